@@ -1,0 +1,95 @@
+import { initTRPC, TRPCError } from "@trpc/server";
+import superjson from "superjson";
+import { ZodError } from "zod";
+import { roleAtLeast, type Role, type SessionUser } from "@/server/auth/session-user";
+import { getSessionUser } from "@/server/auth/session";
+import { findHostByToken } from "@/server/repo/host-auth";
+import { DomainError, type DomainErrorCode } from "@/server/errors";
+
+export type AgentIdentity = { hostId: string };
+
+export type TrpcContext = {
+  headers: Headers;
+  /** the signed-in user, if any */
+  user: SessionUser | null;
+  /** resolved lazily: only agent procedures pay for the token lookup */
+  agent: () => Promise<AgentIdentity | null>;
+};
+
+function bearerToken(headers: Headers): string | null {
+  const h = headers.get("authorization");
+  if (!h) return null;
+  const m = /^Bearer\s+([A-Za-z0-9._~+/=-]{16,512})$/.exec(h.trim());
+  return m?.[1] ?? null;
+}
+
+export async function createTrpcContext(opts: { headers: Headers; skipSession?: boolean }): Promise<TrpcContext> {
+  const token = bearerToken(opts.headers);
+  // Agents never carry a session cookie; skip the session lookup for them (ingest hot path).
+  const user = token || opts.skipSession ? null : await getSessionUser(opts.headers);
+  let agentPromise: Promise<AgentIdentity | null> | undefined;
+  return {
+    headers: opts.headers,
+    user,
+    agent: () => {
+      agentPromise ??= token ? findHostByToken(token) : Promise.resolve(null);
+      return agentPromise;
+    },
+  };
+}
+
+const t = initTRPC.context<TrpcContext>().create({
+  transformer: superjson,
+  errorFormatter({ shape, error }) {
+    const zodIssues =
+      error.cause instanceof ZodError
+        ? error.cause.issues.map((i) => ({ path: i.path.map(String).join("."), message: i.message }))
+        : undefined;
+    return { ...shape, data: { ...shape.data, stack: undefined, zodIssues } };
+  },
+});
+
+const TRPC_CODE: Record<DomainErrorCode, TRPCError["code"]> = {
+  NOT_FOUND: "NOT_FOUND",
+  FORBIDDEN: "FORBIDDEN",
+  UNAUTHORIZED: "UNAUTHORIZED",
+  CONFLICT: "CONFLICT",
+  INVALID: "BAD_REQUEST",
+  TOO_LARGE: "PAYLOAD_TOO_LARGE",
+  UNAVAILABLE: "SERVICE_UNAVAILABLE",
+};
+
+/** The single place where DomainError becomes a tRPC error; anything else unexpected stays a 500 with no detail leaked. */
+const mapDomainErrors = t.middleware(async ({ next }) => {
+  const result = await next();
+  if (!result.ok && result.error.cause instanceof DomainError) {
+    const cause = result.error.cause;
+    throw new TRPCError({ code: TRPC_CODE[cause.code], message: cause.message, cause });
+  }
+  return result;
+});
+
+export const createTRPCRouter = t.router;
+export const createCallerFactory = t.createCallerFactory;
+export const publicProcedure = t.procedure.use(mapDomainErrors);
+
+function requireRole(role: Role) {
+  return publicProcedure.use(({ ctx, next }) => {
+    if (!ctx.user) throw new TRPCError({ code: "UNAUTHORIZED", message: "sign in first" });
+    if (!roleAtLeast(ctx.user.role, role)) {
+      throw new TRPCError({ code: "FORBIDDEN", message: `requires role ${role}` });
+    }
+    return next({ ctx: { ...ctx, user: ctx.user } });
+  });
+}
+
+export const viewerProcedure = requireRole("viewer");
+export const operatorProcedure = requireRole("operator");
+export const adminProcedure = requireRole("admin");
+
+/** Bearer host token; the procedure receives the host it belongs to. */
+export const agentProcedure = publicProcedure.use(async ({ ctx, next }) => {
+  const agent = await ctx.agent();
+  if (!agent) throw new TRPCError({ code: "UNAUTHORIZED", message: "missing or unknown host token" });
+  return next({ ctx: { ...ctx, hostId: agent.hostId } });
+});

@@ -1,0 +1,107 @@
+import { z } from "zod";
+import { shortText } from "./common";
+import { topologySection } from "./sections/topology";
+import { kernelSection } from "./sections/kernel";
+import { powerSection } from "./sections/power";
+import { irqSection } from "./sections/irq";
+import { hugepagesSection } from "./sections/hugepages";
+import { biosSection } from "./sections/bios";
+import { resctrlSection } from "./sections/resctrl";
+import { kvmSection } from "./sections/kvm";
+import { latencyRunSchema } from "./sections/latency";
+import { qosSampleSchema } from "./sections/qos";
+
+/** Static sections: stored as latest state per host + history on content change. */
+export const SECTION_NAMES = ["topology", "kernel", "power", "irq", "hugepages", "bios", "resctrl", "kvm"] as const;
+export type SectionName = (typeof SECTION_NAMES)[number];
+
+/**
+ * Every section is wrapped the same way: one failing collector never aborts a report.
+ * `available: false` means the source does not exist on this host (a VM has no resctrl) — not an error.
+ */
+export function sectionEnvelope<T extends z.ZodType>(data: T) {
+  return z
+    .object({
+      ok: z.boolean(),
+      available: z.boolean(),
+      error: z.string().max(4000).optional(),
+      durationMs: z.number().nonnegative().max(3_600_000),
+      /** sha256 hex of the canonical JSON of `data` (computed by the agent; re-checked by the server). */
+      hash: z.string().regex(/^[0-9a-f]{64}$/),
+      data: data.nullable(),
+    })
+    .strict();
+}
+
+export const sectionsSchema = z
+  .object({
+    topology: sectionEnvelope(topologySection).optional(),
+    kernel: sectionEnvelope(kernelSection).optional(),
+    power: sectionEnvelope(powerSection).optional(),
+    irq: sectionEnvelope(irqSection).optional(),
+    hugepages: sectionEnvelope(hugepagesSection).optional(),
+    bios: sectionEnvelope(biosSection).optional(),
+    resctrl: sectionEnvelope(resctrlSection).optional(),
+    kvm: sectionEnvelope(kvmSection).optional(),
+  })
+  .strict();
+export type ReportSections = z.infer<typeof sectionsSchema>;
+
+export const heartbeatSchema = z
+  .object({
+    uptimeS: z.number().nonnegative().max(1e10),
+    loadavg: z.tuple([z.number(), z.number(), z.number()]),
+    /** agent's own resident set size, bytes */
+    agentRssBytes: z.number().int().nonnegative().max(1e12).optional(),
+  })
+  .strict();
+
+/** What the agent sends to `agent.report`. Sections omitted are unchanged since the last delivered report. */
+export const reportInput = z
+  .object({
+    hostId: z.string().uuid(),
+    /** host id + sequence; a resend with the same key is stored once */
+    idempotencyKey: z.string().min(1).max(128),
+    sequence: z.number().int().nonnegative().max(Number.MAX_SAFE_INTEGER),
+    collectedAt: z.string().datetime(),
+    agentVersion: shortText,
+    hostname: z.string().min(1).max(253),
+    heartbeat: heartbeatSchema.optional(),
+    sections: sectionsSchema.default({}),
+    latencyRuns: z.array(latencyRunSchema).max(20).default([]),
+    qosSamples: z.array(qosSampleSchema).max(2000).default([]),
+  })
+  .strict();
+export type ReportInput = z.infer<typeof reportInput>;
+export type ReportPayload = z.input<typeof reportInput>;
+
+export const reportOutput = z.object({
+  stored: z.boolean(),
+  duplicate: z.boolean(),
+  sectionsChanged: z.array(z.enum(SECTION_NAMES)),
+  /** server-side configuration pushed back to the agent on every report */
+  config: z.object({
+    heartbeatSeconds: z.number().int().positive(),
+    latencySchedule: z
+      .object({
+        cpus: z.string(),
+        durationS: z.number().int().positive(),
+        intervalUs: z.number().int().positive(),
+        priority: z.number().int().min(1).max(99),
+        histogramSize: z.number().int().positive(),
+        everyMinutes: z.number().int().positive(),
+        load: z.string(),
+      })
+      .nullable(),
+  }),
+});
+export type ReportOutput = z.infer<typeof reportOutput>;
+
+export const enrollInput = z
+  .object({
+    enrollmentToken: z.string().min(16).max(256),
+    hostname: z.string().min(1).max(253),
+    agentVersion: shortText,
+  })
+  .strict();
+export const enrollOutput = z.object({ hostId: z.string().uuid(), hostToken: z.string() });

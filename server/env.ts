@@ -1,0 +1,38 @@
+import { z } from "zod";
+
+/** Environment, validated once at start. Anything invalid stops the process with a clear message. */
+const envSchema = z.object({
+  NODE_ENV: z.enum(["development", "test", "production"]).default("development"),
+  /** External PostgreSQL. Unset → the embedded default (see server/db-bootstrap.ts). */
+  DATABASE_URL: z.string().url().optional(),
+  /** Where the embedded PostgreSQL keeps its data. */
+  NFVDECK_DATA_DIR: z.string().min(1).optional(),
+  NFVDECK_PG_PORT: z.coerce.number().int().min(1024).max(65535).default(54329),
+  NFVDECK_ADMIN_EMAIL: z.string().email().optional(),
+  NFVDECK_ADMIN_PASSWORD: z.string().min(8).optional(),
+  /** Secret for session signing; the demo generates one and keeps it in the data directory. */
+  NFVDECK_AUTH_SECRET: z.string().min(32).optional(),
+  NFVDECK_PUBLIC_URL: z.string().url().default("http://localhost:3000"),
+  /** Port of the lean agent-facing API (standalone tRPC over node:http). */
+  NFVDECK_INGEST_PORT: z.coerce.number().int().min(1).max(65535).default(3001),
+  NFVDECK_MAX_REPORT_BYTES: z.coerce.number().int().min(1024).max(64 * 1024 * 1024).default(1024 * 1024),
+  NFVDECK_HEARTBEAT_SECONDS: z.coerce.number().int().min(1).max(3600).default(10),
+});
+export type Env = z.infer<typeof envSchema>;
+
+export function parseEnv(source: Record<string, string | undefined>): Env {
+  const cleaned = Object.fromEntries(Object.entries(source).filter(([, v]) => v !== undefined && v !== ""));
+  const result = envSchema.safeParse(cleaned);
+  if (!result.success) {
+    const lines = result.error.issues.map((i) => `  ${i.path.join(".")}: ${i.message}`);
+    throw new Error(`Invalid environment:\n${lines.join("\n")}`);
+  }
+  return result.data;
+}
+
+let cached: Env | undefined;
+/** The process environment, parsed on first use and then fixed. */
+export function env(): Env {
+  cached ??= parseEnv(process.env);
+  return cached;
+}

@@ -1,0 +1,122 @@
+import { prisma } from "@/server/db";
+import { Prisma } from "@/server/generated/prisma/client";
+import { contentHash } from "@/server/contract/canonical";
+import { SECTION_NAMES, type ReportInput, type SectionName } from "@/server/contract/report";
+import { hostSummaryFromSections } from "@/server/domain/hosts/summary";
+import { DomainError } from "@/server/errors";
+import { storeLatencyRunsTx } from "@/server/repo/latency-ingest";
+
+export type StoredReport = { stored: boolean; duplicate: boolean; sectionsChanged: SectionName[] };
+
+/**
+ * Stores one agent report for `hostId` (the host its token belongs to). Idempotent by
+ * (host, idempotencyKey); a section is rewritten only when its content hash changed, and then a
+ * history row is added.
+ */
+export async function ingestReport(hostId: string, input: ReportInput, now = new Date()): Promise<StoredReport> {
+  if (input.hostId !== hostId) {
+    throw new DomainError("FORBIDDEN", "this host token may only report for its own host id");
+  }
+  const present = SECTION_NAMES.filter((name) => input.sections[name] !== undefined);
+  const serverHashes = new Map<SectionName, string>();
+  for (const name of present) {
+    const section = input.sections[name];
+    if (!section) continue;
+    const hash = contentHash(section.data);
+    if (hash !== section.hash) {
+      throw new DomainError("INVALID", `sections.${name}.hash does not match the section's content`);
+    }
+    serverHashes.set(name, hash);
+  }
+  const collectedAt = new Date(input.collectedAt);
+  const db = prisma();
+
+  return db.$transaction(async (tx) => {
+    const inserted = await tx.report.createMany({
+      data: [
+        {
+          hostId,
+          idempotencyKey: input.idempotencyKey,
+          sequence: BigInt(input.sequence),
+          collectedAt,
+          receivedAt: now,
+          sectionsChanged: [],
+        },
+      ],
+      skipDuplicates: true,
+    });
+    if (inserted.count === 0) {
+      await tx.host.update({ where: { id: hostId }, data: { lastSeenAt: now } });
+      return { stored: false, duplicate: true, sectionsChanged: [] };
+    }
+
+    const changed: SectionName[] = [];
+    if (present.length > 0) {
+      const existing = await tx.hostSection.findMany({
+        where: { hostId, section: { in: present } },
+        select: { section: true, hash: true, ok: true },
+      });
+      const known = new Map(existing.map((e) => [e.section, e]));
+      for (const name of present) {
+        const section = input.sections[name];
+        const hash = serverHashes.get(name);
+        if (!section || !hash) continue;
+        const before = known.get(name);
+        if (before && before.hash === hash && before.ok === section.ok) continue;
+        const data = section.data === null ? Prisma.JsonNull : (section.data as Prisma.InputJsonValue);
+        const row = {
+          hash,
+          ok: section.ok,
+          available: section.available,
+          error: section.error ?? null,
+          durationMs: section.durationMs,
+          data,
+          collectedAt,
+        };
+        await tx.hostSection.upsert({
+          where: { hostId_section: { hostId, section: name } },
+          create: { hostId, section: name, ...row },
+          update: row,
+        });
+        if (!before || before.hash !== hash) {
+          await tx.hostSectionHistory.create({ data: { hostId, section: name, hash, data, changedAt: collectedAt } });
+          changed.push(name);
+        }
+      }
+      if (changed.length > 0) {
+        await tx.report.updateMany({
+          where: { hostId, idempotencyKey: input.idempotencyKey },
+          data: { sectionsChanged: changed },
+        });
+      }
+    }
+
+    const summary = hostSummaryFromSections(input.sections);
+    await tx.host.update({
+      where: { id: hostId },
+      data: {
+        lastSeenAt: now,
+        agentVersion: input.agentVersion,
+        hostname: input.hostname,
+        lastSequence: BigInt(input.sequence),
+        ...summary,
+      },
+    });
+
+    if (input.latencyRuns.length > 0) await storeLatencyRunsTx(tx, hostId, input.latencyRuns, input.idempotencyKey);
+    if (input.qosSamples.length > 0) {
+      await tx.qosSample.createMany({
+        data: input.qosSamples.map((s) => ({
+          hostId,
+          at: new Date(s.at),
+          group: s.group,
+          domain: s.domain,
+          llcOccupancyBytes: s.llcOccupancyBytes === null ? null : BigInt(s.llcOccupancyBytes),
+          mbmTotalBytes: s.mbmTotalBytes === null ? null : BigInt(s.mbmTotalBytes),
+          mbmLocalBytes: s.mbmLocalBytes === null ? null : BigInt(s.mbmLocalBytes),
+        })),
+      });
+    }
+    return { stored: true, duplicate: false, sectionsChanged: changed };
+  });
+}

@@ -10,7 +10,58 @@ export function newToken(prefix: string): string {
   return `${prefix}_${randomBytes(32).toString("base64url")}`;
 }
 
+// Token → host lookups are cached: every heartbeat would otherwise cost a query. A deleted host's
+// token keeps working for at most KNOWN_TTL_MS in other processes (this one forgets it at once).
+const KNOWN_TTL_MS = 5 * 60_000;
+// Unknown tokens are cached briefly too, so a flood of bad tokens cannot hammer the database.
+const UNKNOWN_TTL_MS = 10_000;
+const tokenCache = new Map<string, { at: number; hostId: string | null }>();
+
+// Cache misses arriving together (a fleet restarting) are looked up in one query.
+let pending: Map<string, ((hostId: string | null) => void)[]> | null = null;
+
+function lookupBatched(tokenHash: string): Promise<string | null> {
+  return new Promise((resolve) => {
+    if (!pending) {
+      pending = new Map();
+      setTimeout(() => void flushLookups(), 1);
+    }
+    const waiters = pending.get(tokenHash) ?? [];
+    waiters.push(resolve);
+    pending.set(tokenHash, waiters);
+  });
+}
+
+async function flushLookups() {
+  const batch = pending;
+  pending = null;
+  if (!batch) return;
+  let found = new Map<string, string>();
+  try {
+    const rows = await prisma().host.findMany({ where: { tokenHash: { in: [...batch.keys()] } }, select: { id: true, tokenHash: true } });
+    found = new Map(rows.map((r) => [r.tokenHash, r.id]));
+  } catch {
+    // Database down: answer "unknown" without caching it, the agent retries later.
+    for (const waiters of batch.values()) for (const w of waiters) w(null);
+    return;
+  }
+  const now = Date.now();
+  if (tokenCache.size > 200_000) tokenCache.clear();
+  for (const [hash, waiters] of batch) {
+    const hostId = found.get(hash) ?? null;
+    tokenCache.set(hash, { at: now, hostId });
+    for (const w of waiters) w(hostId);
+  }
+}
+
 export async function findHostByToken(token: string): Promise<{ hostId: string } | null> {
-  const host = await prisma().host.findUnique({ where: { tokenHash: hashToken(token) }, select: { id: true } });
-  return host ? { hostId: host.id } : null;
+  const tokenHash = hashToken(token);
+  const hit = tokenCache.get(tokenHash);
+  if (hit && Date.now() - hit.at < (hit.hostId ? KNOWN_TTL_MS : UNKNOWN_TTL_MS)) return hit.hostId ? { hostId: hit.hostId } : null;
+  const hostId = await lookupBatched(tokenHash);
+  return hostId ? { hostId } : null;
+}
+
+export function forgetToken(token: string): void {
+  tokenCache.delete(hashToken(token));
 }

@@ -1,0 +1,14 @@
+import nextVitals from "eslint-config-next/core-web-vitals";
+import tseslint from "typescript-eslint";
+
+export default [
+  { ignores: [".next/**", "node_modules/**", "dist/**", "server/generated/**", "next-env.d.ts", "agent/fixtures/**"] },
+  ...nextVitals,
+  ...tseslint.configs.recommended,
+  {
+    rules: {
+      "@typescript-eslint/no-explicit-any": "error",
+      "@typescript-eslint/no-unused-vars": ["error", { argsIgnorePattern: "^_", varsIgnorePattern: "^_" }],
+    },
+  },
+];

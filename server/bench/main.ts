@@ -1,0 +1,63 @@
+import os from "node:os";
+import path from "node:path";
+import { createScratchDatabase, dropDatabase, startEmbeddedPostgres } from "@/server/db-bootstrap";
+import { benchIngest } from "@/server/bench/ingest";
+
+/**
+ * `npm run bench`: prints figures, asserts nothing. Uses DATABASE_URL's server when set, else an
+ * embedded PostgreSQL. Each part runs in its own scratch database.
+ * Select parts with BENCH=ingest,latency,footprint (default: all).
+ */
+const parts = new Set((process.env.BENCH ?? "ingest,latency,footprint").split(","));
+
+async function main() {
+  let serverUrl = process.env.DATABASE_URL;
+  let stop = async () => undefined as void;
+  if (!serverUrl) {
+    const uid = typeof process.getuid === "function" ? process.getuid() : 0;
+    const pg = await startEmbeddedPostgres({
+      dataDir: path.join(os.tmpdir(), `nfvdeck-bench-${uid}`, "pg"),
+      port: Number(process.env.NFVDECK_BENCH_PG_PORT ?? 54333),
+      database: "postgres",
+    });
+    serverUrl = pg.url;
+    stop = pg.stop;
+  }
+  console.log(`nfvdeck bench — ${os.cpus().length} CPUs (${os.cpus()[0]?.model ?? "?"}), node ${process.version}`);
+  try {
+    if (parts.has("ingest")) {
+      const name = `nfvdeck_bench_ingest_${process.pid}`;
+      const url = await createScratchDatabase(serverUrl, name);
+      try {
+        await benchIngest({
+          databaseUrl: url,
+          hosts: Number(process.env.BENCH_HOSTS ?? 2000),
+          concurrency: Number(process.env.BENCH_CONCURRENCY ?? 32),
+          seconds: Number(process.env.BENCH_SECONDS ?? 8),
+        });
+      } finally {
+        await dropDatabase(serverUrl, name);
+      }
+    }
+    if (parts.has("latency")) {
+      const mod = await import("@/server/bench/latency").catch(() => null);
+      if (mod) await mod.benchLatency({ serverUrl });
+      else console.log("latency bench: not available");
+    }
+    if (parts.has("footprint")) {
+      const mod = await import("@/agent/bench/footprint").catch(() => null);
+      if (mod) await mod.benchFootprint();
+      else console.log("footprint bench: not available");
+    }
+  } finally {
+    await stop();
+  }
+}
+
+main().then(
+  () => process.exit(0),
+  (e: unknown) => {
+    console.error(e);
+    process.exit(1);
+  },
+);

@@ -1,0 +1,175 @@
+import { prisma } from "@/server/db";
+
+export type HeartbeatRow = {
+  hostId: string;
+  idempotencyKey: string;
+  sequence: number;
+  collectedAt: Date;
+  agentVersion: string;
+  hostname: string;
+};
+
+export type HeartbeatOutcome = { duplicate: boolean; config: HeartbeatConfigRow | null };
+type Pending = { row: HeartbeatRow; resolve: (outcome: HeartbeatOutcome) => void; reject: (e: unknown) => void };
+
+/**
+ * Group commit for heartbeat-only reports (no sections, runs or samples): the common case, 20,000
+ * hosts every 10 s. Reports arriving within a short window are written by one INSERT … ON CONFLICT
+ * and one UPDATE, and each caller is answered only after that commit, so a 200 still means stored.
+ * One batch is in flight at a time; the next one fills meanwhile.
+ */
+export class HeartbeatBatcher {
+  private queue: Pending[] = [];
+  private flushing = false;
+  private timer: NodeJS.Timeout | null = null;
+
+  constructor(
+    private readonly maxBatch = 500,
+    private readonly maxWaitMs = 2,
+  ) {}
+
+  /** Resolves once stored; `duplicate` when the idempotency key was already stored (a resend). */
+  submit(row: HeartbeatRow): Promise<HeartbeatOutcome> {
+    return new Promise((resolve, reject) => {
+      this.queue.push({ row, resolve, reject });
+      if (this.queue.length >= this.maxBatch) this.kick(0);
+      else this.kick(this.maxWaitMs);
+    });
+  }
+
+  private kick(delay: number) {
+    if (this.flushing) return;
+    if (delay === 0) {
+      if (this.timer) clearTimeout(this.timer);
+      this.timer = null;
+      void this.flush();
+      return;
+    }
+    this.timer ??= setTimeout(() => {
+      this.timer = null;
+      void this.flush();
+    }, delay);
+  }
+
+  private async flush() {
+    if (this.flushing || this.queue.length === 0) return;
+    this.flushing = true;
+    const batch = this.queue.splice(0, this.maxBatch);
+    try {
+      const { duplicates, configs } = await writeHeartbeats(batch.map((p) => p.row));
+      const seen = new Set<string>();
+      for (const p of batch) {
+        const key = `${p.row.hostId}\u0000${p.row.idempotencyKey}`;
+        // The same report twice in one batch: the first is stored, the second is its resend.
+        p.resolve({ duplicate: duplicates.has(key) || seen.has(key), config: configs.get(p.row.hostId) ?? null });
+        seen.add(key);
+      }
+    } catch (e) {
+      for (const p of batch) p.reject(e);
+    } finally {
+      this.flushing = false;
+      if (this.queue.length > 0) this.kick(this.queue.length >= this.maxBatch ? 0 : this.maxWaitMs);
+    }
+  }
+}
+
+export type HeartbeatConfigRow = {
+  heartbeatSeconds: number;
+  schedule: {
+    enabled: boolean;
+    cpus: string;
+    durationS: number;
+    intervalUs: number;
+    priority: number;
+    histogramSize: number;
+    everyMinutes: number;
+    load: string;
+  } | null;
+};
+
+type BatchRow = {
+  kind: "i" | "u";
+  id: string;
+  key: string | null;
+  hb: number | null;
+  enabled: boolean | null;
+  cpus: string | null;
+  durationS: number | null;
+  intervalUs: number | null;
+  priority: number | null;
+  histogramSize: number | null;
+  everyMinutes: number | null;
+  load: string | null;
+};
+
+/**
+ * Writes a batch in ONE statement (atomic on its own): insert the reports, bump each host's
+ * last-seen, and read back each host's agent config. Returns the (hostId, key) pairs that were
+ * already stored, and the config per host.
+ */
+async function writeHeartbeats(rows: HeartbeatRow[]): Promise<{ duplicates: Set<string>; configs: Map<string, HeartbeatConfigRow> }> {
+  // Sorted by host so concurrent batches lock Host rows in the same order (no deadlocks).
+  const sorted = [...rows].sort((a, b) => (a.hostId < b.hostId ? -1 : a.hostId > b.hostId ? 1 : a.sequence - b.sequence));
+  const ids = sorted.map((r) => r.hostId);
+  const keys = sorted.map((r) => r.idempotencyKey);
+  const seqs = sorted.map((r) => String(r.sequence));
+  const collected = sorted.map((r) => r.collectedAt.toISOString());
+  const versions = sorted.map((r) => r.agentVersion);
+  const names = sorted.map((r) => r.hostname);
+  const result = await prisma().$queryRaw<BatchRow[]>`
+    with ins as (
+      insert into "Report" ("hostId", "idempotencyKey", sequence, "collectedAt", "receivedAt")
+      select h, k, s, c, now()
+      from unnest(${ids}::uuid[], ${keys}::text[], ${seqs}::bigint[], ${collected}::timestamptz[]) as t(h, k, s, c)
+      on conflict ("hostId", "idempotencyKey") do nothing
+      returning "hostId", "idempotencyKey"
+    ), upd as (
+      -- the latest row per host wins (a host may appear twice in one batch after a spool flush)
+      update "Host" set "lastSeenAt" = now(),
+        "lastSequence" = greatest("Host"."lastSequence", t.s),
+        "agentVersion" = t.v, hostname = t.n
+      from (
+        select distinct on (h) h, s, v, n
+        from unnest(${ids}::uuid[], ${seqs}::bigint[], ${versions}::text[], ${names}::text[]) as u(h, s, v, n)
+        order by h, s desc
+      ) as t
+      where "Host".id = t.h
+      returning "Host".id, "Host"."heartbeatSeconds"
+    )
+    select 'i' as kind, "hostId"::text as id, "idempotencyKey" as key, null::int as hb,
+      null::boolean as enabled, null::text as cpus, null::int as "durationS", null::int as "intervalUs",
+      null::int as priority, null::int as "histogramSize", null::int as "everyMinutes", null::text as load
+    from ins
+    union all
+    select 'u', upd.id::text, null, upd."heartbeatSeconds", s.enabled, s.cpus, s."durationS", s."intervalUs",
+      s.priority, s."histogramSize", s."everyMinutes", s.load
+    from upd left join "LatencySchedule" s on s."hostId" = upd.id`;
+  const fresh = new Set<string>();
+  const configs = new Map<string, HeartbeatConfigRow>();
+  for (const r of result) {
+    if (r.kind === "i") fresh.add(`${r.id}\u0000${r.key}`);
+    else
+      configs.set(r.id, {
+        heartbeatSeconds: r.hb ?? 10,
+        schedule:
+          r.enabled === null
+            ? null
+            : {
+                enabled: r.enabled,
+                cpus: r.cpus ?? "",
+                durationS: r.durationS ?? 60,
+                intervalUs: r.intervalUs ?? 200,
+                priority: r.priority ?? 95,
+                histogramSize: r.histogramSize ?? 400,
+                everyMinutes: r.everyMinutes ?? 5,
+                load: r.load ?? "idle",
+              },
+      });
+  }
+  const duplicates = new Set<string>();
+  for (const r of rows) {
+    const k = `${r.hostId}\u0000${r.idempotencyKey}`;
+    if (!fresh.has(k)) duplicates.add(k);
+  }
+  return { duplicates, configs };
+}

@@ -1,4 +1,4 @@
-import { promises as fsp } from "node:fs";
+import { accessSync, readFileSync, readdirSync, readlinkSync } from "node:fs";
 import path from "node:path";
 
 /** Errors that mean "this file is not there on this host" rather than a fault. */
@@ -13,15 +13,17 @@ function isAbsent(err: unknown): boolean {
  * Paths given to it are relative ("sys/devices/system/cpu/online"); absolute or escaping paths are refused,
  * so a collector can never read outside its root by accident.
  *
- * Optional observer: `onRead` is told of every path successfully read/listed (used by `capture`).
+ * The API is async (a future remote or slow source can fit behind it), but reads are synchronous inside:
+ * sysfs/procfs files are tiny and in-memory, and one sync read costs a fraction of the CPU of
+ * fs.promises' open/stat/read/close round trips through the thread pool (the agent's budget is a few ms).
+ *
+ * Subclasses may override the methods to observe access (capture records what the collectors read).
  */
 export class HostFs {
   readonly root: string;
-  private readonly onAccess: ((rel: string, kind: "file" | "dir" | "link") => void) | undefined;
 
-  constructor(root: string = "/", onAccess?: (rel: string, kind: "file" | "dir" | "link") => void) {
+  constructor(root: string = "/") {
     this.root = path.resolve(root);
-    this.onAccess = onAccess;
   }
 
   /** Absolute path for a relative one; throws on "/x" or "../x" (a programming error, not host data). */
@@ -37,9 +39,17 @@ export class HostFs {
   /** File contents, or null when the file (or a parent) does not exist. Other errors (EACCES, EIO…) throw. */
   async readText(rel: string): Promise<string | null> {
     try {
-      const text = await fsp.readFile(this.resolve(rel), "utf8");
-      this.onAccess?.(rel, "file");
-      return text;
+      return readFileSync(this.resolve(rel), "utf8");
+    } catch (err) {
+      if (isAbsent(err)) return null;
+      throw err;
+    }
+  }
+
+  /** Raw bytes (e.g. /proc/config.gz), or null when absent. */
+  async readBytes(rel: string): Promise<Buffer | null> {
+    try {
+      return readFileSync(this.resolve(rel));
     } catch (err) {
       if (isAbsent(err)) return null;
       throw err;
@@ -58,9 +68,7 @@ export class HostFs {
   /** Directory entry names (sorted), or null when the directory does not exist. */
   async listDir(rel: string): Promise<string[] | null> {
     try {
-      const names = await fsp.readdir(this.resolve(rel));
-      this.onAccess?.(rel, "dir");
-      return names.sort();
+      return readdirSync(this.resolve(rel)).sort();
     } catch (err) {
       if (isAbsent(err)) return null;
       throw err;
@@ -69,7 +77,7 @@ export class HostFs {
 
   async exists(rel: string): Promise<boolean> {
     try {
-      await fsp.access(this.resolve(rel));
+      accessSync(this.resolve(rel));
       return true;
     } catch {
       return false;
@@ -79,9 +87,7 @@ export class HostFs {
   /** Target of a symbolic link, or null when it is absent or not a link. */
   async readLink(rel: string): Promise<string | null> {
     try {
-      const target = await fsp.readlink(this.resolve(rel));
-      this.onAccess?.(rel, "link");
-      return target;
+      return readlinkSync(this.resolve(rel));
     } catch {
       return null;
     }

@@ -6,6 +6,8 @@ import { read as readIrq } from "@/agent/collectors/irq";
 import { read as readHugepages } from "@/agent/collectors/hugepages";
 import { read as readPower } from "@/agent/collectors/power";
 import { read as readKvm } from "@/agent/collectors/kvm";
+import { read as readBios } from "@/agent/collectors/bios";
+import { read as readResctrl } from "@/agent/collectors/resctrl";
 
 /**
  * A static-section collector. `read` returns the section data, or null when the source does not exist on
@@ -24,5 +26,7 @@ export const SECTION_COLLECTORS: readonly SectionCollector[] = [
   { name: "power", read: readPower },
   { name: "irq", read: readIrq },
   { name: "hugepages", read: readHugepages },
+  { name: "bios", read: readBios },
+  { name: "resctrl", read: readResctrl },
   { name: "kvm", read: readKvm },
 ];

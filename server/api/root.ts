@@ -2,10 +2,45 @@ import { createCallerFactory, createTRPCRouter } from "@/server/api/trpc";
 import { enroll } from "@/server/api/routers/agent/enroll";
 import { report } from "@/server/api/routers/agent/report";
 import { health } from "@/server/api/routers/system/health";
+import { ping } from "@/server/api/routers/system/ping";
+import { listHosts } from "@/server/api/routers/hosts/list-hosts";
+import { getHost } from "@/server/api/routers/hosts/get-host";
+import { me } from "@/server/api/routers/auth/me";
+import { list as usersList } from "@/server/api/routers/users/list";
+import { create as usersCreate } from "@/server/api/routers/users/create";
+import { setRole as usersSetRole } from "@/server/api/routers/users/set-role";
+import { createToken } from "@/server/api/routers/enrollment/create-token";
+import { listTokens } from "@/server/api/routers/enrollment/list-tokens";
+import { auditEvents } from "@/server/api/routers/admin/audit-events";
+import { uploadCyclictest } from "@/server/api/routers/latency/upload-cyclictest";
+import { listRuns as latencyListRuns } from "@/server/api/routers/latency/list-runs";
+import { getRun as latencyGetRun } from "@/server/api/routers/latency/get-run";
+import { getHostStats as latencyGetHostStats } from "@/server/api/routers/latency/get-host-stats";
+import { getTrend as latencyGetTrend } from "@/server/api/routers/latency/get-trend";
+import { getFleetReport as latencyGetFleetReport } from "@/server/api/routers/latency/get-fleet-report";
+import { compareHosts as latencyCompareHosts } from "@/server/api/routers/latency/compare-hosts";
+import { getSchedule as latencyGetSchedule } from "@/server/api/routers/latency/get-schedule";
+import { setSchedule as latencySetSchedule } from "@/server/api/routers/latency/set-schedule";
 
 export const appRouter = createTRPCRouter({
+  auth: createTRPCRouter({ me }),
+  users: createTRPCRouter({ list: usersList, create: usersCreate, setRole: usersSetRole }),
+  enrollment: createTRPCRouter({ createToken, listTokens }),
+  admin: createTRPCRouter({ auditEvents }),
   agent: createTRPCRouter({ enroll, report }),
-  system: createTRPCRouter({ health }),
+  system: createTRPCRouter({ health, ping }),
+  hosts: createTRPCRouter({ list: listHosts, get: getHost }),
+  latency: createTRPCRouter({
+    uploadCyclictest,
+    listRuns: latencyListRuns,
+    getRun: latencyGetRun,
+    getHostStats: latencyGetHostStats,
+    getTrend: latencyGetTrend,
+    getFleetReport: latencyGetFleetReport,
+    compareHosts: latencyCompareHosts,
+    getSchedule: latencyGetSchedule,
+    setSchedule: latencySetSchedule,
+  }),
 });
 
 export type AppRouter = typeof appRouter;

@@ -1,5 +1,5 @@
 import { initTRPC, TRPCError } from "@trpc/server";
-import superjson from "superjson";
+import { assertSafeInputShape, guardedSuperjson } from "@/server/api/input-guard";
 import { ZodError } from "zod";
 import { roleAtLeast, type Role, type SessionUser } from "@/server/auth/session-user";
 import { getSessionUser } from "@/server/auth/session";
@@ -39,7 +39,8 @@ export async function createTrpcContext(opts: { headers: Headers; skipSession?: 
 }
 
 const t = initTRPC.context<TrpcContext>().create({
-  transformer: superjson,
+  // superjson, plus a guard against prototype keys and deep nesting (server/api/input-guard.ts)
+  transformer: guardedSuperjson,
   errorFormatter({ shape, error }) {
     const zodIssues =
       error.cause instanceof ZodError
@@ -71,7 +72,13 @@ const mapDomainErrors = t.middleware(async ({ next }) => {
 
 export const createTRPCRouter = t.router;
 export const createCallerFactory = t.createCallerFactory;
-export const publicProcedure = t.procedure.use(mapDomainErrors);
+/** The same guard for in-process callers (createCaller), whose input skips the transformer. */
+const refuseHostileInput = t.middleware(async ({ getRawInput, next }) => {
+  assertSafeInputShape(await getRawInput());
+  return next();
+});
+
+export const publicProcedure = t.procedure.use(mapDomainErrors).use(refuseHostileInput);
 
 function requireRole(role: Role) {
   return publicProcedure.use(({ ctx, next }) => {

@@ -16,16 +16,18 @@ type Pending = { row: HeartbeatRow; resolve: (outcome: HeartbeatOutcome) => void
  * Group commit for heartbeat-only reports (no sections, runs or samples): the common case, 20,000
  * hosts every 10 s. Reports arriving within a short window are written by one INSERT … ON CONFLICT
  * and one UPDATE, and each caller is answered only after that commit, so a 200 still means stored.
- * One batch is in flight at a time; the next one fills meanwhile.
+ * Up to maxInFlight batches commit at once; the next one fills meanwhile.
  */
 export class HeartbeatBatcher {
   private queue: Pending[] = [];
-  private flushing = false;
+  private inFlight = 0;
   private timer: NodeJS.Timeout | null = null;
 
   constructor(
     private readonly maxBatch = 500,
     private readonly maxWaitMs = 2,
+    /** batches written concurrently: one filling while others commit keeps the pool busy */
+    private readonly maxInFlight = 2,
   ) {}
 
   /** Resolves once stored; `duplicate` when the idempotency key was already stored (a resend). */
@@ -38,7 +40,7 @@ export class HeartbeatBatcher {
   }
 
   private kick(delay: number) {
-    if (this.flushing) return;
+    if (this.inFlight >= this.maxInFlight) return;
     if (delay === 0) {
       if (this.timer) clearTimeout(this.timer);
       this.timer = null;
@@ -52,8 +54,8 @@ export class HeartbeatBatcher {
   }
 
   private async flush() {
-    if (this.flushing || this.queue.length === 0) return;
-    this.flushing = true;
+    if (this.inFlight >= this.maxInFlight || this.queue.length === 0) return;
+    this.inFlight++;
     const batch = this.queue.splice(0, this.maxBatch);
     try {
       const { duplicates, configs } = await writeHeartbeats(batch.map((p) => p.row));
@@ -67,7 +69,7 @@ export class HeartbeatBatcher {
     } catch (e) {
       for (const p of batch) p.reject(e);
     } finally {
-      this.flushing = false;
+      this.inFlight--;
       if (this.queue.length > 0) this.kick(this.queue.length >= this.maxBatch ? 0 : this.maxWaitMs);
     }
   }

@@ -6,7 +6,7 @@ export const cmdlineParam = z.object({ key: z.string().min(1).max(256), value: z
 
 export const isolcpusParam = z
   .object({
-    /** flags before the list: nohz, domain, managed_irq (bare "isolcpus=2-5" means domain) */
+    /** flags as written before the list: nohz, domain, managed_irq ([] for a bare "isolcpus=2-5", which the kernel treats as domain) */
     flags: z.array(z.string().max(64)).max(16),
     cpus: cpuArray,
     raw: z.string().max(8192),

@@ -12,15 +12,15 @@ export type HostSummary = {
   isVirtual?: boolean | null;
 };
 
+// The topology section's own top-level fields (server/contract/sections/topology.ts); read loosely
+// so one odd field never blanks the whole fleet row.
 const topologySummary = z.object({
-  summary: z.object({
-    cpuModel: z.string().nullable(),
-    vendor: z.string().nullable(),
-    sockets: z.number().int(),
-    numaNodes: z.number().int(),
-    cpus: z.number().int(),
-    isVirtual: z.boolean(),
-  }),
+  cpuModel: z.string().nullable().catch(null),
+  vendor: z.string().nullable().catch(null),
+  sockets: z.number().int().nullable().catch(null),
+  numaNodes: z.number().int().nullable().catch(null),
+  cpuCount: z.number().int().nullable().catch(null),
+  isVirtual: z.boolean().nullable().catch(null),
 });
 const kernelSummary = z.object({ release: z.string().nullable() });
 
@@ -28,14 +28,14 @@ export function hostSummaryFromSections(sections: ReportSections): HostSummary {
   const out: HostSummary = {};
   const topo = topologySummary.safeParse(sections.topology?.data);
   if (topo.success) {
-    const s = topo.data.summary;
+    const t = topo.data;
     Object.assign(out, {
-      cpuModel: s.cpuModel,
-      cpuVendor: s.vendor,
-      sockets: s.sockets,
-      numaNodes: s.numaNodes,
-      cpus: s.cpus,
-      isVirtual: s.isVirtual,
+      cpuModel: t.cpuModel,
+      cpuVendor: t.vendor,
+      sockets: t.sockets,
+      numaNodes: t.numaNodes,
+      cpus: t.cpuCount,
+      isVirtual: t.isVirtual,
     });
   }
   const kernel = kernelSummary.safeParse(sections.kernel?.data);

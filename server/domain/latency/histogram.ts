@@ -179,7 +179,7 @@ export interface PercentileResult {
  * the value is N and q is listed in lowerBounds.
  */
 export function percentiles(
-  m: Pick<MergedHistogram, "histogram" | "overflows" | "histogramSize">,
+  m: { histogram: SparseHistogram | SparseHistogramRecord; overflows: number; histogramSize: number },
   qs: readonly string[] = REPORTED_PERCENTILES,
 ): PercentileResult {
   const entries = histogramEntries(m.histogram).filter(([, c]) => c > 0);

@@ -1,0 +1,236 @@
+/**
+ * Footprint bench (part of `npm run bench`; prints figures, asserts nothing).
+ *
+ * Side by side in one window: Debian's prometheus-node-exporter scraped every interval (the peer the
+ * design measures against), and the bundled agent (dist/nfvdeck-agent.js) running its real `run` loop
+ * at the same interval — collect every section from "/", hash, diff, spool (fsync), POST to a local
+ * sink that answers like agent.report. After a warm-up, each process's RSS (/proc/PID/status VmRSS)
+ * and CPU time (utime+stime in /proc/PID/stat) are measured over K cycles.
+ * Goals (issue 3): agent RSS ≤ 1.5 × node_exporter's; agent CPU per cycle ≤ 2 × node_exporter's per scrape.
+ */
+import { execFileSync, spawn, type ChildProcess } from "node:child_process";
+import { randomUUID } from "node:crypto";
+import { existsSync, promises as fsp, readFileSync } from "node:fs";
+import http from "node:http";
+import type { AddressInfo } from "node:net";
+import os from "node:os";
+import path from "node:path";
+import { buildAgent } from "@/agent/build";
+import { saveCredentials } from "@/agent/state";
+
+export interface FootprintOptions {
+  intervalS?: number;
+  warmupCycles?: number;
+  cycles?: number;
+  nodeExporter?: string;
+  /** agent variants to run side by side: label → extra node flags */
+  variants?: Record<string, string[]>;
+}
+
+export interface ProcessFigures {
+  label: string;
+  rssMb: number;
+  rssPeakMb: number;
+  cpuMsPerCycle: number;
+  cycles: number;
+}
+
+export interface FootprintFigures {
+  intervalS: number;
+  nodeExporter: ProcessFigures;
+  agents: (ProcessFigures & { rssRatio: number; cpuRatio: number; meetsGoals: boolean })[];
+}
+
+/** The node flags the systemd unit uses (agent/nfvdeck-agent.service); keep the two in step. */
+export const UNIT_NODE_FLAGS = ["--max-semi-space-size=1", "--max-old-space-size=64", "--stack-size=512", "--no-opt"];
+
+const repoRoot = path.resolve(import.meta.dirname, "../..");
+
+function clockTicksPerSecond(): number {
+  try {
+    const n = Number(execFileSync("getconf", ["CLK_TCK"], { encoding: "utf8" }).trim());
+    return Number.isFinite(n) && n > 0 ? n : 100;
+  } catch {
+    return 100;
+  }
+}
+
+/** utime + stime in clock ticks, from /proc/PID/stat (fields 14 and 15; comm may contain spaces). */
+export function parseProcStatCpuTicks(statText: string): number | null {
+  const close = statText.lastIndexOf(")");
+  if (close < 0) return null;
+  const fields = statText.slice(close + 2).trim().split(/\s+/);
+  // fields[0] is field 3 (state) → utime = field 14 = fields[11], stime = fields[12]
+  const utime = Number(fields[11]);
+  const stime = Number(fields[12]);
+  return Number.isFinite(utime) && Number.isFinite(stime) ? utime + stime : null;
+}
+
+/** VmRSS in kB from /proc/PID/status. */
+export function parseVmRssKb(statusText: string): number | null {
+  const m = /^VmRSS:\s+(\d+)\s+kB/m.exec(statusText);
+  return m ? Number(m[1]) : null;
+}
+
+function cpuTicks(pid: number): number {
+  return parseProcStatCpuTicks(readFileSync(`/proc/${pid}/stat`, "utf8")) ?? Number.NaN;
+}
+
+function rssKb(pid: number): number {
+  return parseVmRssKb(readFileSync(`/proc/${pid}/status`, "utf8")) ?? Number.NaN;
+}
+
+async function freePort(): Promise<number> {
+  const s = http.createServer();
+  await new Promise<void>((r) => s.listen(0, "127.0.0.1", () => r()));
+  const port = (s.address() as AddressInfo).port;
+  await new Promise<void>((r) => s.close(() => r()));
+  return port;
+}
+
+const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+
+/** A stand-in for the ingest server that answers agent.report like it (superjson envelope) and counts per host. */
+function startSink(): Promise<{ server: http.Server; url: string; count: (hostId: string) => number }> {
+  const counts = new Map<string, number>();
+  const answer = JSON.stringify({
+    result: { data: { json: { stored: true, duplicate: false, sectionsChanged: [], config: { heartbeatSeconds: 10, latencySchedule: null } } } },
+  });
+  const server = http.createServer((req, res) => {
+    const host = String(req.headers["x-bench-host"] ?? req.headers.authorization ?? "");
+    req.resume();
+    req.on("end", () => {
+      counts.set(host, (counts.get(host) ?? 0) + 1);
+      res.writeHead(200, { "content-type": "application/json" });
+      res.end(answer);
+    });
+  });
+  return new Promise((resolve) =>
+    server.listen(0, "127.0.0.1", () =>
+      resolve({ server, url: `http://127.0.0.1:${(server.address() as AddressInfo).port}`, count: (h) => counts.get(`Bearer ${h}`) ?? 0 }),
+    ),
+  );
+}
+
+export async function benchFootprint(opts: FootprintOptions = {}): Promise<FootprintFigures | null> {
+  const intervalS = opts.intervalS ?? Number(process.env.BENCH_FOOTPRINT_INTERVAL ?? 1);
+  const warmup = opts.warmupCycles ?? 5;
+  const cycles = opts.cycles ?? Number(process.env.BENCH_FOOTPRINT_CYCLES ?? 20);
+  const exporterBin = opts.nodeExporter ?? "/usr/bin/prometheus-node-exporter";
+  const variants = opts.variants ?? { "agent (plain node)": [], "agent (unit flags)": UNIT_NODE_FLAGS };
+  console.log(`\nfootprint: agent vs prometheus-node-exporter, one cycle/scrape every ${intervalS} s, ${warmup} warm-up + ${cycles} measured`);
+  if (!existsSync(exporterBin)) {
+    console.log(`footprint: ${exporterBin} not found — apt-get install -y prometheus-node-exporter`);
+    return null;
+  }
+  const bundle = await buildAgent();
+  console.log(`footprint: bundle ${path.relative(repoRoot, bundle.outfile)} ${(bundle.bytes / 1024).toFixed(0)} KiB`);
+
+  const children: ChildProcess[] = [];
+  const tmp = await fsp.mkdtemp(path.join(os.tmpdir(), "nfvdeck-footprint-"));
+  const sink = await startSink();
+  try {
+    const exporterPort = await freePort();
+    const exporter = spawn(exporterBin, [`--web.listen-address=127.0.0.1:${exporterPort}`], { stdio: "ignore" });
+    children.push(exporter);
+    const metricsUrl = `http://127.0.0.1:${exporterPort}/metrics`;
+
+    const agents: { label: string; child: ChildProcess; token: string }[] = [];
+    for (const [label, flags] of Object.entries(variants)) {
+      const stateDir = path.join(tmp, `state-${agents.length}`);
+      const token = `bench${randomUUID().replace(/-/g, "")}`;
+      await saveCredentials(stateDir, { hostId: randomUUID(), hostToken: token, server: sink.url, enrolledAt: new Date().toISOString() });
+      const child = spawn(process.execPath, [...flags, bundle.outfile, "run", "--state", stateDir, "--root", "/", "--heartbeat", String(intervalS)], {
+        stdio: ["ignore", "ignore", "pipe"],
+        env: { ...process.env, NFVDECK_ISOLATED_CPUS: "" },
+      });
+      child.stderr?.resume();
+      children.push(child);
+      agents.push({ label, child, token });
+    }
+
+    // Scrape node_exporter like Prometheus would: fetch and read the whole exposition every interval.
+    let scrapes = 0;
+    let scraping = true;
+    const scraper = (async () => {
+      while (scraping) {
+        const started = Date.now();
+        try {
+          const res = await fetch(metricsUrl);
+          await res.text();
+          if (res.ok) scrapes += 1;
+        } catch {
+          // not up yet
+        }
+        await sleep(Math.max(0, started + intervalS * 1000 - Date.now()));
+      }
+    })();
+
+    await sleep(warmup * intervalS * 1000);
+    const pids = [exporter.pid ?? 0, ...agents.map((a) => a.child.pid ?? 0)];
+    const cpu0 = pids.map(cpuTicks);
+    const count0 = [scrapes, ...agents.map((a) => sink.count(a.token))];
+    const rss: number[][] = pids.map(() => []);
+    for (let i = 0; i < cycles; i++) {
+      await sleep(intervalS * 1000);
+      pids.forEach((pid, j) => rss[j]?.push(rssKb(pid)));
+    }
+    const cpu1 = pids.map(cpuTicks);
+    const count1 = [scrapes, ...agents.map((a) => sink.count(a.token))];
+    scraping = false;
+    await scraper;
+
+    const hz = clockTicksPerSecond();
+    const figures = pids.map((_, j): ProcessFigures => {
+      const samples = rss[j] ?? [];
+      const n = (count1[j] ?? 0) - (count0[j] ?? 0);
+      return {
+        label: j === 0 ? "prometheus-node-exporter" : (agents[j - 1]?.label ?? "?"),
+        rssMb: samples.reduce((a, b) => a + b, 0) / Math.max(1, samples.length) / 1024,
+        rssPeakMb: Math.max(...samples) / 1024,
+        cpuMsPerCycle: n > 0 ? (((cpu1[j] ?? 0) - (cpu0[j] ?? 0)) * 1000) / hz / n : Number.NaN,
+        cycles: n,
+      };
+    });
+    const [exporterFig, ...agentFigs] = figures;
+    if (!exporterFig) return null;
+    const result: FootprintFigures = {
+      intervalS,
+      nodeExporter: exporterFig,
+      agents: agentFigs.map((a) => {
+        const rssRatio = a.rssMb / exporterFig.rssMb;
+        const cpuRatio = a.cpuMsPerCycle / exporterFig.cpuMsPerCycle;
+        return { ...a, rssRatio, cpuRatio, meetsGoals: rssRatio <= 1.5 && cpuRatio <= 2 };
+      }),
+    };
+    printTable(result, hz);
+    return result;
+  } finally {
+    for (const c of children) if (c.exitCode === null) c.kill("SIGTERM");
+    await Promise.all(children.map((c) => (c.exitCode === null ? new Promise((r) => c.once("exit", r)) : null)));
+    await new Promise<void>((r) => sink.server.close(() => r()));
+    await fsp.rm(tmp, { recursive: true, force: true });
+  }
+}
+
+function printTable(f: FootprintFigures, hz: number): void {
+  const rows = [f.nodeExporter, ...f.agents];
+  const pad = (s: string, n: number) => s.padEnd(n);
+  const num = (v: number, d = 1) => (Number.isFinite(v) ? v.toFixed(d) : "n/a");
+  console.log(`${pad("process", 28)}${pad("RSS MB (peak)", 16)}${pad("CPU ms/cycle", 14)}${pad("cycles", 8)}RSS ×NE (≤1.5)  CPU ×NE (≤2)`);
+  for (const r of rows) {
+    const ratio = "rssRatio" in r ? `${pad(`${num(r.rssRatio, 2)} ${r.rssRatio <= 1.5 ? "ok" : "OVER"}`, 16)}${num(r.cpuRatio, 2)} ${r.cpuRatio <= 2 ? "ok" : "OVER"}` : "";
+    console.log(`${pad(r.label, 28)}${pad(`${num(r.rssMb)} (${num(r.rssPeakMb)})`, 16)}${pad(num(r.cpuMsPerCycle, 2), 14)}${pad(String(r.cycles), 8)}${ratio}`);
+  }
+  console.log(`(CPU = utime+stime from /proc/PID/stat at ${hz} ticks/s over the measured window ÷ cycles; RSS = VmRSS sampled once per cycle)`);
+}
+
+if (process.argv[1] && path.resolve(process.argv[1]) === path.resolve(import.meta.filename)) {
+  benchFootprint().then(
+    () => process.exit(0),
+    (err: unknown) => {
+      console.error(err);
+      process.exit(1);
+    },
+  );
+}

@@ -1,0 +1,75 @@
+/**
+ * Bundles the agent into one file: dist/nfvdeck-agent.js, runnable with plain `node` (Node ≥ 20).
+ * Fails if anything server-side (Prisma, pg, Next, the repo/db layer) would be pulled in: the agent
+ * shares only the zod contract and pure domain helpers with the server.
+ */
+import { build, type Metafile } from "esbuild";
+import { promises as fsp } from "node:fs";
+import path from "node:path";
+
+const repoRoot = path.resolve(import.meta.dirname, "..");
+const outfile = path.join(repoRoot, "dist", "nfvdeck-agent.js");
+
+/** Inputs that must never reach the agent bundle. */
+const FORBIDDEN: { pattern: RegExp; why: string }[] = [
+  { pattern: /node_modules\/(@prisma|prisma)\//, why: "Prisma" },
+  { pattern: /node_modules\/(pg|pg-[a-z-]+|postgres-[a-z-]+)\//, why: "pg" },
+  { pattern: /node_modules\/(next|react|react-dom|better-auth|@tanstack)\//, why: "web stack" },
+  { pattern: /^server\/(db|env|db-bootstrap|ingest-server)\.ts$|^server\/(repo|api|generated|auth|cli)\//, why: "server runtime" },
+];
+
+/**
+ * Offending inputs. @trpc/client ships its helpers (observable, error shapes) inside @trpc/server's
+ * package, so @trpc/server files are allowed when only tRPC itself imports them — never from our code.
+ */
+export function forbiddenInputs(metafile: Metafile): string[] {
+  const bad: string[] = [];
+  const importers = new Map<string, string[]>();
+  for (const [input, info] of Object.entries(metafile.inputs)) {
+    for (const imp of info.imports) importers.set(imp.path, [...(importers.get(imp.path) ?? []), input]);
+  }
+  for (const input of Object.keys(metafile.inputs)) {
+    const hit = FORBIDDEN.find((f) => f.pattern.test(input));
+    if (hit) bad.push(`${input} (${hit.why})`);
+    if (/node_modules\/@trpc\/server\//.test(input)) {
+      const outside = (importers.get(input) ?? []).filter((i) => !/node_modules\/@trpc\//.test(i));
+      if (outside.length > 0) bad.push(`${input} imported by ${outside.join(", ")} (tRPC server runtime: import type AppRouter only)`);
+    }
+  }
+  return bad;
+}
+
+export async function buildAgent(): Promise<{ outfile: string; bytes: number; inputs: number }> {
+  const result = await build({
+    entryPoints: [path.join(repoRoot, "agent", "main.ts")],
+    outfile,
+    bundle: true,
+    platform: "node",
+    target: "node20",
+    format: "esm",
+    minify: true,
+    legalComments: "none",
+    metafile: true,
+    tsconfig: path.join(repoRoot, "tsconfig.json"),
+    // CommonJS dependencies inside an ESM bundle still call require() for node built-ins.
+    banner: { js: "#!/usr/bin/env node\nimport { createRequire as __nfvdeckCreateRequire } from 'node:module'; const require = __nfvdeckCreateRequire(import.meta.url);" },
+    logLevel: "warning",
+  });
+  const bad = forbiddenInputs(result.metafile);
+  if (bad.length > 0) throw new Error(`the agent bundle must not include server runtime code:\n  ${bad.join("\n  ")}`);
+  await fsp.chmod(outfile, 0o755);
+  const bytes = (await fsp.stat(outfile)).size;
+  return { outfile, bytes, inputs: Object.keys(result.metafile.inputs).length };
+}
+
+if (process.argv[1] && path.resolve(process.argv[1]) === path.resolve(import.meta.filename)) {
+  buildAgent().then(
+    ({ outfile: file, bytes, inputs }) => {
+      process.stdout.write(`${path.relative(repoRoot, file)}: ${(bytes / 1024).toFixed(1)} KiB from ${inputs} inputs (no server runtime)\n`);
+    },
+    (err: unknown) => {
+      process.stderr.write(`${err instanceof Error ? err.message : String(err)}\n`);
+      process.exitCode = 1;
+    },
+  );
+}

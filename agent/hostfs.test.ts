@@ -1,0 +1,32 @@
+import { mkdtempSync, mkdirSync, writeFileSync } from "node:fs";
+import os from "node:os";
+import path from "node:path";
+import { describe, expect, it } from "vitest";
+import { HostFs } from "@/agent/hostfs";
+
+function tree(): string {
+  const root = mkdtempSync(path.join(os.tmpdir(), "hostfs-"));
+  mkdirSync(path.join(root, "sys/devices/system/cpu"), { recursive: true });
+  writeFileSync(path.join(root, "sys/devices/system/cpu/online"), "0-1\n");
+  writeFileSync(path.join(root, "sys/devices/system/cpu/b"), "");
+  return root;
+}
+
+describe("HostFs", () => {
+  it("reads relative to its root, null for missing files and missing parents", async () => {
+    const fs = new HostFs(tree());
+    expect(await fs.readText("sys/devices/system/cpu/online")).toBe("0-1\n");
+    expect(await fs.readText("sys/devices/system/cpu/nohz_full")).toBeNull();
+    expect(await fs.readText("sys/devices/system/cpu/online/x")).toBeNull();
+    expect(await fs.listDir("sys/devices/system/cpu")).toEqual(["b", "online"]);
+    expect(await fs.listDir("sys/fs/resctrl")).toBeNull();
+    expect(await fs.exists("sys/devices")).toBe(true);
+    expect(await fs.exists("proc")).toBe(false);
+  });
+
+  it("refuses absolute and escaping paths", async () => {
+    const fs = new HostFs(tree());
+    await expect(fs.readText("/etc/passwd")).rejects.toThrow(/relative/);
+    await expect(fs.readText("../../etc/passwd")).rejects.toThrow(/escapes/);
+  });
+});

@@ -1,0 +1,114 @@
+import { spawn } from "node:child_process";
+import { HostFs } from "@/agent/hostfs";
+import { readIsolatedCpus } from "@/agent/collectors/kernel";
+import { formatCpuList, intersectCpus, subtractCpus, tryParseCpuList } from "@/server/domain/cpuset/cpuset";
+
+/** Set in the re-executed child: it must never re-exec again (no loop if pinning did not take). */
+export const PINNED_ENV = "NFVDECK_AGENT_PINNED";
+/** Test/ops override of the isolated set, a cpu list ("1", "2-5"); empty = nothing isolated. */
+export const ISOLATED_OVERRIDE_ENV = "NFVDECK_ISOLATED_CPUS";
+
+/** `Cpus_allowed_list:\t0-3` from /proc/<pid>/status (pure); null when absent or garbage. */
+export function parseCpusAllowedList(statusText: string): number[] | null {
+  const m = /^Cpus_allowed_list:\s*(\S*)\s*$/m.exec(statusText);
+  return m ? tryParseCpuList(m[1] ?? "") : null;
+}
+
+export type PinDecision =
+  | { action: "none"; reason: string }
+  | { action: "pin"; cpus: number[]; reason: string }
+  | { action: "impossible"; reason: string };
+
+/**
+ * Should the agent move, and where (pure)? If its allowed CPUs touch the isolated set, it moves to
+ * allowed − isolated (staying inside any cpuset the service manager gave it); if that is empty, to
+ * online − isolated; if that is empty too, every CPU is isolated and there is nowhere to go.
+ */
+export function decidePinning(input: { allowed: readonly number[]; online: readonly number[]; isolated: readonly number[] }): PinDecision {
+  const touching = intersectCpus(input.allowed, input.isolated);
+  if (touching.length === 0) return { action: "none", reason: `allowed CPUs ${formatCpuList(input.allowed)} avoid the isolated set ${formatCpuList(input.isolated) || "(none)"}` };
+  const inside = subtractCpus(input.allowed, input.isolated);
+  const cpus = inside.length > 0 ? inside : subtractCpus(input.online, input.isolated);
+  if (cpus.length === 0) return { action: "impossible", reason: `every CPU is isolated (${formatCpuList(input.isolated)}): no housekeeping CPU to run on` };
+  return { action: "pin", cpus, reason: `allowed CPUs ${formatCpuList(input.allowed)} include isolated ${formatCpuList(touching)}` };
+}
+
+export interface AffinityInfo {
+  pid: number;
+  allowed: number[];
+  isolated: number[];
+  online: number[];
+  housekeeping: number[];
+  /** true in the process started by the re-exec */
+  reexeced: boolean;
+}
+
+/** This process's allowed CPUs and the host's isolated/housekeeping sets (override honoured). */
+export async function readAffinity(env: NodeJS.ProcessEnv = process.env): Promise<AffinityInfo> {
+  const fs = new HostFs("/");
+  const status = (await fs.readText("proc/self/status")) ?? "";
+  const host = await readIsolatedCpus(fs);
+  const override = env[ISOLATED_OVERRIDE_ENV];
+  let isolated = host.isolated;
+  if (override !== undefined) {
+    const parsed = tryParseCpuList(override);
+    if (parsed === null) throw new Error(`${ISOLATED_OVERRIDE_ENV}="${override}" is not a cpu list`);
+    isolated = parsed;
+  }
+  return {
+    pid: process.pid,
+    allowed: parseCpusAllowedList(status) ?? [],
+    isolated,
+    online: host.online,
+    housekeeping: subtractCpus(host.online, isolated),
+    reexeced: env[PINNED_ENV] === "1",
+  };
+}
+
+export type PinOutcome =
+  | { kind: "continue"; info: AffinityInfo; decision: PinDecision }
+  /** this process re-executed itself pinned; the child has exited with exitCode */
+  | { kind: "reexeced"; exitCode: number };
+
+/**
+ * Housekeeping only: if this process may run on an isolated CPU, re-execute the same command line under
+ * `taskset -c <housekeeping>` (util-linux) and wait for it, passing signals on. Node has no execve, so the
+ * parent stays as a small waiter; in production the systemd unit's CPUAffinity= avoids the re-exec.
+ */
+export async function pinToHousekeeping(log: (line: string) => void = (l) => process.stderr.write(`${l}\n`)): Promise<PinOutcome> {
+  const info = await readAffinity();
+  const decision = decidePinning(info);
+  if (decision.action === "none") return { kind: "continue", info, decision };
+  if (decision.action === "impossible") {
+    log(`nfvdeck-agent: warning: ${decision.reason}; running unpinned`);
+    return { kind: "continue", info, decision };
+  }
+  if (info.reexeced) {
+    log(`nfvdeck-agent: warning: still on isolated CPUs after pinning (${decision.reason}); not re-executing again`);
+    return { kind: "continue", info, decision };
+  }
+  const target = formatCpuList(decision.cpus);
+  log(`nfvdeck-agent: ${decision.reason}: re-executing on housekeeping CPUs ${target}`);
+  const args = ["-c", target, process.execPath, ...process.execArgv, ...process.argv.slice(1)];
+  const exitCode = await new Promise<number | null>((resolve) => {
+    const child = spawn("taskset", args, { stdio: "inherit", env: { ...process.env, [PINNED_ENV]: "1" } });
+    const forward = (signal: NodeJS.Signals) => () => child.kill(signal);
+    const handlers = (["SIGTERM", "SIGINT", "SIGHUP"] as const).map((s) => [s, forward(s)] as const);
+    for (const [s, h] of handlers) process.on(s, h);
+    child.on("error", (err) => {
+      log(`nfvdeck-agent: warning: cannot run taskset (${err.message}); running unpinned`);
+      resolve(null);
+    });
+    child.on("exit", (code, signal) => {
+      for (const [s, h] of handlers) process.off(s, h);
+      resolve(code ?? (signal ? 128 + signalNumber(signal) : 1));
+    });
+  });
+  if (exitCode === null) return { kind: "continue", info, decision: { action: "impossible", reason: "taskset unavailable" } };
+  return { kind: "reexeced", exitCode };
+}
+
+function signalNumber(signal: NodeJS.Signals): number {
+  const table: Partial<Record<NodeJS.Signals, number>> = { SIGHUP: 1, SIGINT: 2, SIGKILL: 9, SIGTERM: 15 };
+  return table[signal] ?? 1;
+}

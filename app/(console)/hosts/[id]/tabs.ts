@@ -1,0 +1,13 @@
+/**
+ * The host page's tabs, in order. A tab is a route: app/(console)/hosts/[id]/<segment>/page.tsx
+ * ("" = the Overview at app/(console)/hosts/[id]/page.tsx). To add one, add a line here.
+ */
+export type HostTab = { segment: string; label: string };
+
+export const HOST_TABS: readonly HostTab[] = [
+  { segment: "", label: "Overview" },
+];
+
+export function hostTabHref(hostId: string, tab: HostTab): string {
+  return tab.segment === "" ? `/hosts/${hostId}` : `/hosts/${hostId}/${tab.segment}`;
+}

@@ -1,0 +1,43 @@
+"use client";
+
+import { useEffect, useState } from "react";
+
+export const THEME_STORAGE_KEY = "nfvdeck-theme";
+
+/** Dark-mode switch. The root layout's inline script applies the stored choice before first paint. */
+export function ThemeToggle() {
+  // Unknown until mounted: the server cannot know the browser's choice (avoids a hydration mismatch).
+  const [dark, setDark] = useState<boolean | null>(null);
+  useEffect(() => setDark(document.documentElement.classList.contains("dark")), []);
+
+  function toggle() {
+    const next = !document.documentElement.classList.contains("dark");
+    document.documentElement.classList.toggle("dark", next);
+    try {
+      localStorage.setItem(THEME_STORAGE_KEY, next ? "dark" : "light");
+    } catch {
+      // storage blocked: the choice lasts for this page only
+    }
+    setDark(next);
+  }
+
+  return (
+    <button
+      type="button"
+      onClick={toggle}
+      aria-pressed={dark ?? undefined}
+      title={dark ? "Switch to light mode" : "Switch to dark mode"}
+      className="inline-flex size-8 items-center justify-center rounded-md text-slate-600 hover:bg-slate-100 hover:text-slate-900 focus-visible:outline-2 focus-visible:outline-offset-2 focus-visible:outline-sky-500 dark:text-slate-300 dark:hover:bg-slate-800 dark:hover:text-white"
+    >
+      <span className="sr-only">Dark mode</span>
+      {/* Both icons are rendered; CSS picks one, so the first paint is right before hydration. */}
+      <svg aria-hidden="true" viewBox="0 0 20 20" fill="currentColor" className="size-4 dark:hidden">
+        <path d="M17.3 13.4A7.5 7.5 0 0 1 6.6 2.7a7.5 7.5 0 1 0 10.7 10.7Z" />
+      </svg>
+      <svg aria-hidden="true" viewBox="0 0 20 20" fill="currentColor" className="hidden size-4 dark:block">
+        <circle cx="10" cy="10" r="3.5" />
+        <path d="M10 1.5v2M10 16.5v2M1.5 10h2M16.5 10h2M4 4l1.4 1.4M14.6 14.6 16 16M4 16l1.4-1.4M14.6 5.4 16 4" stroke="currentColor" strokeWidth="1.5" strokeLinecap="round" />
+      </svg>
+    </button>
+  );
+}

@@ -1,0 +1,107 @@
+/**
+ * Seeds a database for the e2e suite (and for looking at the UI by hand): the demo users and one
+ * host per agent fixture tree, each enrolled and fed a REAL report built by the agent's own
+ * collectors from agent/fixtures/<tree> (agent/report/collect.ts), through the same repo functions
+ * as the ingest API. Some hosts are given an old heartbeat so every status shows up.
+ *
+ *   DATABASE_URL=… tsx e2e/support/seed-lab.ts [--bulk N] [--out FILE]
+ *
+ * --bulk N adds N more hosts (copies of the fixture reports under lab-like names) to look at the
+ * fleet page at scale. Prints (and with --out writes) JSON: { hosts: [{ id, hostname, fixture }] }.
+ */
+import fs from "node:fs";
+import path from "node:path";
+import { parseArgs } from "node:util";
+import { HostFs } from "@/agent/hostfs";
+import { buildLocalReport, type LocalReport } from "@/agent/report/collect";
+import { reportInput } from "@/server/contract/report";
+import { seedDemoUsers } from "@/server/repo/users";
+import { createEnrollmentToken, enrollHost } from "@/server/repo/enrollment";
+import { ingestReport } from "@/server/repo/reports";
+import { disconnectPrisma } from "@/server/db";
+
+const FIXTURES_DIR = path.resolve(import.meta.dirname, "../../agent/fixtures");
+
+/** The hosts every e2e run has. ageS = seconds since its last report (10 s heartbeat: >30 s stale, >300 s offline). */
+export const E2E_HOSTS = [
+  { fixture: "kvm4nfv-baseline", hostname: "otcnfv02-baseline", labels: ["pod1", "rt", "kvm4nfv"], ageS: 2 },
+  { fixture: "ht-on-rdt", hostname: "pod1-node03-ht", labels: ["pod1", "rdt"], ageS: 4 },
+  { fixture: "ht-on-rdt-cdp", hostname: "pod1-node04-cdp", labels: ["pod1", "rdt", "cdp"], ageS: 95 },
+  { fixture: "amd-epyc", hostname: "pod2-epyc-01", labels: ["pod2", "amd"], ageS: 6 },
+  { fixture: "this-vm", hostname: "ci-vm-01", labels: ["vm"], ageS: 3 },
+  { fixture: "broken-partial", hostname: "pod2-broken-07", labels: ["pod2"], ageS: 7200 },
+] as const;
+
+/** A host that enrolled but never reported: every section "missing". */
+export const NEVER_REPORTED_HOST = "pod3-new-01";
+
+type Seeded = { id: string; hostname: string; fixture: string | null };
+
+async function enroll(hostname: string, labels: string[]): Promise<string> {
+  const { token } = await createEnrollmentToken({ createdById: null, note: `e2e seed ${hostname}`, ttlHours: 1 });
+  const { hostId } = await enrollHost({ enrollmentToken: token, hostname, agentVersion: "0.1.0", labels });
+  return hostId;
+}
+
+async function report(hostId: string, hostname: string, local: LocalReport, receivedAt: Date): Promise<void> {
+  const input = reportInput.parse({
+    hostId,
+    idempotencyKey: `${hostId}:1`,
+    sequence: 1,
+    collectedAt: new Date(receivedAt.getTime() - 500).toISOString(),
+    agentVersion: local.agentVersion,
+    hostname,
+    sections: local.sections,
+  });
+  await ingestReport(hostId, input, receivedAt);
+}
+
+export async function seedLab(opts: { bulk?: number; now?: Date } = {}): Promise<Seeded[]> {
+  const now = opts.now ?? new Date();
+  await seedDemoUsers();
+  const reports = new Map<string, LocalReport>();
+  const out: Seeded[] = [];
+  for (const h of E2E_HOSTS) {
+    const dir = path.join(FIXTURES_DIR, h.fixture);
+    if (!fs.existsSync(dir)) throw new Error(`agent fixture tree missing: ${dir}`);
+    const local = await buildLocalReport(new HostFs(dir), { now });
+    reports.set(h.fixture, local);
+    const id = await enroll(h.hostname, [...h.labels]);
+    await report(id, h.hostname, local, new Date(now.getTime() - h.ageS * 1000));
+    out.push({ id, hostname: h.hostname, fixture: h.fixture });
+  }
+  out.push({ id: await enroll(NEVER_REPORTED_HOST, ["pod3"]), hostname: NEVER_REPORTED_HOST, fixture: null });
+
+  const fixtures = [...reports.keys()];
+  for (let i = 0; i < (opts.bulk ?? 0); i++) {
+    const fixture = fixtures[i % fixtures.length] as string;
+    const local = reports.get(fixture) as LocalReport;
+    const hostname = `lab-r${String(Math.floor(i / 40) + 1).padStart(2, "0")}-n${String((i % 40) + 1).padStart(2, "0")}`;
+    // Mostly fresh, some stale, a few offline: a plausible fleet.
+    const ageS = i % 29 === 0 ? 3600 + i : i % 11 === 0 ? 60 + (i % 200) : i % 9;
+    const id = await enroll(hostname, [`rack${Math.floor(i / 40) + 1}`, fixture]);
+    await report(id, hostname, local, new Date(now.getTime() - ageS * 1000));
+    out.push({ id, hostname, fixture });
+  }
+  return out;
+}
+
+async function main(): Promise<void> {
+  const { values } = parseArgs({ options: { bulk: { type: "string" }, out: { type: "string" } } });
+  const bulk = values.bulk === undefined ? 0 : Number(values.bulk);
+  if (!Number.isInteger(bulk) || bulk < 0 || bulk > 20_000) throw new Error(`--bulk must be an integer 0..20000, got ${values.bulk}`);
+  const hosts = await seedLab({ bulk });
+  const json = JSON.stringify({ hosts }, null, 2);
+  if (values.out) fs.writeFileSync(values.out, json);
+  process.stdout.write(`seeded ${hosts.length} hosts\n`);
+}
+
+if (process.argv[1] && path.resolve(process.argv[1]) === path.resolve(import.meta.filename)) {
+  main()
+    .then(() => disconnectPrisma())
+    .catch(async (e: unknown) => {
+      process.stderr.write(`seed-lab failed: ${e instanceof Error ? (e.stack ?? e.message) : String(e)}\n`);
+      await disconnectPrisma().catch(() => undefined);
+      process.exit(1);
+    });
+}

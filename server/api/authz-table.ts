@@ -1,0 +1,88 @@
+import type { Role } from "@/server/auth/session-user";
+
+/**
+ * Who may call each tRPC procedure. server/api/authz-matrix.integration.test.ts calls EVERY
+ * procedure of appRouter as anonymous, viewer, operator, admin, a foreign host's agent and the
+ * host's own agent, and fails when a procedure has no entry here (or an entry names none).
+ *
+ * Adding a procedure: add `"area.name": { access, input }`.
+ * - access "public": anyone; a Role: that role or higher (signed-in users only); "agent": the bearer
+ *   token of the host named in the input (a foreign host's token is refused); "agent-any": any
+ *   enrolled host's token (the host is taken from the token, the input names none).
+ * - input: a minimal input that passes the guard (BAD_REQUEST / NOT_FOUND / CONFLICT still count
+ *   as "allowed past the guard"). Built per call from fixtures, so one-time things stay fresh.
+ */
+export type Access = "public" | Role | "agent" | "agent-any";
+
+export type AuthzFixtures = {
+  /** the host whose agent is the "own agent"; use it wherever an input names a host */
+  hostId: string;
+  /** a user id any admin mutation may safely touch */
+  targetUserId: string;
+  /** a fresh one-time enrolment token */
+  newEnrollmentToken: () => Promise<string>;
+  /** a unique string per call (idempotency keys, emails) */
+  unique: () => string;
+};
+
+export type AuthzEntry = {
+  access: Access;
+  input?: (fx: AuthzFixtures) => unknown | Promise<unknown>;
+};
+
+export const AUTHZ_TABLE: Record<string, AuthzEntry> = {
+  // auth / users / enrolment / admin (helper H4)
+  "auth.me": { access: "public" },
+  "users.list": { access: "admin" },
+  "users.create": {
+    access: "admin",
+    input: (fx) => ({ email: `m-${fx.unique()}@example.test`, name: "Matrix", password: "matrix-password-1", role: "viewer" }),
+  },
+  "users.setRole": { access: "admin", input: (fx) => ({ userId: fx.targetUserId, role: "viewer" }) },
+  "enrollment.createToken": { access: "admin", input: () => ({ note: "authz matrix", ttlHours: 1 }) },
+  "enrollment.listTokens": { access: "admin" },
+  "admin.auditEvents": { access: "admin", input: () => ({ limit: 5 }) },
+
+  // agent API
+  "agent.enroll": {
+    // public by design: the one-time enrolment token is the credential
+    access: "public",
+    input: async (fx) => ({ enrollmentToken: await fx.newEnrollmentToken(), hostname: "matrix-host", agentVersion: "0.0.0" }),
+  },
+  "agent.report": {
+    access: "agent",
+    input: (fx) => ({
+      hostId: fx.hostId,
+      idempotencyKey: `${fx.hostId}:${fx.unique()}`,
+      sequence: 1,
+      collectedAt: new Date().toISOString(),
+      agentVersion: "0.0.0",
+      hostname: "matrix-own",
+    }),
+  },
+
+  // system
+  "system.health": { access: "public" },
+  "system.ping": { access: "public" },
+
+  // fleet and hosts
+  "hosts.list": { access: "viewer" },
+  "hosts.get": { access: "viewer", input: (fx) => ({ id: fx.hostId }) },
+
+  // latency (helper H7)
+  "latency.uploadCyclictest": { access: "operator", input: (fx) => ({ hostId: fx.hostId, content: "not cyclictest", load: "idle" }) },
+  "latency.listRuns": { access: "viewer", input: (fx) => ({ hostId: fx.hostId }) },
+  "latency.getRun": { access: "viewer", input: (fx) => ({ hostId: fx.hostId }) },
+  "latency.getHostStats": { access: "viewer", input: (fx) => ({ hostId: fx.hostId, window: { preset: "24h" } }) },
+  "latency.getTrend": { access: "viewer", input: (fx) => ({ hostId: fx.hostId, window: { preset: "24h" } }) },
+  "latency.getFleetReport": { access: "viewer", input: () => ({ window: { preset: "24h" } }) },
+  "latency.compareHosts": { access: "viewer", input: (fx) => ({ hostIds: [fx.hostId, fx.unique()], window: { preset: "24h" } }) },
+  "latency.getSchedule": { access: "viewer", input: (fx) => ({ hostId: fx.hostId }) },
+  "latency.setSchedule": {
+    access: "operator",
+    input: (fx) => ({
+      hostId: fx.hostId,
+      schedule: { enabled: false, cpus: "1", durationS: 60, intervalUs: 200, priority: 95, histogramSize: 400, everyMinutes: 5, load: "idle" },
+    }),
+  },
+};

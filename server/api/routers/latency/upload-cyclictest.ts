@@ -1,0 +1,23 @@
+import { z } from "zod";
+import { operatorProcedure } from "@/server/api/trpc";
+import { userActor } from "@/server/repo/audit";
+import { uploadCyclictestRun } from "@/server/repo/latency";
+import { MAX_UPLOAD_CHARS } from "@/server/domain/latency/upload";
+import { hostIdInput } from "./io-schemas";
+
+/** An operator uploads a cyclictest output file (text of either generation, or --json). */
+export const uploadCyclictest = operatorProcedure
+  .input(
+    z
+      .object({
+        hostId: hostIdInput,
+        content: z.string().min(1, "the file is empty").max(MAX_UPLOAD_CHARS, "file too large (8 MiB at most)"),
+        load: z.string().trim().min(1).max(256),
+        startedAt: z.coerce.date().optional(),
+        cmdline: z.string().max(4096).optional(),
+        unit: z.enum(["us", "ns"]).optional(),
+      })
+      .strict(),
+  )
+  .output(z.object({ runId: z.string(), duplicate: z.boolean() }))
+  .mutation(({ ctx, input }) => uploadCyclictestRun(input, userActor(ctx.user)));

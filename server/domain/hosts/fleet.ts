@@ -1,0 +1,156 @@
+import { z } from "zod";
+import { HOST_STATUSES, type HostStatus } from "@/server/domain/hosts/status";
+
+/** One row of the fleet overview: what the list shows, nothing more. */
+export type FleetHost = {
+  id: string;
+  hostname: string;
+  status: HostStatus;
+  lastSeenAt: Date | null;
+  cpuModel: string | null;
+  cpuVendor: string | null;
+  sockets: number | null;
+  numaNodes: number | null;
+  cpus: number | null;
+  kernelRelease: string | null;
+  isVirtual: boolean | null;
+  agentVersion: string | null;
+  labels: string[];
+};
+
+export const FLEET_SORT_KEYS = [
+  "hostname",
+  "status",
+  "lastSeen",
+  "cpuModel",
+  "cpus",
+  "kernelRelease",
+  "agentVersion",
+] as const;
+export type FleetSortKey = (typeof FLEET_SORT_KEYS)[number];
+export type SortDirection = "asc" | "desc";
+
+export type FleetQuery = {
+  /** free text: whitespace-separated terms, every term must match some field */
+  q: string;
+  status: HostStatus | "all";
+  sort: FleetSortKey;
+  dir: SortDirection;
+};
+
+export const DEFAULT_FLEET_QUERY: FleetQuery = { q: "", status: "all", sort: "hostname", dir: "asc" };
+
+function firstValue(v: unknown): unknown {
+  return Array.isArray(v) ? v[0] : v;
+}
+
+// Each field falls back on its own: one bad parameter in a shared link must not reset the others.
+const fleetQuerySchema = z.object({
+  q: z.preprocess(firstValue, z.string().max(200).catch("")).catch(""),
+  status: z.preprocess(firstValue, z.enum([...HOST_STATUSES, "all"]).catch("all")).catch("all"),
+  sort: z.preprocess(firstValue, z.enum(FLEET_SORT_KEYS).catch("hostname")).catch("hostname"),
+  dir: z.preprocess(firstValue, z.enum(["asc", "desc"]).catch("asc")).catch("asc"),
+});
+
+/** The fleet view's state from URL search params (as Next gives them, or a URLSearchParams). */
+export function parseFleetQuery(params: Record<string, string | string[] | undefined> | URLSearchParams): FleetQuery {
+  const record = params instanceof URLSearchParams ? Object.fromEntries(params.entries()) : params;
+  const parsed = fleetQuerySchema.safeParse(record);
+  return parsed.success ? parsed.data : DEFAULT_FLEET_QUERY;
+}
+
+/** Search string for a query; defaults are left out so the plain URL stays plain. */
+export function fleetQueryToSearch(query: FleetQuery): string {
+  const p = new URLSearchParams();
+  if (query.q.trim() !== "") p.set("q", query.q);
+  if (query.status !== DEFAULT_FLEET_QUERY.status) p.set("status", query.status);
+  if (query.sort !== DEFAULT_FLEET_QUERY.sort || query.dir !== DEFAULT_FLEET_QUERY.dir) {
+    p.set("sort", query.sort);
+    p.set("dir", query.dir);
+  }
+  const s = p.toString();
+  return s === "" ? "" : `?${s}`;
+}
+
+function searchableText(h: FleetHost): string {
+  return [h.hostname, h.cpuModel, h.cpuVendor, h.kernelRelease, h.agentVersion, ...h.labels, h.isVirtual ? "vm virtual" : ""]
+    .filter((x): x is string => typeof x === "string" && x !== "")
+    .join("\n")
+    .toLowerCase();
+}
+
+/** Hosts matching the text filter (every term, case-insensitive) and the status filter. */
+export function filterFleet(hosts: readonly FleetHost[], q: string, status: FleetQuery["status"]): FleetHost[] {
+  const terms = q.toLowerCase().split(/\s+/).filter((t) => t !== "");
+  return hosts.filter((h) => {
+    if (status !== "all" && h.status !== status) return false;
+    if (terms.length === 0) return true;
+    const text = searchableText(h);
+    return terms.every((t) => text.includes(t));
+  });
+}
+
+const STATUS_RANK: Record<HostStatus, number> = { online: 0, stale: 1, offline: 2 };
+const collator = new Intl.Collator("en", { numeric: true, sensitivity: "base" });
+
+type Comparable = string | number | null;
+
+function sortValue(h: FleetHost, key: FleetSortKey): Comparable {
+  switch (key) {
+    case "hostname":
+      return h.hostname;
+    case "status":
+      return STATUS_RANK[h.status];
+    case "lastSeen":
+      return h.lastSeenAt ? h.lastSeenAt.getTime() : null;
+    case "cpuModel":
+      return h.cpuModel;
+    case "cpus":
+      return h.cpus;
+    case "kernelRelease":
+      return h.kernelRelease;
+    case "agentVersion":
+      return h.agentVersion;
+  }
+}
+
+function compareValues(a: Comparable, b: Comparable): number {
+  if (typeof a === "number" && typeof b === "number") return a - b;
+  return collator.compare(String(a), String(b));
+}
+
+/**
+ * Sorted copy. Missing values always sort last (whatever the direction): an unknown CPU model is
+ * not "smaller" than a known one. Ties fall back to the host name, then id, so the order is stable.
+ */
+export function sortFleet(hosts: readonly FleetHost[], key: FleetSortKey, dir: SortDirection): FleetHost[] {
+  const sign = dir === "asc" ? 1 : -1;
+  return [...hosts].sort((x, y) => {
+    const a = sortValue(x, key);
+    const b = sortValue(y, key);
+    if (a === null && b !== null) return 1;
+    if (b === null && a !== null) return -1;
+    const primary = a === null || b === null ? 0 : compareValues(a, b) * sign;
+    if (primary !== 0) return primary;
+    return collator.compare(x.hostname, y.hostname) || (x.id < y.id ? -1 : x.id > y.id ? 1 : 0);
+  });
+}
+
+export type StatusCounts = Record<HostStatus, number> & { all: number };
+
+export function countByStatus(hosts: readonly FleetHost[]): StatusCounts {
+  const counts: StatusCounts = { all: hosts.length, online: 0, stale: 0, offline: 0 };
+  for (const h of hosts) counts[h.status] += 1;
+  return counts;
+}
+
+/** The visible rows for a query: filter, then sort. */
+export function applyFleetQuery(hosts: readonly FleetHost[], query: FleetQuery): FleetHost[] {
+  return sortFleet(filterFleet(hosts, query.q, query.status), query.sort, query.dir);
+}
+
+/** Next sort state when a column header is activated: same column flips, a new column starts ascending. */
+export function toggleSort(query: FleetQuery, key: FleetSortKey): FleetQuery {
+  if (query.sort === key) return { ...query, dir: query.dir === "asc" ? "desc" : "asc" };
+  return { ...query, sort: key, dir: key === "lastSeen" ? "desc" : "asc" };
+}

@@ -1,0 +1,551 @@
+/**
+ * Latency reads and operator writes: runs, window statistics from rollups (+ raw runs at the edges),
+ * trends, the fleet report, comparisons, schedules and uploads. Every statistic comes from merged
+ * histograms (server/domain/latency).
+ */
+import { createHash } from "node:crypto";
+import { prisma } from "@/server/db";
+import type { Prisma } from "@/server/generated/prisma/client";
+import { DomainError } from "@/server/errors";
+import { recordAudit, type AuditActor } from "@/server/repo/audit";
+import { histogramRecordOf, storeRunsTx } from "@/server/repo/latency-ingest";
+import { histogramEntries, mergeHistograms, type HistogramPart, type LatencyUnit } from "@/server/domain/latency/histogram";
+import { driftMarkers, type DriftMarker } from "@/server/domain/latency/drift-markers";
+import { rollupAsPart, rollupPartOfRun } from "@/server/domain/latency/rollup";
+import { DEFAULT_SLO, effectiveSlo, sloVerdict, type SloTargets, type SloVerdict } from "@/server/domain/latency/slo";
+import { emptyStats, statsOfParts, type LatencyStats } from "@/server/domain/latency/stats";
+import { floorUtc } from "@/server/domain/latency/time-buckets";
+import { chooseTrendResolution, trendPoint, type TrendPoint, type TrendResolution } from "@/server/domain/latency/trend";
+import { parseUploadedCyclictest, runFromCyclictest } from "@/server/domain/latency/upload";
+import { planWindowCover, type TimeRange } from "@/server/domain/latency/window-cover";
+import { resolveWindow, type ResolvedWindow, type WindowSpec } from "@/server/domain/latency/window";
+import { DEFAULT_SCHEDULE, normaliseSchedule, type LatencyScheduleInput } from "@/server/domain/latency/schedule";
+import type { FleetReportRow } from "@/server/domain/latency/csv";
+
+// ── helpers ───────────────────────────────────────────────────────────────────────────────────
+
+type RunStatRow = {
+  unit: string;
+  histogramSize: number;
+  cycles: bigint;
+  overflows: bigint;
+  min: number | null;
+  max: number | null;
+  avg: number | null;
+  histogram: Prisma.JsonValue;
+};
+
+const RUN_STAT_SELECT = {
+  unit: true,
+  histogramSize: true,
+  cycles: true,
+  overflows: true,
+  min: true,
+  max: true,
+  avg: true,
+  histogram: true,
+} as const;
+
+function runPartNative(r: RunStatRow): HistogramPart {
+  return {
+    unit: r.unit === "ns" ? "ns" : "us",
+    histogramSize: r.histogramSize,
+    histogram: histogramRecordOf(r.histogram),
+    overflows: Number(r.overflows),
+    cycles: Number(r.cycles),
+    min: r.min,
+    max: r.max,
+    avg: r.avg,
+  };
+}
+
+/** A run as a µs part for window maths (null: an ns run too small to express in µs buckets). */
+function runPartUs(r: RunStatRow): HistogramPart | null {
+  return rollupPartOfRun({
+    unit: r.unit,
+    histogramSize: r.histogramSize,
+    cycles: Number(r.cycles),
+    overflows: Number(r.overflows),
+    min: r.min,
+    max: r.max,
+    avg: r.avg,
+    histogram: histogramRecordOf(r.histogram),
+  });
+}
+
+type RollupStatRow = {
+  hostId: string;
+  bucketStart: Date;
+  histogramSize: number;
+  runs: number;
+  cycles: bigint;
+  overflows: bigint;
+  min: number | null;
+  max: number | null;
+  weightedSum: number;
+  histogram: Prisma.JsonValue;
+};
+
+function rollupPart(r: RollupStatRow): HistogramPart {
+  return rollupAsPart({
+    unit: "us",
+    histogramSize: r.histogramSize,
+    runs: r.runs,
+    cycles: Number(r.cycles),
+    overflows: Number(r.overflows),
+    min: r.min,
+    max: r.max,
+    weightedSum: r.weightedSum,
+    histogram: histogramRecordOf(r.histogram),
+  });
+}
+
+async function requireHost(hostId: string): Promise<{ id: string; hostname: string }> {
+  const host = await prisma().host.findUnique({ where: { id: hostId }, select: { id: true, hostname: true } });
+  if (!host) throw new DomainError("NOT_FOUND", "no such host");
+  return host;
+}
+
+// ── windows ───────────────────────────────────────────────────────────────────────────────────
+
+export interface WindowParts {
+  parts: HistogramPart[];
+  /** ns runs with N < 1000 ns: stored, but not expressible in µs windows */
+  excludedRuns: number;
+  /** rollup + run rows read */
+  rowsRead: number;
+}
+
+/**
+ * µs histogram parts covering [from, to) exactly, per host: day rollups, hour rollups at the edges,
+ * raw runs in the partial hours. `hostIds` null = every host.
+ */
+export async function loadWindowParts(hostIds: readonly string[] | null, range: TimeRange): Promise<Map<string, WindowParts>> {
+  const cover = planWindowCover(range.from, range.to);
+  const hostFilter = hostIds === null ? {} : { hostId: { in: [...hostIds] } };
+  const rollupOr: Prisma.LatencyRollupWhereInput[] = [];
+  if (cover.days) rollupOr.push({ granularity: "day", bucketStart: { gte: cover.days.from, lt: cover.days.to } });
+  for (const h of cover.hours) rollupOr.push({ granularity: "hour", bucketStart: { gte: h.from, lt: h.to } });
+  const db = prisma();
+  const [rollups, runs] = await Promise.all([
+    rollupOr.length === 0
+      ? Promise.resolve([] as RollupStatRow[])
+      : db.latencyRollup.findMany({
+          where: { ...hostFilter, OR: rollupOr, runs: { gt: 0 } },
+          select: { hostId: true, bucketStart: true, histogramSize: true, runs: true, cycles: true, overflows: true, min: true, max: true, weightedSum: true, histogram: true },
+        }),
+    cover.raw.length === 0
+      ? Promise.resolve([])
+      : db.latencyRun.findMany({
+          where: { ...hostFilter, OR: cover.raw.map((r) => ({ startedAt: { gte: r.from, lt: r.to } })) },
+          select: { hostId: true, ...RUN_STAT_SELECT },
+        }),
+  ]);
+  const out = new Map<string, WindowParts>();
+  const entry = (hostId: string): WindowParts => {
+    let e = out.get(hostId);
+    if (!e) {
+      e = { parts: [], excludedRuns: 0, rowsRead: 0 };
+      out.set(hostId, e);
+    }
+    return e;
+  };
+  for (const r of rollups) {
+    const e = entry(r.hostId);
+    e.parts.push(rollupPart(r));
+    e.rowsRead++;
+  }
+  for (const r of runs) {
+    const e = entry(r.hostId);
+    e.rowsRead++;
+    const p = runPartUs(r);
+    if (p) e.parts.push(p);
+    else e.excludedRuns++;
+  }
+  return out;
+}
+
+export interface HostWindowStats {
+  hostId: string;
+  hostname: string;
+  window: ResolvedWindow;
+  stats: LatencyStats;
+  slo: SloVerdict;
+  sloTargets: SloTargets;
+  excludedRuns: number;
+  rowsRead: number;
+}
+
+export async function hostWindowStats(hostId: string, spec: WindowSpec, now = new Date()): Promise<HostWindowStats> {
+  const range = resolveWindow(spec, now);
+  const host = await requireHost(hostId);
+  const [parts, targets] = await Promise.all([loadWindowParts([hostId], range), sloTargetsForHosts([hostId])]);
+  const p = parts.get(hostId) ?? { parts: [], excludedRuns: 0, rowsRead: 0 };
+  const stats = statsOfParts(p.parts);
+  const sloTargets = targets.get(hostId) ?? DEFAULT_SLO;
+  return {
+    hostId,
+    hostname: host.hostname,
+    window: range,
+    stats,
+    slo: sloVerdict(stats, sloTargets),
+    sloTargets,
+    excludedRuns: p.excludedRuns,
+    rowsRead: p.rowsRead,
+  };
+}
+
+// ── SLO targets ───────────────────────────────────────────────────────────────────────────────
+
+/** Built-in profile a host without an explicit or label-assigned profile is judged by. */
+const DEFAULT_PROFILE_ID = "kvm4nfv-host";
+
+/** Per host: its profile's SLO (explicit profile → label assignment → built-in default → 20 µs max). */
+export async function sloTargetsForHosts(hostIds: readonly string[] | null): Promise<Map<string, SloTargets>> {
+  const db = prisma();
+  const [hosts, labelAssigns, fallback] = await Promise.all([
+    db.host.findMany({
+      where: hostIds === null ? {} : { id: { in: [...hostIds] } },
+      select: { id: true, labels: true, profile: { select: { sloMaxUs: true, sloP99999Us: true } } },
+    }),
+    db.profileLabelAssignment.findMany({ select: { label: true, profile: { select: { sloMaxUs: true, sloP99999Us: true } } } }),
+    db.profile.findUnique({ where: { id: DEFAULT_PROFILE_ID }, select: { sloMaxUs: true, sloP99999Us: true } }),
+  ]);
+  const byLabel = new Map(labelAssigns.map((a) => [a.label, a.profile]));
+  const out = new Map<string, SloTargets>();
+  for (const h of hosts) {
+    const labelled = [...h.labels].sort().map((l) => byLabel.get(l)).find((p) => p !== undefined);
+    out.set(h.id, effectiveSlo(h.profile ?? labelled ?? fallback));
+  }
+  return out;
+}
+
+// ── fleet report ──────────────────────────────────────────────────────────────────────────────
+
+export interface FleetReport {
+  window: ResolvedWindow;
+  rows: FleetReportRow[];
+  /** every host's histograms merged: the fleet as one distribution */
+  fleet: LatencyStats;
+  hostsWithData: number;
+  rowsRead: number;
+}
+
+export async function fleetReport(spec: WindowSpec, now = new Date()): Promise<FleetReport> {
+  const range = resolveWindow(spec, now);
+  const [hosts, partsByHost, targets] = await Promise.all([
+    prisma().host.findMany({ select: { id: true, hostname: true }, orderBy: [{ hostname: "asc" }, { id: "asc" }] }),
+    loadWindowParts(null, range),
+    sloTargetsForHosts(null),
+  ]);
+  const rows: FleetReportRow[] = [];
+  const fleetParts: HistogramPart[] = [];
+  let rowsRead = 0;
+  let hostsWithData = 0;
+  for (const h of hosts) {
+    const p = partsByHost.get(h.id);
+    rowsRead += p?.rowsRead ?? 0;
+    const merged = p && p.parts.length > 0 ? mergeHistograms(p.parts) : null;
+    if (merged) {
+      hostsWithData++;
+      fleetParts.push(merged);
+    }
+    const stats = merged ? statsOfParts([merged]) : emptyStats();
+    rows.push({ hostId: h.id, hostname: h.hostname, stats, slo: sloVerdict(stats, targets.get(h.id) ?? DEFAULT_SLO) });
+  }
+  return { window: range, rows, fleet: statsOfParts(fleetParts), hostsWithData, rowsRead };
+}
+
+// ── trends ────────────────────────────────────────────────────────────────────────────────────
+
+export interface HostTrend {
+  hostId: string;
+  window: ResolvedWindow;
+  resolution: TrendResolution;
+  points: TrendPoint[];
+  markers: DriftMarker[];
+  sloTargets: SloTargets;
+}
+
+export async function hostTrend(hostId: string, spec: WindowSpec, resolution?: TrendResolution, now = new Date()): Promise<HostTrend> {
+  const range = resolveWindow(spec, now);
+  await requireHost(hostId);
+  const res = resolution ?? chooseTrendResolution(range.to.getTime() - range.from.getTime());
+  const db = prisma();
+  let points: TrendPoint[];
+  if (res === "run") {
+    const runs = await db.latencyRun.findMany({
+      where: { hostId, startedAt: { gte: range.from, lt: range.to } },
+      select: { startedAt: true, ...RUN_STAT_SELECT },
+      orderBy: { startedAt: "asc" },
+      take: 5000,
+    });
+    points = runs.flatMap((r) => {
+      const p = runPartUs(r);
+      return p ? [trendPoint(r.startedAt, [p])] : [];
+    });
+  } else {
+    const rollups = await db.latencyRollup.findMany({
+      where: { hostId, granularity: res, bucketStart: { gte: floorUtc(range.from, res), lt: range.to }, runs: { gt: 0 } },
+      select: { hostId: true, bucketStart: true, histogramSize: true, runs: true, cycles: true, overflows: true, min: true, max: true, weightedSum: true, histogram: true },
+      orderBy: { bucketStart: "asc" },
+    });
+    points = rollups.map((r) => trendPoint(r.bucketStart, [rollupPart(r)]));
+  }
+  const [events, targets] = await Promise.all([
+    db.driftEvent.findMany({
+      where: { hostId, at: { gte: range.from, lt: range.to } },
+      orderBy: { at: "asc" },
+      take: 500,
+      select: { at: true, kind: true, section: true, key: true, oldValue: true, newValue: true, ruleId: true, oldStatus: true, newStatus: true },
+    }),
+    sloTargetsForHosts([hostId]),
+  ]);
+  return { hostId, window: range, resolution: res, points, markers: driftMarkers(events), sloTargets: targets.get(hostId) ?? DEFAULT_SLO };
+}
+
+// ── compare ───────────────────────────────────────────────────────────────────────────────────
+
+export interface ComparedHost {
+  hostId: string;
+  hostname: string;
+  stats: LatencyStats;
+  slo: SloVerdict;
+  /** merged µs histogram as [bucket, count] pairs, ascending */
+  histogram: Array<[number, number]>;
+  trend: TrendPoint[];
+  markers: DriftMarker[];
+}
+
+export async function compareHosts(
+  hostIds: readonly string[],
+  spec: WindowSpec,
+  now = new Date(),
+): Promise<{ window: ResolvedWindow; resolution: TrendResolution; hosts: ComparedHost[] }> {
+  const range = resolveWindow(spec, now);
+  const unique = [...new Set(hostIds)];
+  if (unique.length < 2 || unique.length > 4) throw new DomainError("INVALID", "compare 2 to 4 different hosts");
+  const hosts = await prisma().host.findMany({ where: { id: { in: unique } }, select: { id: true, hostname: true } });
+  if (hosts.length !== unique.length) throw new DomainError("NOT_FOUND", "no such host");
+  const resolution = chooseTrendResolution(range.to.getTime() - range.from.getTime());
+  const [partsByHost, targets, trends] = await Promise.all([
+    loadWindowParts(unique, range),
+    sloTargetsForHosts(unique),
+    Promise.all(unique.map((id) => hostTrend(id, range, resolution === "run" ? "hour" : resolution, now))),
+  ]);
+  const out: ComparedHost[] = unique.map((id, i) => {
+    const parts = partsByHost.get(id)?.parts ?? [];
+    const merged = parts.length > 0 ? mergeHistograms(parts) : null;
+    const stats = statsOfParts(parts);
+    const trend = trends[i];
+    return {
+      hostId: id,
+      hostname: hosts.find((h) => h.id === id)?.hostname ?? id,
+      stats,
+      slo: sloVerdict(stats, targets.get(id) ?? DEFAULT_SLO),
+      histogram: merged ? histogramEntries(merged.histogram) : [],
+      trend: trend?.points ?? [],
+      markers: trend?.markers ?? [],
+    };
+  });
+  return { window: range, resolution: resolution === "run" ? "hour" : resolution, hosts: out };
+}
+
+// ── runs ──────────────────────────────────────────────────────────────────────────────────────
+
+export interface RunSummary {
+  id: string;
+  hostId: string;
+  startedAt: Date;
+  durationS: number;
+  source: string;
+  load: string;
+  unit: LatencyUnit;
+  histogramSize: number;
+  priority: number | null;
+  intervalUs: number | null;
+  toolVersion: string | null;
+  cpus: Array<number | null>;
+  stats: LatencyStats;
+}
+
+export async function listRuns(hostId: string, opts: { limit: number; before?: Date }): Promise<RunSummary[]> {
+  await requireHost(hostId);
+  const runs = await prisma().latencyRun.findMany({
+    where: { hostId, ...(opts.before ? { startedAt: { lt: opts.before } } : {}) },
+    orderBy: [{ startedAt: "desc" }, { id: "asc" }],
+    take: opts.limit,
+    select: {
+      id: true,
+      hostId: true,
+      startedAt: true,
+      durationS: true,
+      source: true,
+      load: true,
+      priority: true,
+      intervalUs: true,
+      toolVersion: true,
+      threads: { select: { cpu: true }, orderBy: { thread: "asc" } },
+      ...RUN_STAT_SELECT,
+    },
+  });
+  return runs.map((r) => summaryOf(r, r.threads.map((t) => t.cpu)));
+}
+
+function summaryOf(
+  r: RunStatRow & { id: string; hostId: string; startedAt: Date; durationS: number; source: string; load: string; priority: number | null; intervalUs: number | null; toolVersion: string | null },
+  cpus: Array<number | null>,
+): RunSummary {
+  return {
+    id: r.id,
+    hostId: r.hostId,
+    startedAt: r.startedAt,
+    durationS: r.durationS,
+    source: r.source,
+    load: r.load,
+    unit: r.unit === "ns" ? "ns" : "us",
+    histogramSize: r.histogramSize,
+    priority: r.priority,
+    intervalUs: r.intervalUs,
+    toolVersion: r.toolVersion,
+    cpus,
+    stats: statsOfParts([runPartNative(r)]),
+  };
+}
+
+export interface RunDetail extends RunSummary {
+  hostname: string;
+  cmdline: string | null;
+  threads: Array<{
+    thread: number;
+    cpu: number | null;
+    stats: LatencyStats;
+    histogram: Array<[number, number]>;
+  }>;
+}
+
+/** One run with its threads; `{ hostId }` alone = that host's latest run (null when it has none). */
+export async function getRun(q: { runId: string } | { hostId: string }): Promise<RunDetail | null> {
+  const db = prisma();
+  const where = "runId" in q ? { id: q.runId } : { hostId: q.hostId };
+  if ("hostId" in q) await requireHost(q.hostId);
+  const r = await db.latencyRun.findFirst({
+    where,
+    orderBy: [{ startedAt: "desc" }, { id: "asc" }],
+    select: {
+      id: true,
+      hostId: true,
+      host: { select: { hostname: true } },
+      startedAt: true,
+      durationS: true,
+      source: true,
+      load: true,
+      priority: true,
+      intervalUs: true,
+      toolVersion: true,
+      cmdline: true,
+      threads: { orderBy: { thread: "asc" } },
+      ...RUN_STAT_SELECT,
+    },
+  });
+  if (!r) {
+    if ("runId" in q) throw new DomainError("NOT_FOUND", "no such latency run");
+    return null;
+  }
+  const unit: LatencyUnit = r.unit === "ns" ? "ns" : "us";
+  return {
+    ...summaryOf(r, r.threads.map((t) => t.cpu)),
+    hostname: r.host.hostname,
+    cmdline: r.cmdline,
+    threads: r.threads.map((t) => {
+      const histogram = histogramRecordOf(t.histogram);
+      return {
+        thread: t.thread,
+        cpu: t.cpu,
+        histogram: histogramEntries(histogram),
+        stats: statsOfParts([
+          { unit, histogramSize: r.histogramSize, histogram, overflows: Number(t.overflows), cycles: Number(t.cycles), min: t.min, max: t.max, avg: t.avg },
+        ]),
+      };
+    }),
+  };
+}
+
+// ── upload ────────────────────────────────────────────────────────────────────────────────────
+
+export interface UploadInput {
+  hostId: string;
+  content: string;
+  load: string;
+  startedAt?: Date;
+  cmdline?: string;
+  unit?: LatencyUnit;
+}
+
+/** Parses and stores one uploaded cyclictest file. A rejected file stores nothing; the same file twice is stored once. */
+export async function uploadCyclictestRun(input: UploadInput, actor: AuditActor, now = new Date()): Promise<{ runId: string; duplicate: boolean }> {
+  await requireHost(input.hostId);
+  const meta = {
+    load: input.load,
+    now,
+    ...(input.startedAt ? { startedAt: input.startedAt } : {}),
+    ...(input.cmdline ? { cmdline: input.cmdline } : {}),
+    ...(input.unit ? { unit: input.unit } : {}),
+  };
+  const run = runFromCyclictest(parseUploadedCyclictest(input.content, meta), meta);
+  const idempotencyKey = `upload:${createHash("sha256").update(input.content).digest("hex")}`;
+  return prisma().$transaction(async (tx) => {
+    const [stored] = await storeRunsTx(tx, input.hostId, [{ run, source: "upload", idempotencyKey }]);
+    if (stored?.id) {
+      await recordAudit(actor, "latency.upload", "host", input.hostId, { runId: stored.id, load: input.load }, tx);
+      return { runId: stored.id, duplicate: false };
+    }
+    const existing = await tx.latencyRun.findUnique({
+      where: { hostId_idempotencyKey: { hostId: input.hostId, idempotencyKey } },
+      select: { id: true },
+    });
+    if (!existing) throw new DomainError("CONFLICT", "run was not stored, try again");
+    return { runId: existing.id, duplicate: true };
+  });
+}
+
+// ── schedule ──────────────────────────────────────────────────────────────────────────────────
+
+export interface LatencySchedule extends LatencyScheduleInput {
+  hostId: string;
+  updatedAt: Date | null;
+  updatedBy: string | null;
+}
+
+export async function getSchedule(hostId: string): Promise<LatencySchedule> {
+  await requireHost(hostId);
+  const s = await prisma().latencySchedule.findUnique({ where: { hostId } });
+  if (!s) return { hostId, ...DEFAULT_SCHEDULE, updatedAt: null, updatedBy: null };
+  return {
+    hostId,
+    enabled: s.enabled,
+    cpus: s.cpus,
+    durationS: s.durationS,
+    intervalUs: s.intervalUs,
+    priority: s.priority,
+    histogramSize: s.histogramSize,
+    everyMinutes: s.everyMinutes,
+    load: s.load,
+    updatedAt: s.updatedAt,
+    updatedBy: s.updatedBy,
+  };
+}
+
+export async function setSchedule(hostId: string, input: LatencyScheduleInput, actor: AuditActor): Promise<LatencySchedule> {
+  await requireHost(hostId);
+  const s = normaliseSchedule(input);
+  await prisma().$transaction(async (tx) => {
+    await tx.latencySchedule.upsert({
+      where: { hostId },
+      create: { hostId, ...s, updatedBy: actor },
+      update: { ...s, updatedBy: actor },
+    });
+    await recordAudit(actor, "latency.schedule.set", "host", hostId, { ...s }, tx);
+  });
+  return getSchedule(hostId);
+}

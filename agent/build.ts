@@ -3,7 +3,7 @@
  * Fails if anything server-side (Prisma, pg, Next, the repo/db layer) would be pulled in: the agent
  * shares only the zod contract and pure domain helpers with the server.
  */
-import { build, type Metafile } from "esbuild";
+import { build, type Metafile, type Plugin } from "esbuild";
 import { promises as fsp } from "node:fs";
 import path from "node:path";
 
@@ -32,12 +32,33 @@ export function forbiddenInputs(metafile: Metafile): string[] {
     const hit = FORBIDDEN.find((f) => f.pattern.test(input));
     if (hit) bad.push(`${input} (${hit.why})`);
     if (/node_modules\/@trpc\/server\//.test(input)) {
-      const outside = (importers.get(input) ?? []).filter((i) => !/node_modules\/@trpc\//.test(i));
+      // the client's own link helpers live there too (observable); the agent's link uses that one
+      const outside = /node_modules\/@trpc\/server\/dist\/observable\//.test(input)
+        ? []
+        : (importers.get(input) ?? []).filter((i) => !/node_modules\/@trpc\//.test(i));
       if (outside.length > 0) bad.push(`${input} imported by ${outside.join(", ")} (tRPC server runtime: import type AppRouter only)`);
     }
   }
   return bad;
 }
+
+/**
+ * zod re-exports every message locale (`z.locales`, ~40 languages, ~150 KiB of source); the agent's
+ * messages are English only. Parsing that source costs RSS in a daemon meant to stay small.
+ */
+const englishOnlyZodLocales: Plugin = {
+  name: "zod-english-only",
+  setup(b) {
+    b.onResolve({ filter: /^\.\.\/locales\/index\.js$/ }, (args) =>
+      /[\\/]node_modules[\\/]zod[\\/]/.test(args.importer) ? { path: path.join(path.dirname(args.importer), "../locales/en.js"), namespace: "zod-locales" } : undefined,
+    );
+    b.onLoad({ filter: /.*/, namespace: "zod-locales" }, (args) => ({
+      contents: `export { default as en } from ${JSON.stringify(args.path)};`,
+      loader: "js",
+      resolveDir: path.dirname(args.path),
+    }));
+  },
+};
 
 export async function buildAgent(): Promise<{ outfile: string; bytes: number; inputs: number }> {
   const result = await build({
@@ -53,6 +74,7 @@ export async function buildAgent(): Promise<{ outfile: string; bytes: number; in
     tsconfig: path.join(repoRoot, "tsconfig.json"),
     // CommonJS dependencies inside an ESM bundle still call require() for node built-ins.
     banner: { js: "#!/usr/bin/env node\nimport { createRequire as __nfvdeckCreateRequire } from 'node:module'; const require = __nfvdeckCreateRequire(import.meta.url);" },
+    plugins: [englishOnlyZodLocales],
     logLevel: "warning",
   });
   const bad = forbiddenInputs(result.metafile);

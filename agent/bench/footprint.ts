@@ -23,9 +23,23 @@ export interface FootprintOptions {
   warmupCycles?: number;
   cycles?: number;
   nodeExporter?: string;
-  /** agent variants to run side by side: label → extra node flags */
-  variants?: Record<string, string[]>;
+  /** agent variants run side by side in the same window */
+  variants?: AgentVariant[];
 }
+
+export interface AgentVariant {
+  label: string;
+  /** node flags */
+  node: string[];
+  /** extra `run` flags */
+  run: string[];
+}
+
+/** Before (plain node, every section every cycle) and after (the unit's node flags, per-section refresh). */
+export const DEFAULT_VARIANTS: AgentVariant[] = [
+  { label: "agent before: plain, all/cycle", node: [], run: ["--slow-refresh-s", "0"] },
+  { label: "agent after: unit flags", node: [], run: [] },
+];
 
 export interface ProcessFigures {
   label: string;
@@ -117,7 +131,7 @@ export async function benchFootprint(opts: FootprintOptions = {}): Promise<Footp
   const warmup = opts.warmupCycles ?? 5;
   const cycles = opts.cycles ?? Number(process.env.BENCH_FOOTPRINT_CYCLES ?? 20);
   const exporterBin = opts.nodeExporter ?? "/usr/bin/prometheus-node-exporter";
-  const variants = opts.variants ?? { "agent (plain node)": [], "agent (unit flags)": UNIT_NODE_FLAGS };
+  const variants = opts.variants ?? DEFAULT_VARIANTS.map((v, i) => (i === 1 ? { ...v, node: UNIT_NODE_FLAGS } : v));
   console.log(`\nfootprint: agent vs prometheus-node-exporter, one cycle/scrape every ${intervalS} s, ${warmup} warm-up + ${cycles} measured`);
   if (!existsSync(exporterBin)) {
     console.log(`footprint: ${exporterBin} not found — apt-get install -y prometheus-node-exporter`);
@@ -135,18 +149,19 @@ export async function benchFootprint(opts: FootprintOptions = {}): Promise<Footp
     children.push(exporter);
     const metricsUrl = `http://127.0.0.1:${exporterPort}/metrics`;
 
-    const agents: { label: string; child: ChildProcess; token: string }[] = [];
-    for (const [label, flags] of Object.entries(variants)) {
+    const agents: { label: string; child: ChildProcess; token: string; stderr: () => string }[] = [];
+    for (const { label, node, run } of variants) {
       const stateDir = path.join(tmp, `state-${agents.length}`);
       const token = `bench${randomUUID().replace(/-/g, "")}`;
       await saveCredentials(stateDir, { hostId: randomUUID(), hostToken: token, server: sink.url, enrolledAt: new Date().toISOString() });
-      const child = spawn(process.execPath, [...flags, bundle.outfile, "run", "--state", stateDir, "--root", "/", "--heartbeat", String(intervalS)], {
+      const child = spawn(process.execPath, [...node, bundle.outfile, "run", "--state", stateDir, "--root", "/", "--heartbeat", String(intervalS), ...run], {
         stdio: ["ignore", "ignore", "pipe"],
         env: { ...process.env, NFVDECK_ISOLATED_CPUS: "" },
       });
-      child.stderr?.resume();
+      let stderr = "";
+      child.stderr?.on("data", (d: Buffer) => (stderr = (stderr + d.toString()).slice(-4000)));
       children.push(child);
-      agents.push({ label, child, token });
+      agents.push({ label, child, token, stderr: () => stderr });
     }
 
     // Scrape node_exporter like Prometheus would: fetch and read the whole exposition every interval.
@@ -167,6 +182,14 @@ export async function benchFootprint(opts: FootprintOptions = {}): Promise<Footp
     })();
 
     await sleep(warmup * intervalS * 1000);
+    const dead = [exporter, ...agents.map((a) => a.child)].filter((c) => c.exitCode !== null || c.signalCode !== null);
+    if (dead.length > 0) {
+      for (const a of agents) if (dead.includes(a.child)) console.log(`footprint: ${a.label} exited (${a.child.exitCode ?? a.child.signalCode}):\n${a.stderr()}`);
+      if (dead.includes(exporter)) console.log("footprint: prometheus-node-exporter exited");
+      scraping = false;
+      await scraper;
+      return null;
+    }
     const pids = [exporter.pid ?? 0, ...agents.map((a) => a.child.pid ?? 0)];
     const cpu0 = pids.map(cpuTicks);
     const count0 = [scrapes, ...agents.map((a) => sink.count(a.token))];
@@ -214,13 +237,17 @@ export async function benchFootprint(opts: FootprintOptions = {}): Promise<Footp
 }
 
 function printTable(f: FootprintFigures, hz: number): void {
-  const rows = [f.nodeExporter, ...f.agents];
+  const rows: (ProcessFigures & { rssRatio?: number; cpuRatio?: number })[] = [f.nodeExporter, ...f.agents];
   const pad = (s: string, n: number) => s.padEnd(n);
+  const width = Math.max(28, ...rows.map((r) => r.label.length + 2));
   const num = (v: number, d = 1) => (Number.isFinite(v) ? v.toFixed(d) : "n/a");
-  console.log(`${pad("process", 28)}${pad("RSS MB (peak)", 16)}${pad("CPU ms/cycle", 14)}${pad("cycles", 8)}RSS ×NE (≤1.5)  CPU ×NE (≤2)`);
+  console.log(`${pad("process", width)}${pad("RSS MB (peak)", 16)}${pad("CPU ms/cycle", 14)}${pad("cycles", 8)}RSS ×NE (≤1.5)  CPU ×NE (≤2)`);
   for (const r of rows) {
-    const ratio = "rssRatio" in r ? `${pad(`${num(r.rssRatio, 2)} ${r.rssRatio <= 1.5 ? "ok" : "OVER"}`, 16)}${num(r.cpuRatio, 2)} ${r.cpuRatio <= 2 ? "ok" : "OVER"}` : "";
-    console.log(`${pad(r.label, 28)}${pad(`${num(r.rssMb)} (${num(r.rssPeakMb)})`, 16)}${pad(num(r.cpuMsPerCycle, 2), 14)}${pad(String(r.cycles), 8)}${ratio}`);
+    const ratio =
+      r.rssRatio !== undefined && r.cpuRatio !== undefined
+        ? `${pad(`${num(r.rssRatio, 2)} ${r.rssRatio <= 1.5 ? "ok" : "OVER"}`, 16)}${num(r.cpuRatio, 2)} ${r.cpuRatio <= 2 ? "ok" : "OVER"}`
+        : "";
+    console.log(`${pad(r.label, width)}${pad(`${num(r.rssMb)} (${num(r.rssPeakMb)})`, 16)}${pad(num(r.cpuMsPerCycle, 2), 14)}${pad(String(r.cycles), 8)}${ratio}`);
   }
   console.log(`(CPU = utime+stime from /proc/PID/stat at ${hz} ticks/s over the measured window ÷ cycles; RSS = VmRSS sampled once per cycle)`);
 }

@@ -142,7 +142,7 @@ describe("Redfish (test BMC speaking real Redfish JSON)", () => {
           "sys/class/dmi/id/bios_version": "1.0\n",
           "sys/class/dmi/id/bios_date": "04/04/2024\n",
         });
-        const s = await readBios(fs, { redfish: { baseUrl: bmc.url, systemId: bmc.systemId, username: bmc.username, password: bmc.password }, runDmidecode: false });
+        const s = await readBios(fs, { redfish: { baseUrl: bmc.url, systemId: bmc.systemId, username: bmc.username, password: bmc.password }, runDmidecode: false, redfishCacheMs: 0 });
         if (s === null) throw new Error("expected a section");
         expect(biosSection.parse(s)).toEqual(s);
         expect(s.vendor).toBe(vendor);
@@ -182,7 +182,7 @@ describe("Redfish (test BMC speaking real Redfish JSON)", () => {
     const bmc = await startRedfishTestServer({ vendor: "dell" });
     try {
       const fs = tree({ "sys/class/dmi/id/sys_vendor": "Dell Inc.\n" });
-      const s = await readBios(fs, { redfish: { baseUrl: bmc.url, systemId: bmc.systemId, username: "root", password: "wrong" }, runDmidecode: false });
+      const s = await readBios(fs, { redfish: { baseUrl: bmc.url, systemId: bmc.systemId, username: "root", password: "wrong" }, runDmidecode: false, redfishCacheMs: 0 });
       expect(s?.settingsSource).toBeNull();
       expect(s?.dmi.sysVendor).toBe("Dell Inc.");
       expect(s?.vendor).toBe("dell");
@@ -192,16 +192,31 @@ describe("Redfish (test BMC speaking real Redfish JSON)", () => {
     }
   });
 
+  it("a successful BMC answer is reused (settings change only across reboots); cache 0 asks again", async () => {
+    const bmc = await startRedfishTestServer({ vendor: "dell", username: "cache-test" });
+    const cfg = { baseUrl: bmc.url, systemId: bmc.systemId, username: bmc.username, password: bmc.password };
+    const first = await readBios(tree({}), { redfish: cfg, runDmidecode: false });
+    const asked = bmc.requests.length;
+    await bmc.close();
+    const cached = await readBios(tree({}), { redfish: cfg, runDmidecode: false });
+    expect(asked).toBeGreaterThan(0);
+    expect(cached?.settings).toEqual(first?.settings);
+    expect(cached?.warnings).toEqual([]);
+    const fresh = await readBios(tree({}), { redfish: cfg, runDmidecode: false, redfishCacheMs: 0 });
+    expect(fresh?.settingsSource).toBeNull();
+    expect(fresh?.warnings.join()).toMatch(/ECONNREFUSED/);
+  });
+
   it("unknown system id → 404 warning; BMC down → warning", async () => {
     const bmc = await startRedfishTestServer({ vendor: "lenovo" });
     const url = bmc.url;
     try {
-      const s = await readBios(tree({}), { redfish: { baseUrl: url, systemId: "9", username: bmc.username, password: bmc.password }, runDmidecode: false });
+      const s = await readBios(tree({}), { redfish: { baseUrl: url, systemId: "9", username: bmc.username, password: bmc.password }, runDmidecode: false, redfishCacheMs: 0 });
       expect(s?.warnings.join()).toMatch(/HTTP 404/);
     } finally {
       await bmc.close();
     }
-    const down = await readBios(tree({}), { redfish: { baseUrl: url, systemId: "1", username: "a", password: "b", timeoutMs: 2000 }, runDmidecode: false });
+    const down = await readBios(tree({}), { redfish: { baseUrl: url, systemId: "1", username: "a", password: "b", timeoutMs: 2000 }, runDmidecode: false, redfishCacheMs: 0 });
     expect(down?.warnings.join()).toMatch(/Redfish: .*ECONNREFUSED/);
   });
 });

@@ -46,6 +46,8 @@ export interface BiosOptions {
   exportFile?: string;
   /** run `dmidecode -t 0`; default: only as root on the real root "/" */
   runDmidecode?: boolean;
+  /** reuse a successful Redfish answer this long (default REDFISH_CACHE_MS; 0 = always ask) */
+  redfishCacheMs?: number;
 }
 
 const envSchema = z.object({
@@ -341,10 +343,25 @@ export async function fetchRedfishBios(input: RedfishConfig, warnings: Warnings 
   return { origin: current.id ?? biosPath, current: current.attributes, pending };
 }
 
+/** SMBIOS tables do not change while the host runs: dmidecode is spawned once per process. */
+let dmidecodeOnce: Promise<string | null> | null = null;
 function runDmidecode(): Promise<string | null> {
-  return new Promise((resolve) => {
+  dmidecodeOnce ??= new Promise((resolve) => {
     execFile("dmidecode", ["-t", "0"], { timeout: 10_000, maxBuffer: 1024 * 1024 }, (err, stdout) => resolve(err ? null : String(stdout)));
   });
+  return dmidecodeOnce;
+}
+
+/** BIOS settings change only across reboots: a successful BMC answer is reused for this long. */
+export const REDFISH_CACHE_MS = 5 * 60_000;
+const redfishCache = new Map<string, { at: number; value: Awaited<ReturnType<typeof fetchRedfishBios>> }>();
+async function fetchRedfishBiosCached(cfg: RedfishConfig, warnings: Warnings, cacheMs: number) {
+  const key = `${cfg.baseUrl}|${cfg.systemId}|${cfg.username}`;
+  const hit = redfishCache.get(key);
+  if (hit && Date.now() - hit.at < cacheMs) return hit.value;
+  const value = await fetchRedfishBios(cfg, warnings);
+  redfishCache.set(key, { at: Date.now(), value });
+  return value;
 }
 
 export async function readBios(fs: HostFs, opts: BiosOptions = {}): Promise<BiosSection | null> {
@@ -366,7 +383,7 @@ export async function readBios(fs: HostFs, opts: BiosOptions = {}): Promise<Bios
   let source: BiosRaw["source"] = null;
   if (opts.redfish) {
     try {
-      const r = await fetchRedfishBios(opts.redfish, warnings);
+      const r = await fetchRedfishBiosCached(opts.redfish, warnings, opts.redfishCacheMs ?? REDFISH_CACHE_MS);
       source = { kind: "redfish", origin: r.origin, current: r.current, pending: r.pending };
     } catch (e) {
       // the BMC being down must not hide the DMI part: reported as a warning

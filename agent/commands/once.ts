@@ -1,3 +1,4 @@
+import { statSync } from "node:fs";
 import { z } from "zod";
 import { HostFs } from "@/agent/hostfs";
 import { buildLocalReport } from "@/agent/report/collect";
@@ -17,6 +18,10 @@ export async function run(argv: string[]): Promise<number> {
   const parsed = parseFlags(argv, { root: { type: "string" }, json: { type: "boolean" }, pretty: { type: "boolean" } }, flagsSchema);
   if (!parsed.ok) {
     process.stderr.write(`once: ${parsed.error}\nusage: once [--root DIR] [--json] [--pretty]\n`);
+    return 2;
+  }
+  if (!statSync(parsed.flags.root, { throwIfNoEntry: false })?.isDirectory()) {
+    process.stderr.write(`once: --root ${parsed.flags.root} is not a directory\n`);
     return 2;
   }
   const report = await buildLocalReport(new HostFs(parsed.flags.root));

@@ -2,7 +2,7 @@ import path from "node:path";
 import { describe, expect, it } from "vitest";
 import { HostFs } from "@/agent/hostfs";
 import { collectSections } from "@/agent/report/collect";
-import { canonicalJson, contentHash } from "@/agent/report/canonical";
+import { canonicalJson, contentHash } from "@/server/contract/canonical";
 import { read as readKvm } from "@/agent/collectors/kvm";
 import { sectionsSchema } from "@/server/contract/report";
 

@@ -2,7 +2,7 @@ import { performance } from "node:perf_hooks";
 import type { HostFs } from "@/agent/hostfs";
 import { SECTION_COLLECTORS, type SectionCollector } from "@/agent/collectors/registry";
 import { sectionsSchema, type ReportSections, type SectionName } from "@/server/contract/report";
-import { contentHash } from "@/agent/report/canonical";
+import { contentHash } from "@/server/contract/canonical";
 
 export const AGENT_VERSION = "0.1.0";
 

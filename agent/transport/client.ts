@@ -1,8 +1,10 @@
-import { createTRPCClient, httpLink, TRPCClientError } from "@trpc/client";
+import { createTRPCClient, TRPCClientError, type TRPCLink } from "@trpc/client";
+import { observable } from "@trpc/server/observable";
 import superjson from "superjson";
 // Type-only: no server runtime code may reach the agent bundle (build.ts checks that).
 import type { AppRouter } from "@/server/api/root";
 import type { ReportOutput, ReportPayload } from "@/server/contract/report";
+import { httpFetch } from "@/agent/transport/http-fetch";
 
 export interface AgentApiOptions {
   /** e.g. http://127.0.0.1:3001 (the ingest server) — /api/trpc is appended */
@@ -28,21 +30,52 @@ export function trpcUrl(server: string): string {
   return `${server.replace(/\/+$/, "")}/api/trpc`;
 }
 
+/**
+ * tRPC's non-batched HTTP protocol (POST /api/trpc/<path>, superjson body; `{result:{data}}` or
+ * `{error}` back) over node:http. Why not httpLink: it probes `input instanceof FormData`, and merely
+ * touching that global makes node load undici and compile its WebAssembly HTTP parser — megabytes of
+ * RSS for one small request per heartbeat, and a crash under --lite-mode (no WebAssembly).
+ */
+function agentHttpLink(opts: { url: string; headers: () => Record<string, string>; timeoutMs: number }): TRPCLink<AppRouter> {
+  return () =>
+    ({ op }) =>
+      observable((observer) => {
+        const abort = new AbortController();
+        const signal = AbortSignal.any([abort.signal, AbortSignal.timeout(opts.timeoutMs)]);
+        let meta: { response: { status: number } } | undefined;
+        (async () => {
+          if (op.type === "subscription") throw new Error("subscriptions are not supported by the agent link");
+          const res = await httpFetch(`${opts.url}/${op.path}`, {
+            method: op.type === "query" ? "GET" : "POST",
+            headers: { "content-type": "application/json", ...opts.headers() },
+            body: op.type === "query" ? undefined : JSON.stringify(superjson.serialize(op.input)),
+            signal,
+          });
+          meta = { response: { status: res.status } };
+          const body = (await res.json()) as { result?: { data?: unknown }; error?: unknown };
+          if (body.error !== undefined) {
+            const shape = superjson.deserialize(body.error as Parameters<typeof superjson.deserialize>[0]);
+            observer.error(TRPCClientError.from(shape ? { error: shape } : new Error(`HTTP ${res.status}`), { meta }) as TRPCClientError<AppRouter>);
+            return;
+          }
+          if (!res.ok || !body.result) throw new Error(`HTTP ${res.status}: not a tRPC response`);
+          const data = superjson.deserialize(body.result.data as Parameters<typeof superjson.deserialize>[0]);
+          observer.next({ result: { type: "data", data }, context: {} });
+          observer.complete();
+        })().catch((cause: unknown) => observer.error(TRPCClientError.from(cause instanceof Error ? cause : new Error(String(cause)), { meta })));
+        return () => abort.abort();
+      });
+}
+
 /** The agent's view of the API: agent.enroll and agent.report over tRPC (superjson, like the server). */
 export function createAgentApi(opts: AgentApiOptions): AgentApi {
-  const timeoutMs = opts.timeoutMs ?? 15_000;
   const client = createTRPCClient<AppRouter>({
     links: [
-      httpLink({
+      agentHttpLink({
         url: trpcUrl(opts.server),
-        transformer: superjson,
         headers: () => (opts.hostToken ? { authorization: `Bearer ${opts.hostToken}` } : {}),
         // Every request gets a deadline: a half-open connection must not stall the spool forever.
-        fetch: (url, init) => {
-          const timeout = AbortSignal.timeout(timeoutMs);
-          const signal = init?.signal ? AbortSignal.any([init.signal, timeout]) : timeout;
-          return fetch(url, { ...(init as RequestInit), signal });
-        },
+        timeoutMs: opts.timeoutMs ?? 15_000,
       }),
     ],
   });

@@ -32,7 +32,7 @@ export function ThemeToggle() {
       <span className="sr-only">Dark mode</span>
       {/* Both icons are rendered; CSS picks one, so the first paint is right before hydration. */}
       <svg aria-hidden="true" viewBox="0 0 20 20" fill="currentColor" className="size-4 dark:hidden">
-        <path d="M17.3 13.4A7.5 7.5 0 0 1 6.6 2.7a7.5 7.5 0 1 0 10.7 10.7Z" />
+        <path d="M10.5 2a8 8 0 1 0 7.5 10.8A6.5 6.5 0 0 1 10.5 2Z" />
       </svg>
       <svg aria-hidden="true" viewBox="0 0 20 20" fill="currentColor" className="hidden size-4 dark:block">
         <circle cx="10" cy="10" r="3.5" />

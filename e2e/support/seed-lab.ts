@@ -19,21 +19,9 @@ import { seedDemoUsers } from "@/server/repo/users";
 import { createEnrollmentToken, enrollHost } from "@/server/repo/enrollment";
 import { ingestReport } from "@/server/repo/reports";
 import { disconnectPrisma } from "@/server/db";
+import { E2E_HOSTS, NEVER_REPORTED_HOST } from "@/e2e/support/lab";
 
 const FIXTURES_DIR = path.resolve(import.meta.dirname, "../../agent/fixtures");
-
-/** The hosts every e2e run has. ageS = seconds since its last report (10 s heartbeat: >30 s stale, >300 s offline). */
-export const E2E_HOSTS = [
-  { fixture: "kvm4nfv-baseline", hostname: "otcnfv02-baseline", labels: ["pod1", "rt", "kvm4nfv"], ageS: 2 },
-  { fixture: "ht-on-rdt", hostname: "pod1-node03-ht", labels: ["pod1", "rdt"], ageS: 4 },
-  { fixture: "ht-on-rdt-cdp", hostname: "pod1-node04-cdp", labels: ["pod1", "rdt", "cdp"], ageS: 95 },
-  { fixture: "amd-epyc", hostname: "pod2-epyc-01", labels: ["pod2", "amd"], ageS: 6 },
-  { fixture: "this-vm", hostname: "ci-vm-01", labels: ["vm"], ageS: 3 },
-  { fixture: "broken-partial", hostname: "pod2-broken-07", labels: ["pod2"], ageS: 7200 },
-] as const;
-
-/** A host that enrolled but never reported: every section "missing". */
-export const NEVER_REPORTED_HOST = "pod3-new-01";
 
 type Seeded = { id: string; hostname: string; fixture: string | null };
 

@@ -21,8 +21,30 @@ import { getFleetReport as latencyGetFleetReport } from "@/server/api/routers/la
 import { compareHosts as latencyCompareHosts } from "@/server/api/routers/latency/compare-hosts";
 import { getSchedule as latencyGetSchedule } from "@/server/api/routers/latency/get-schedule";
 import { setSchedule as latencySetSchedule } from "@/server/api/routers/latency/set-schedule";
+import { getHostCompliance } from "@/server/api/routers/compliance/get-host-compliance";
+import { listFleetCompliance } from "@/server/api/routers/compliance/list-fleet-compliance";
+import { exportComplianceCsv } from "@/server/api/routers/compliance/export-compliance-csv";
+import { listProfiles as complianceListProfiles } from "@/server/api/routers/compliance/list-profiles";
+import { getProfile as complianceGetProfile } from "@/server/api/routers/compliance/get-profile";
+import { cloneProfile as complianceCloneProfile } from "@/server/api/routers/compliance/clone-profile";
+import { updateProfile as complianceUpdateProfile } from "@/server/api/routers/compliance/update-profile";
+import { deleteProfile as complianceDeleteProfile } from "@/server/api/routers/compliance/delete-profile";
+import { assignProfile as complianceAssignProfile } from "@/server/api/routers/compliance/assign-profile";
+import { getDriftHistory as complianceGetDriftHistory } from "@/server/api/routers/compliance/get-drift-history";
 
 export const appRouter = createTRPCRouter({
+  compliance: createTRPCRouter({
+    getHostCompliance,
+    listFleetCompliance,
+    exportCsv: exportComplianceCsv,
+    listProfiles: complianceListProfiles,
+    getProfile: complianceGetProfile,
+    cloneProfile: complianceCloneProfile,
+    updateProfile: complianceUpdateProfile,
+    deleteProfile: complianceDeleteProfile,
+    assignProfile: complianceAssignProfile,
+    getDriftHistory: complianceGetDriftHistory,
+  }),
   auth: createTRPCRouter({ me }),
   users: createTRPCRouter({ list: usersList, create: usersCreate, setRole: usersSetRole }),
   enrollment: createTRPCRouter({ createToken, listTokens }),

@@ -5,13 +5,14 @@
  */
 import { createHash } from "node:crypto";
 import { prisma } from "@/server/db";
-import type { Prisma } from "@/server/generated/prisma/client";
+import { Prisma } from "@/server/generated/prisma/client";
 import { DomainError } from "@/server/errors";
 import { recordAudit, type AuditActor } from "@/server/repo/audit";
 import { histogramRecordOf, storeRunsTx } from "@/server/repo/latency-ingest";
-import { histogramEntries, mergeHistograms, type HistogramPart, type LatencyUnit } from "@/server/domain/latency/histogram";
+import { histogramEntries, mergeHistograms, type HistogramPart, type LatencyUnit, type SparseHistogramRecord } from "@/server/domain/latency/histogram";
 import { driftMarkers, type DriftMarker } from "@/server/domain/latency/drift-markers";
-import { rollupAsPart, rollupPartOfRun } from "@/server/domain/latency/rollup";
+import { rollupAsPart, rollupPartOfRun, type RollupValue } from "@/server/domain/latency/rollup";
+import { mergeManyParts } from "@/server/domain/latency/merge-many";
 import { DEFAULT_SLO, effectiveSlo, sloVerdict, type SloTargets, type SloVerdict } from "@/server/domain/latency/slo";
 import { emptyStats, statsOfParts, type LatencyStats } from "@/server/domain/latency/stats";
 import { floorUtc } from "@/server/domain/latency/time-buckets";
@@ -100,6 +101,45 @@ function rollupPart(r: RollupStatRow): HistogramPart {
   });
 }
 
+type RollupTextRow = { hostId: string; count: number; rows: string };
+
+/** One "size|runs|cycles|overflows|min|max|weightedSum|{histogram}" line (see loadWindowParts). */
+function parseRollupLine(line: string): RollupValue {
+  const f = line.split("|");
+  if (f.length !== 8) throw new Error(`rollup line with ${f.length} fields`);
+  const num = (i: number) => Number(f[i]);
+  const opt = (i: number) => (f[i] === "" ? null : Number(f[i]));
+  return {
+    unit: "us",
+    histogramSize: num(0),
+    runs: num(1),
+    cycles: num(2),
+    overflows: num(3),
+    min: opt(4),
+    max: opt(5),
+    weightedSum: num(6),
+    histogram: parseHistogramText(f[7] ?? "{}"),
+  };
+}
+
+type RunTextRow = {
+  hostId: string;
+  unit: string;
+  histogramSize: number;
+  cycles: bigint;
+  overflows: bigint;
+  min: number | null;
+  max: number | null;
+  avg: number | null;
+  histogram: string;
+};
+
+function parseHistogramText(text: string): SparseHistogramRecord {
+  const v: unknown = JSON.parse(text);
+  if (typeof v !== "object" || v === null || Array.isArray(v)) return {};
+  return v as SparseHistogramRecord; // written only by latency-ingest; entries are re-validated by mergeHistograms
+}
+
 async function requireHost(hostId: string): Promise<{ id: string; hostname: string }> {
   const host = await prisma().host.findUnique({ where: { id: hostId }, select: { id: true, hostname: true } });
   if (!host) throw new DomainError("NOT_FOUND", "no such host");
@@ -122,24 +162,32 @@ export interface WindowParts {
  */
 export async function loadWindowParts(hostIds: readonly string[] | null, range: TimeRange): Promise<Map<string, WindowParts>> {
   const cover = planWindowCover(range.from, range.to);
-  const hostFilter = hostIds === null ? {} : { hostId: { in: [...hostIds] } };
-  const rollupOr: Prisma.LatencyRollupWhereInput[] = [];
-  if (cover.days) rollupOr.push({ granularity: "day", bucketStart: { gte: cover.days.from, lt: cover.days.to } });
-  for (const h of cover.hours) rollupOr.push({ granularity: "hour", bucketStart: { gte: h.from, lt: h.to } });
   const db = prisma();
+  const hostSql = hostIds === null ? Prisma.empty : Prisma.sql`AND "hostId" IN (${Prisma.join(hostIds.map((id) => Prisma.sql`${id}::uuid`))})`;
+  const rollupSql: Prisma.Sql[] = [];
+  if (cover.days) rollupSql.push(Prisma.sql`("granularity" = 'day' AND "bucketStart" >= ${cover.days.from} AND "bucketStart" < ${cover.days.to})`);
+  for (const h of cover.hours) rollupSql.push(Prisma.sql`("granularity" = 'hour' AND "bucketStart" >= ${h.from} AND "bucketStart" < ${h.to})`);
+  // Rollups come back as one text row per host ("size|runs|cycles|overflows|min|max|Σ|{json}" lines):
+  // a 1,000-host 30-day report reads ~30,000 rows, and the ORM's per-column mapping of that many rows
+  // cost ~5× more than this (measured for npm run bench; see docs/latency.md).
   const [rollups, runs] = await Promise.all([
-    rollupOr.length === 0
-      ? Promise.resolve([] as RollupStatRow[])
-      : db.latencyRollup.findMany({
-          where: { ...hostFilter, OR: rollupOr, runs: { gt: 0 } },
-          select: { hostId: true, bucketStart: true, histogramSize: true, runs: true, cycles: true, overflows: true, min: true, max: true, weightedSum: true, histogram: true },
-        }),
-    cover.raw.length === 0
-      ? Promise.resolve([])
-      : db.latencyRun.findMany({
-          where: { ...hostFilter, OR: cover.raw.map((r) => ({ startedAt: { gte: r.from, lt: r.to } })) },
-          select: { hostId: true, ...RUN_STAT_SELECT },
-        }),
+    rollupSql.length === 0 || (hostIds !== null && hostIds.length === 0)
+      ? Promise.resolve([] as RollupTextRow[])
+      : db.$queryRaw<RollupTextRow[]>`
+          SELECT "hostId"::text AS "hostId", count(*)::int AS "count",
+            string_agg(concat_ws('|', "histogramSize", "runs", "cycles", "overflows", coalesce("min"::text, ''), coalesce("max"::text, ''), "weightedSum", "histogram"::text), E'\n') AS "rows"
+          FROM "LatencyRollup"
+          WHERE "runs" > 0 ${hostSql} AND (${Prisma.join(rollupSql, " OR ")})
+          GROUP BY "hostId"`,
+    cover.raw.length === 0 || (hostIds !== null && hostIds.length === 0)
+      ? Promise.resolve([] as RunTextRow[])
+      : db.$queryRaw<RunTextRow[]>`
+          SELECT "hostId"::text AS "hostId", "unit", "histogramSize", "cycles", "overflows", "min", "max", "avg", "histogram"::text AS "histogram"
+          FROM "LatencyRun"
+          WHERE TRUE ${hostSql} AND (${Prisma.join(
+            cover.raw.map((r) => Prisma.sql`("startedAt" >= ${r.from} AND "startedAt" < ${r.to})`),
+            " OR ",
+          )})`,
   ]);
   const out = new Map<string, WindowParts>();
   const entry = (hostId: string): WindowParts => {
@@ -152,13 +200,22 @@ export async function loadWindowParts(hostIds: readonly string[] | null, range: 
   };
   for (const r of rollups) {
     const e = entry(r.hostId);
-    e.parts.push(rollupPart(r));
-    e.rowsRead++;
+    for (const line of r.rows.split("\n")) e.parts.push(rollupAsPart(parseRollupLine(line)));
+    e.rowsRead += r.count;
   }
   for (const r of runs) {
     const e = entry(r.hostId);
     e.rowsRead++;
-    const p = runPartUs(r);
+    const p = rollupPartOfRun({
+      unit: r.unit,
+      histogramSize: r.histogramSize,
+      cycles: Number(r.cycles),
+      overflows: Number(r.overflows),
+      min: r.min,
+      max: r.max,
+      avg: r.avg,
+      histogram: parseHistogramText(r.histogram),
+    });
     if (p) e.parts.push(p);
     else e.excludedRuns++;
   }
@@ -182,7 +239,7 @@ export async function hostWindowStats(hostId: string, spec: WindowSpec, now = ne
   const [parts, targets] = await Promise.all([loadWindowParts([hostId], range), sloTargetsForHosts([hostId])]);
   const p = parts.get(hostId) ?? { parts: [], excludedRuns: 0, rowsRead: 0 };
   const stats = statsOfParts(p.parts);
-  const sloTargets = targets.get(hostId) ?? DEFAULT_SLO;
+  const sloTargets = targets.get(hostId)?.targets ?? DEFAULT_SLO;
   return {
     hostId,
     hostname: host.hostname,
@@ -200,24 +257,33 @@ export async function hostWindowStats(hostId: string, spec: WindowSpec, now = ne
 /** Built-in profile a host without an explicit or label-assigned profile is judged by. */
 const DEFAULT_PROFILE_ID = "kvm4nfv-host";
 
-/** Per host: its profile's SLO (explicit profile → label assignment → built-in default → 20 µs max). */
-export async function sloTargetsForHosts(hostIds: readonly string[] | null): Promise<Map<string, SloTargets>> {
-  const db = prisma();
-  const [hosts, labelAssigns, fallback] = await Promise.all([
-    db.host.findMany({
-      where: hostIds === null ? {} : { id: { in: [...hostIds] } },
-      select: { id: true, labels: true, profile: { select: { sloMaxUs: true, sloP99999Us: true } } },
-    }),
-    db.profileLabelAssignment.findMany({ select: { label: true, profile: { select: { sloMaxUs: true, sloP99999Us: true } } } }),
-    db.profile.findUnique({ where: { id: DEFAULT_PROFILE_ID }, select: { sloMaxUs: true, sloP99999Us: true } }),
-  ]);
-  const byLabel = new Map(labelAssigns.map((a) => [a.label, a.profile]));
-  const out = new Map<string, SloTargets>();
-  for (const h of hosts) {
-    const labelled = [...h.labels].sort().map((l) => byLabel.get(l)).find((p) => p !== undefined);
-    out.set(h.id, effectiveSlo(h.profile ?? labelled ?? fallback));
-  }
-  return out;
+export interface HostSlo {
+  hostname: string;
+  targets: SloTargets;
+}
+
+/**
+ * Per host: hostname and its profile's SLO (explicit profile → first label (sorted) with an assigned
+ * profile → the built-in default profile → max ≤ 20 µs), in ONE query: for 1,000 hosts the ORM's
+ * relation loading cost more than the whole histogram merge. Ordered by hostname.
+ */
+export async function sloTargetsForHosts(hostIds: readonly string[] | null): Promise<Map<string, HostSlo>> {
+  const hostSql = hostIds === null ? Prisma.empty : Prisma.sql`WHERE h."id" IN (${Prisma.join(hostIds.length > 0 ? hostIds.map((id) => Prisma.sql`${id}::uuid`) : [Prisma.sql`NULL`])})`;
+  const rows = await prisma().$queryRaw<Array<{ id: string; hostname: string; sloMaxUs: number | null; sloP99999Us: number | null; hasProfile: boolean }>>`
+    SELECT h."id"::text AS "id", h."hostname", p."sloMaxUs", p."sloP99999Us", (p."id" IS NOT NULL) AS "hasProfile"
+    FROM "Host" h
+    LEFT JOIN LATERAL (
+      SELECT pr."id", pr."sloMaxUs", pr."sloP99999Us" FROM "Profile" pr
+      WHERE pr."id" = coalesce(
+        h."profileId",
+        (SELECT a."profileId" FROM "ProfileLabelAssignment" a WHERE a."label" = ANY (h."labels") ORDER BY a."label" LIMIT 1),
+        ${DEFAULT_PROFILE_ID})
+    ) p ON TRUE
+    ${hostSql}
+    ORDER BY h."hostname", h."id"`;
+  return new Map(
+    rows.map((r) => [r.id, { hostname: r.hostname, targets: effectiveSlo(r.hasProfile ? { sloMaxUs: r.sloMaxUs, sloP99999Us: r.sloP99999Us } : null) }]),
+  );
 }
 
 // ── fleet report ──────────────────────────────────────────────────────────────────────────────
@@ -233,25 +299,21 @@ export interface FleetReport {
 
 export async function fleetReport(spec: WindowSpec, now = new Date()): Promise<FleetReport> {
   const range = resolveWindow(spec, now);
-  const [hosts, partsByHost, targets] = await Promise.all([
-    prisma().host.findMany({ select: { id: true, hostname: true }, orderBy: [{ hostname: "asc" }, { id: "asc" }] }),
-    loadWindowParts(null, range),
-    sloTargetsForHosts(null),
-  ]);
+  const [partsByHost, hosts] = await Promise.all([loadWindowParts(null, range), sloTargetsForHosts(null)]);
   const rows: FleetReportRow[] = [];
   const fleetParts: HistogramPart[] = [];
   let rowsRead = 0;
   let hostsWithData = 0;
-  for (const h of hosts) {
-    const p = partsByHost.get(h.id);
+  for (const [hostId, h] of hosts) {
+    const p = partsByHost.get(hostId);
     rowsRead += p?.rowsRead ?? 0;
-    const merged = p && p.parts.length > 0 ? mergeHistograms(p.parts) : null;
+    const merged = p && p.parts.length > 0 ? mergeManyParts(p.parts) : null;
     if (merged) {
       hostsWithData++;
       fleetParts.push(merged);
     }
     const stats = merged ? statsOfParts([merged]) : emptyStats();
-    rows.push({ hostId: h.id, hostname: h.hostname, stats, slo: sloVerdict(stats, targets.get(h.id) ?? DEFAULT_SLO) });
+    rows.push({ hostId, hostname: h.hostname, stats, slo: sloVerdict(stats, h.targets) });
   }
   return { window: range, rows, fleet: statsOfParts(fleetParts), hostsWithData, rowsRead };
 }
@@ -301,7 +363,7 @@ export async function hostTrend(hostId: string, spec: WindowSpec, resolution?: T
     }),
     sloTargetsForHosts([hostId]),
   ]);
-  return { hostId, window: range, resolution: res, points, markers: driftMarkers(events), sloTargets: targets.get(hostId) ?? DEFAULT_SLO };
+  return { hostId, window: range, resolution: res, points, markers: driftMarkers(events), sloTargets: targets.get(hostId)?.targets ?? DEFAULT_SLO };
 }
 
 // ── compare ───────────────────────────────────────────────────────────────────────────────────
@@ -342,7 +404,7 @@ export async function compareHosts(
       hostId: id,
       hostname: hosts.find((h) => h.id === id)?.hostname ?? id,
       stats,
-      slo: sloVerdict(stats, targets.get(id) ?? DEFAULT_SLO),
+      slo: sloVerdict(stats, targets.get(id)?.targets ?? DEFAULT_SLO),
       histogram: merged ? histogramEntries(merged.histogram) : [],
       trend: trend?.points ?? [],
       markers: trend?.markers ?? [],

@@ -1,5 +1,6 @@
 import os from "node:os";
 import path from "node:path";
+import net from "node:net";
 import type { TestProject } from "vitest/node";
 import { createScratchDatabase, dropDatabase, startEmbeddedPostgres } from "@/server/db-bootstrap";
 
@@ -20,11 +21,13 @@ export default async function setup(project: TestProject) {
   if (process.env.DATABASE_URL) {
     serverUrl = process.env.DATABASE_URL;
   } else {
+    // A private, throw-away cluster per run (initdb ≈ 1 s): concurrent runs never share or stop each other's server.
     const uid = typeof process.getuid === "function" ? process.getuid() : 0;
     const running = await startEmbeddedPostgres({
-      dataDir: path.join(os.tmpdir(), `nfvdeck-test-${uid}`, "pg"),
-      port: Number(process.env.NFVDECK_TEST_PG_PORT ?? 54331),
+      dataDir: path.join(os.tmpdir(), `nfvdeck-test-${uid}`, `pg-${process.pid}`),
+      port: await freePort(),
       database: "postgres",
+      persistent: false,
     });
     serverUrl = running.url;
     stopServer = running.stop;
@@ -35,4 +38,16 @@ export default async function setup(project: TestProject) {
     await dropDatabase(serverUrl, name).catch(() => undefined);
     await stopServer();
   };
+}
+
+function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const srv = net.createServer();
+    srv.once("error", reject);
+    srv.listen(0, "127.0.0.1", () => {
+      const addr = srv.address();
+      const port = typeof addr === "object" && addr ? addr.port : 0;
+      srv.close(() => resolve(port));
+    });
+  });
 }

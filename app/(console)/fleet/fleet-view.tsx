@@ -22,16 +22,16 @@ import { HOST_STATUSES, type HostStatus } from "@/server/domain/hosts/status";
 
 const REFRESH_MS = 15_000;
 
-type Column = { key: string; label: string; width: string; sort?: FleetSortKey; align?: "right" };
+type Column = { key: string; label: string; title?: string; width: string; sort?: FleetSortKey; align?: "right" };
 
 // Fixed widths (table-layout: fixed): filtering or refreshing never moves a column.
 const COLUMNS: readonly Column[] = [
-  { key: "hostname", label: "Host", width: "w-[15%]", sort: "hostname" },
+  { key: "hostname", label: "Host", width: "w-[14%]", sort: "hostname" },
   { key: "status", label: "Status", width: "w-[7.5rem]", sort: "status" },
   { key: "lastSeen", label: "Last seen", width: "w-[7.5rem]", sort: "lastSeen" },
-  { key: "cpuModel", label: "CPU model", width: "w-[22%]", sort: "cpuModel" },
-  { key: "shape", label: "Sockets / NUMA / CPUs", width: "w-[11rem]", sort: "cpus", align: "right" },
-  { key: "kernel", label: "Kernel", width: "w-[15%]", sort: "kernelRelease" },
+  { key: "cpuModel", label: "CPU model", width: "w-[20%]", sort: "cpuModel" },
+  { key: "shape", label: "Skt / NUMA / CPUs", title: "sockets / NUMA nodes / CPUs (sorts by CPUs)", width: "w-[11.5rem]", sort: "cpus", align: "right" },
+  { key: "kernel", label: "Kernel", width: "w-[14%]", sort: "kernelRelease" },
   { key: "agent", label: "Agent", width: "w-[6.5rem]", sort: "agentVersion" },
   { key: "labels", label: "Labels", width: "w-auto" },
 ];
@@ -114,7 +114,7 @@ export function FleetView() {
         </p>
       </div>
 
-      <div className="overflow-x-auto rounded-lg border border-slate-200 bg-white shadow-sm dark:border-slate-800 dark:bg-slate-900">
+      <div className="overflow-x-auto rounded-lg border xl:overflow-x-visible border-slate-200 bg-white shadow-sm dark:border-slate-800 dark:bg-slate-900">
         <table className={`w-full min-w-[1100px] table-fixed border-collapse text-sm transition-opacity ${stale ? "opacity-70" : ""}`} aria-label="Hosts" data-testid="fleet-table">
           <colgroup>
             {COLUMNS.map((c) => (
@@ -148,7 +148,7 @@ function HeaderCell({ column, query, onSort }: { column: Column; query: FleetQue
   const align = column.align === "right" ? "text-right" : "text-left";
   if (!column.sort) {
     return (
-      <th scope="col" className={`px-3 py-2 ${align}`}>
+      <th scope="col" className={`px-3 py-2 ${align}`} title={column.title}>
         {column.label}
       </th>
     );
@@ -160,6 +160,7 @@ function HeaderCell({ column, query, onSort }: { column: Column; query: FleetQue
       <button
         type="button"
         onClick={() => onSort(sortKey)}
+        title={column.title}
         className={`flex w-full items-center gap-1 px-3 py-2 uppercase tracking-wide hover:text-slate-900 focus-visible:outline-2 focus-visible:-outline-offset-2 focus-visible:outline-sky-500 dark:hover:text-white ${
           column.align === "right" ? "justify-end" : ""
         } ${active ? "text-slate-900 dark:text-white" : ""}`}
@@ -251,8 +252,8 @@ const FleetRow = memo(function FleetRow({ host: h, now }: { host: FleetHost; now
         {orDash(h.kernelRelease)}
       </td>
       <td className="truncate px-3 py-2 font-mono text-xs text-slate-700 dark:text-slate-300">{orDash(h.agentVersion)}</td>
-      <td className="px-3 py-1.5">
-        <Labels labels={h.labels} />
+      <td className="px-3 py-1.5" title={h.labels.join(", ")}>
+        <Labels labels={h.labels} nowrap />
       </td>
     </tr>
   );

@@ -16,7 +16,7 @@ export const topologyCpu = z
   })
   .strict();
 
-/** A physical core, keyed by (package, die, core): core ids repeat across packages. */
+/** A physical core, keyed by (package, die, core): core ids repeat across packages. A kernel without die_id gives die 0 here. */
 export const topologyCore = z
   .object({ package: id, die: id, core: id, node: id.nullable(), cpus: cpuArray })
   .strict();

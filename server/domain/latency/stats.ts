@@ -2,7 +2,8 @@
  * Statistics of merged histograms in the shape the API and pages use. Percentile keys are the
  * reported ones ("50" … "99.999"); a key listed in lowerBounds means "> value".
  */
-import { REPORTED_PERCENTILES, mergeHistograms, summarize, type HistogramPart, type LatencyUnit } from "./histogram";
+import { REPORTED_PERCENTILES, summarize, type HistogramPart, type LatencyUnit } from "./histogram";
+import { mergeManyParts } from "./merge-many";
 
 export interface LatencyStats {
   unit: LatencyUnit;
@@ -35,7 +36,7 @@ export function emptyStats(unit: LatencyUnit = "us"): LatencyStats {
 /** Merge parts (rollups and/or runs, same unit) and summarise. */
 export function statsOfParts(parts: readonly HistogramPart[]): LatencyStats {
   if (parts.length === 0) return emptyStats();
-  const merged = mergeHistograms(parts);
+  const merged = mergeManyParts(parts);
   const s = summarize(merged);
   return {
     unit: s.unit,

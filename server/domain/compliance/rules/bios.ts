@@ -1,6 +1,6 @@
 import { biosEnabled, biosEquals, biosSetting, type BiosKey } from "@/server/domain/compliance/bios-settings";
 import { cpuVendor, cpuText, isVirtualMachine } from "@/server/domain/compliance/facts";
-import { defineRule, fail, na, noParams, pass, type Rule } from "@/server/domain/compliance/rule";
+import { defineRule, fail, na, noParams, pass, warn, type Rule } from "@/server/domain/compliance/rule";
 import type { HostSnapshot } from "@/server/domain/compliance/snapshot";
 import type { Evidence, RuleOutcome, Severity } from "@/server/domain/compliance/types";
 import type { PowerSection } from "@/server/contract/sections/power";
@@ -50,7 +50,7 @@ function checkBios(spec: BiosRuleSpec, s: HostSnapshot): RuleOutcome {
       expected,
       source: setting.source ?? "BIOS settings",
     };
-    if (verdict === null) return fail(`${spec.title}: unrecognised value "${shown}"`, evidence);
+    if (verdict === null) return warn(`BIOS reports "${shown}", which nfvdeck cannot judge; check it by hand`, evidence);
     return verdict ? pass(`BIOS reports ${shown}`, evidence) : fail(`BIOS reports ${shown}, expected ${expected}`, evidence);
   }
   // A VM's virtual firmware says nothing about the physical host's BIOS.

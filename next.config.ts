@@ -6,6 +6,8 @@ const nextConfig: NextConfig = {
   typedRoutes: false,
   // forbidden() in page guards (server/auth/page-guard.ts) renders app/forbidden.tsx with a 403.
   experimental: { authInterrupts: true },
+  // `npm run typecheck` is the type gate; this lets a local e2e loop build while other work is mid-edit.
+  typescript: { ignoreBuildErrors: process.env.NFVDECK_SKIP_BUILD_TYPECHECK === "1" },
   // Agents are not served by Next: see server/ingest-server.ts.
 };
 

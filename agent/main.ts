@@ -12,6 +12,7 @@ const COMMANDS: Record<string, () => Promise<CommandModule>> = {
   enroll: () => import("@/agent/commands/enroll"),
   "pin-check": () => import("@/agent/commands/pin-check"),
   "parse-cyclictest": () => import("@/agent/commands/parse-cyclictest"),
+  simulate: () => import("@/agent/commands/simulate"),
 };
 
 function usage(): string {

@@ -56,7 +56,7 @@ export interface FootprintFigures {
 }
 
 /** The node flags the systemd unit uses (agent/nfvdeck-agent.service); keep the two in step. */
-export const UNIT_NODE_FLAGS = ["--max-semi-space-size=1", "--max-old-space-size=64", "--stack-size=512", "--no-opt"];
+export const UNIT_NODE_FLAGS = ["--lite-mode", "--no-expose-wasm", "--max-semi-space-size=1", "--max-old-space-size=64"];
 
 const repoRoot = path.resolve(import.meta.dirname, "../..");
 

@@ -3,7 +3,7 @@
  * the parser must agree with cyclictest's own footer lines and with its --json of the same run.
  */
 import { describe, expect, it } from "vitest";
-import { runCyclictest, buildCyclictestArgs, cyclictestRequestSchema } from "./latency";
+import { runCyclictest, buildCyclictestArgs, cyclictestRequestSchema, CyclictestRunError, expandCpuList } from "./latency";
 import { parseCyclictestText } from "./cyclictest-parse";
 import { latencyRunSchema } from "@/server/contract/sections/latency";
 
@@ -20,6 +20,15 @@ describe("real cyclictest", () => {
       "/tmp/x.json",
     );
     expect(args.join(" ")).toBe("-q -p 80 -i 1000 -D 3s -h 400 -t 2 -a 2-3 --mainaffinity=0-1 -m --json=/tmp/x.json");
+  });
+
+  it("refuses a bad request before running anything; a missing binary is a clear error", async () => {
+    expect(cyclictestRequestSchema.safeParse({ cpus: "1;rm -rf /", housekeeping: null, priority: 80, intervalUs: 1000, durationS: 1, histogramSize: 100 }).success).toBe(false);
+    expect(cyclictestRequestSchema.safeParse({ cpus: "1", housekeeping: null, priority: 100, intervalUs: 1000, durationS: 1, histogramSize: 100 }).success).toBe(false);
+    expect(expandCpuList("0-2,5,1")).toEqual([0, 1, 2, 5]);
+    await expect(
+      runCyclictest({ cpus: "0", housekeeping: null, priority: 80, intervalUs: 1000, durationS: 1, histogramSize: 100, binary: "/nonexistent/cyclictest" }),
+    ).rejects.toThrow(CyclictestRunError);
   });
 
   it("-p 80 -i 1000 -t 2 -D 3s -h 400 -q: parser = footer = JSON, Σ buckets + overflows = cycles", async () => {

@@ -29,12 +29,12 @@ export interface LatencyShape {
  * The slides' tuned guest on an RT host: min 7 / avg 9 / max 16 µs over 79.8 M samples, 99.7 % at 8–9 µs.
  */
 export const TUNED_RT_SHAPE: LatencyShape = {
-  bodyMeanUs: 8.55,
-  bodySdUs: 0.38,
+  bodyMeanUs: 9.05,
+  bodySdUs: 0.33,
   floorUs: 7,
-  tailFraction: 2.5e-4,
+  tailFraction: 1e-4,
   tailStartUs: 10,
-  tailAlpha: 7,
+  tailAlpha: 6,
   tailCapUs: 17,
 };
 

@@ -5,7 +5,7 @@
  * kernel's counters do.
  */
 import type { QosSample } from "@/server/contract/sections/qos";
-import { createRandom } from "@/agent/simulate/random";
+import { createRandom, type Random } from "@/agent/simulate/random";
 
 export interface QosGroupSpec {
   /** "/", "rt-vnf", "mon_groups/vnf-a", "rt-vnf/mon_groups/vnf-rt-0" */
@@ -14,68 +14,98 @@ export interface QosGroupSpec {
   domains: readonly string[];
 }
 
-export interface QosSeriesPlan {
+export interface QosSeriesOptions {
   groups: readonly QosGroupSpec[];
-  from: Date;
-  samples: number;
-  everySeconds: number;
   seed: string;
   /** L3 size per domain, bytes (occupancy never exceeds it) */
   l3Bytes?: number;
-  /** chance per reading that a counter pair resets */
-  resetProbability?: number;
+  /** mean time between counter resets of one group/domain, seconds (default 3 days) */
+  meanResetIntervalS?: number;
 }
 
 /** Occupancy is reported in multiples of the RMID upscaling factor (64 KiB on these parts). */
 const OCCUPANCY_GRAIN = 65536;
 
-/** Readings in time order (all groups/domains at each instant). */
-export function simulateQosSamples(plan: QosSeriesPlan): QosSample[] {
-  const l3 = plan.l3Bytes ?? 28_835_840;
-  const resetP = plan.resetProbability ?? 0.01;
-  const out: QosSample[] = [];
-  const series = plan.groups.flatMap((g) =>
-    g.domains.map((domain, i) => {
-      const rng = createRandom(`${plan.seed}/${g.group}/${domain}`);
-      // Bandwidth of this group in this domain: the root sees most traffic, VNF groups a few GB/s.
-      const rateBps = (g.group === "/" ? 6e9 : 1.5e9) * (0.5 + rng.next()) * (i === 0 ? 1 : 0.6);
-      return {
-        group: g.group,
-        domain,
-        rng,
-        rateBps,
-        localShare: 0.7 + 0.25 * rng.next(),
-        workingSet: l3 * (g.group === "/" ? 0.55 : 0.12 + 0.25 * rng.next()),
-        total: BigInt(Math.floor(rng.next() * 4e13)),
-        local: 0n,
-      };
-    }),
-  );
-  for (const s of series) s.local = (s.total * BigInt(Math.round(s.localShare * 1000))) / 1000n;
-  for (let k = 0; k < plan.samples; k++) {
-    const at = new Date(plan.from.getTime() + k * plan.everySeconds * 1000).toISOString();
-    for (const s of series) {
-      if (k > 0) {
-        if (s.rng.chance(resetP)) {
-          s.total = 0n;
-          s.local = 0n;
-        }
-        const bytes = Math.max(0, s.rateBps * plan.everySeconds * (1 + 0.15 * s.rng.normal()));
-        const localBytes = bytes * Math.min(1, s.localShare + 0.03 * s.rng.normal());
-        s.total += BigInt(Math.floor(bytes));
-        s.local += BigInt(Math.floor(Math.max(0, localBytes)));
-      }
-      const occ = Math.min(l3, Math.max(0, s.workingSet * (1 + 0.1 * s.rng.normal())));
-      out.push({
-        at,
-        group: s.group,
-        domain: s.domain,
-        llcOccupancyBytes: String(Math.floor(occ / OCCUPANCY_GRAIN) * OCCUPANCY_GRAIN),
-        mbmTotalBytes: s.total.toString(),
-        mbmLocalBytes: s.local.toString(),
-      });
-    }
+interface Counter {
+  group: string;
+  domain: string;
+  rng: Random;
+  rateBps: number;
+  localShare: number;
+  workingSet: number;
+  total: bigint;
+  local: bigint;
+}
+
+/**
+ * A running set of counters: `readAt(t)` advances every counter by its bandwidth × Δt (with noise) and
+ * returns one reading per group and domain. Times must not go backwards.
+ */
+export class QosSeries {
+  private readonly counters: Counter[];
+  private readonly l3: number;
+  private readonly meanResetS: number;
+  private lastAtMs: number | null = null;
+
+  constructor(opts: QosSeriesOptions) {
+    this.l3 = opts.l3Bytes ?? 28_835_840;
+    this.meanResetS = opts.meanResetIntervalS ?? 3 * 86400;
+    this.counters = opts.groups.flatMap((g) =>
+      g.domains.map((domain, i): Counter => {
+        const rng = createRandom(`${opts.seed}/${g.group}/${domain}`);
+        // The root group sees most of the traffic, VNF groups a few GB/s; the second socket less.
+        const rateBps = (g.group === "/" ? 6e9 : 1.5e9) * (0.5 + rng.next()) * (i === 0 ? 1 : 0.6);
+        const localShare = 0.7 + 0.25 * rng.next();
+        const total = BigInt(Math.floor(rng.next() * 4e13));
+        return {
+          group: g.group,
+          domain,
+          rng,
+          rateBps,
+          localShare,
+          workingSet: this.l3 * (g.group === "/" ? 0.55 : 0.12 + 0.25 * rng.next()),
+          total,
+          local: (total * BigInt(Math.round(localShare * 1000))) / 1000n,
+        };
+      }),
+    );
   }
+
+  readAt(at: Date): QosSample[] {
+    const atMs = at.getTime();
+    if (this.lastAtMs !== null && atMs < this.lastAtMs) throw new Error("QoS readings must move forward in time");
+    const dtS = this.lastAtMs === null ? 0 : (atMs - this.lastAtMs) / 1000;
+    this.lastAtMs = atMs;
+    const iso = at.toISOString();
+    return this.counters.map((c) => {
+      if (dtS > 0) {
+        if (c.rng.chance(1 - Math.exp(-dtS / this.meanResetS))) {
+          c.total = 0n;
+          c.local = 0n;
+        }
+        const bytes = Math.max(0, c.rateBps * dtS * (1 + 0.15 * c.rng.normal()));
+        const local = bytes * Math.min(1, Math.max(0, c.localShare + 0.03 * c.rng.normal()));
+        c.total += BigInt(Math.floor(bytes));
+        c.local += BigInt(Math.floor(local));
+      }
+      const occ = Math.min(this.l3, Math.max(0, c.workingSet * (1 + 0.1 * c.rng.normal())));
+      return {
+        at: iso,
+        group: c.group,
+        domain: c.domain,
+        llcOccupancyBytes: String(Math.floor(occ / OCCUPANCY_GRAIN) * OCCUPANCY_GRAIN),
+        mbmTotalBytes: c.total.toString(),
+        mbmLocalBytes: c.local.toString(),
+      };
+    });
+  }
+}
+
+/** `samples` readings, `everySeconds` apart from `from`, all groups/domains at each instant, in time order. */
+export function simulateQosSamples(opts: QosSeriesOptions & { from: Date; samples: number; everySeconds: number }): QosSample[] {
+  const series = new QosSeries(opts);
+  const out: QosSample[] = [];
+  for (let k = 0; k < opts.samples; k++) out.push(...series.readAt(new Date(opts.from.getTime() + k * opts.everySeconds * 1000)));
   return out;
 }
 

@@ -73,7 +73,7 @@ export function createAgentApi(opts: AgentApiOptions): AgentApi {
     links: [
       agentHttpLink({
         url: trpcUrl(opts.server),
-        headers: () => (opts.hostToken ? { authorization: `Bearer ${opts.hostToken}` } : {}),
+        headers: (): Record<string, string> => (opts.hostToken ? { authorization: `Bearer ${opts.hostToken}` } : {}),
         // Every request gets a deadline: a half-open connection must not stall the spool forever.
         timeoutMs: opts.timeoutMs ?? 15_000,
       }),

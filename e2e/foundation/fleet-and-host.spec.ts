@@ -58,9 +58,11 @@ test.describe("fleet and host pages (viewer)", () => {
     await expect(page.getByRole("columnheader", { name: /Host/ })).toHaveAttribute("aria-sort", "descending");
     await expect.poll(names).toEqual([...sorted].reverse());
 
+    // "pod1" matches host names and labels (the baseline host is labelled pod1).
     await page.getByRole("searchbox", { name: "Filter hosts" }).fill("pod1");
     await expect(page).toHaveURL(/q=pod1/);
-    await expect.poll(names).toEqual(["pod1-node04-cdp", "pod1-node03-ht"]);
+    await expect.poll(names).toEqual(["pod1-node04-cdp", "pod1-node03-ht", "otcnfv02-baseline"]);
+    await expect(page.getByTestId("fleet-shown")).toHaveText(`3 of ${ALL_E2E_HOSTNAMES.length} shown`);
 
     await page.getByLabel("Status").selectOption("stale");
     await expect(page).toHaveURL(/status=stale/);

@@ -2,7 +2,7 @@
  * Seeds a database for the e2e suite (and for looking at the UI by hand): the demo users and one
  * host per agent fixture tree, each enrolled and fed a REAL report built by the agent's own
  * collectors from agent/fixtures/<tree> (agent/report/collect.ts), through the same repo functions
- * as the ingest API. Some hosts are given an old heartbeat so every status shows up.
+ * as the ingest API. Some reports are back-dated so every status shows up.
  *
  *   DATABASE_URL=… tsx e2e/support/seed-lab.ts [--bulk N] [--out FILE]
  *
@@ -19,7 +19,8 @@ import { seedDemoUsers } from "@/server/repo/users";
 import { createEnrollmentToken, enrollHost } from "@/server/repo/enrollment";
 import { ingestReport } from "@/server/repo/reports";
 import { disconnectPrisma } from "@/server/db";
-import { E2E_HOSTS, NEVER_REPORTED_HOST } from "@/e2e/support/lab";
+import { E2E_HEARTBEAT_SECONDS, E2E_HOSTS, NEVER_REPORTED_HOST } from "@/e2e/support/lab";
+import { setHostHeartbeatSeconds } from "@/server/repo/hosts";
 
 const FIXTURES_DIR = path.resolve(import.meta.dirname, "../../agent/fixtures");
 
@@ -55,6 +56,7 @@ export async function seedLab(opts: { bulk?: number; now?: Date } = {}): Promise
     const local = await buildLocalReport(new HostFs(dir), { now });
     reports.set(h.fixture, local);
     const id = await enroll(h.hostname, [...h.labels]);
+    await setHostHeartbeatSeconds(id, E2E_HEARTBEAT_SECONDS);
     await report(id, h.hostname, local, new Date(now.getTime() - h.ageS * 1000));
     out.push({ id, hostname: h.hostname, fixture: h.fixture });
   }

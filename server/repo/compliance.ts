@@ -9,6 +9,7 @@ import { resolveProfile, type ProfileResolution } from "@/server/domain/complian
 import { builtinProfiles, isBuiltinProfileId } from "@/server/domain/compliance/builtin-profiles";
 import { RULE_CATALOGUE, ruleInfo, type RuleInfo } from "@/server/domain/compliance/catalogue";
 import { fleetComplianceCsv, type FleetComplianceRow } from "@/server/domain/compliance/csv";
+import type { FleetFilter } from "@/server/domain/compliance/fleet-filter";
 import { buildTimeline, diffResults, diffSection, type TimelineEntry } from "@/server/domain/compliance/drift";
 import { evaluateProfile, summaryLine } from "@/server/domain/compliance/evaluate";
 import { applyRuleEdits, parseStoredRules, type ProfileEdit, type ProfileModel, type RuleConfig } from "@/server/domain/compliance/profile";
@@ -437,18 +438,6 @@ export async function getHostCompliance(hostId: string): Promise<HostCompliance>
   };
 }
 
-export const fleetFilterSchema = z
-  .object({
-    /** only hosts whose worst status in this rule section is `status` */
-    section: ruleSectionSchema.optional(),
-    status: z.enum(["fail", "warn", "pass", "na"]).optional(),
-    profileId: z.string().max(100).optional(),
-    /** hostname substring */
-    search: z.string().max(100).optional(),
-  })
-  .strict();
-export type FleetFilter = z.infer<typeof fleetFilterSchema>;
-
 /**
  * A Prisma `where` for hosts by compliance, for the fleet list (server/repo/hosts.ts may spread it into its
  * own query): e.g. { section: "kernel-cmdline", status: "fail" } = "failing kernel rules".
@@ -469,8 +458,16 @@ export function complianceHostWhere(filter: FleetFilter): Prisma.HostWhereInput 
   return where;
 }
 
+/** Evaluate hosts that have reported but have no stored result yet (e.g. reported before a restart). */
+export async function evaluateHostsWithoutResult(limit = 200): Promise<number> {
+  const rows = await prisma().host.findMany({ where: { compliance: null, sections: { some: {} } }, select: { id: true }, take: limit });
+  await reevaluateHosts(rows.map((r) => r.id));
+  return rows.length;
+}
+
 /** Compliance per host for the fleet matrix (and its CSV), hosts without a result included. */
 export async function listFleetCompliance(filter: FleetFilter = {}): Promise<FleetComplianceRow[]> {
+  await evaluateHostsWithoutResult();
   const rows = await prisma().host.findMany({
     where: complianceHostWhere(filter),
     select: { id: true, hostname: true, labels: true, compliance: true },

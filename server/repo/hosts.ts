@@ -77,3 +77,12 @@ export async function getHostOverview(id: string, now: Date = new Date()): Promi
     kernel: sectionView(kernelSection, bySection.get("kernel")),
   };
 }
+
+/** The agent's heartbeat interval (pushed back in every report's config); status thresholds scale with it. */
+export async function setHostHeartbeatSeconds(hostId: string, heartbeatSeconds: number): Promise<void> {
+  if (!Number.isInteger(heartbeatSeconds) || heartbeatSeconds < 1 || heartbeatSeconds > 86_400) {
+    throw new DomainError("INVALID", "heartbeatSeconds must be an integer from 1 to 86400");
+  }
+  const updated = await prisma().host.updateMany({ where: { id: hostId }, data: { heartbeatSeconds } });
+  if (updated.count === 0) throw new DomainError("NOT_FOUND", "no such host");
+}

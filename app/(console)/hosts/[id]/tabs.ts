@@ -6,6 +6,8 @@ export type HostTab = { segment: string; label: string };
 
 export const HOST_TABS: readonly HostTab[] = [
   { segment: "", label: "Overview" },
+  { segment: "compliance", label: "Compliance" },
+  { segment: "latency", label: "Latency" },
 ];
 
 export function hostTabHref(hostId: string, tab: HostTab): string {

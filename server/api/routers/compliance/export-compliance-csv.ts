@@ -1,6 +1,7 @@
 import { z } from "zod";
 import { viewerProcedure } from "@/server/api/trpc";
-import { exportFleetComplianceCsv, fleetFilterSchema } from "@/server/repo/compliance";
+import { fleetFilterSchema } from "@/server/domain/compliance/fleet-filter";
+import { exportFleetComplianceCsv } from "@/server/repo/compliance";
 
 /** The fleet compliance matrix as CSV text (the page offers it as a download). */
 export const exportComplianceCsv = viewerProcedure

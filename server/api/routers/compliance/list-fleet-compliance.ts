@@ -2,7 +2,8 @@ import { z } from "zod";
 import { viewerProcedure } from "@/server/api/trpc";
 import { sectionsSummarySchema } from "@/server/api/routers/compliance/io-schemas";
 import { statusCountsSchema } from "@/server/domain/compliance/types";
-import { fleetFilterSchema, listFleetCompliance as listFleetComplianceRepo } from "@/server/repo/compliance";
+import { fleetFilterSchema } from "@/server/domain/compliance/fleet-filter";
+import { listFleetCompliance as listFleetComplianceRepo } from "@/server/repo/compliance";
 
 /** Hosts × rule sections for the fleet compliance matrix, optionally filtered (e.g. failing kernel rules). */
 export const listFleetCompliance = viewerProcedure

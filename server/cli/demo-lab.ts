@@ -1,0 +1,221 @@
+/**
+ * The demo lab: simulated KVM4NFV hosts enrolled and reporting through the REAL agent API (agent.enroll,
+ * agent.report on the ingest server), with days of hourly cyclictest history, a drift story, and
+ * heartbeats that keep them alive while the demo runs.
+ *
+ *   const lab = await seedDemoLab({ ingestUrl });             // 14 hosts, 7 days of history
+ *   const beats = runDemoLabHeartbeats({ ingestUrl, hosts: lab.hosts, everySeconds: 10 });
+ *   …; await beats.stop();
+ */
+import { createEnrollmentToken } from "@/server/repo/enrollment";
+import { setDemoHostLabels, setDemoHostLastSeen } from "@/server/repo/demo-lab";
+import { TUNED_RT_SHAPE } from "@/agent/simulate/latency";
+import { simulateHost, IRQ_NOISY_SHAPE, hostSections, type HostKind, type SimulatedHost } from "@/agent/simulate/hosts";
+import { historyReports, type HistoryPhase } from "@/agent/simulate/history";
+import { QosSeries } from "@/agent/simulate/qos";
+import { buildSimulatedReport, simulatedHeartbeat, simulateHostRun, DEFAULT_RUN } from "@/agent/simulate/report";
+import { enrollSimulatedAgent, mapLimit, reconnectSimulatedAgent, sendReports, type SimulatedAgent } from "@/agent/simulate/deliver";
+
+export type Liveness = "online" | "stale" | "offline";
+
+interface LabEntry {
+  hostname: string;
+  kind: HostKind;
+  site: string;
+  rack: string;
+  liveness: Liveness;
+  /** irqbalance started this many days ago (the latency tail got worse from then on) */
+  driftDaysAgo?: number;
+  /** stopped reporting this many days ago */
+  offlineDaysAgo?: number;
+}
+
+/** The lab, most telling hosts first (a smaller lab keeps the first N). */
+const LAB: readonly LabEntry[] = [
+  { hostname: "nfvi-bj-c01", kind: "compliant", site: "bj", rack: "r12", liveness: "online" },
+  { hostname: "nfvi-bj-c02", kind: "ht-on", site: "bj", rack: "r12", liveness: "online" },
+  { hostname: "nfvi-bj-c03", kind: "no-nohz-full", site: "bj", rack: "r12", liveness: "online" },
+  { hostname: "nfvi-bj-c04", kind: "irq-on-isolated", site: "bj", rack: "r12", liveness: "online", driftDaysAgo: 2 },
+  { hostname: "nfvi-sh-a01", kind: "amd-epyc", site: "sh", rack: "r03", liveness: "online" },
+  { hostname: "nfvi-bj-vm01", kind: "vm-guest", site: "bj", rack: "r12", liveness: "online" },
+  { hostname: "nfvi-bj-c05", kind: "rt-throttling", site: "bj", rack: "r13", liveness: "online" },
+  { hostname: "nfvi-bj-c06", kind: "cstates-turbo", site: "bj", rack: "r13", liveness: "online" },
+  { hostname: "nfvi-sh-c01", kind: "rdt", site: "sh", rack: "r03", liveness: "online" },
+  { hostname: "nfvi-bj-c07", kind: "compliant", site: "bj", rack: "r13", liveness: "offline", offlineDaysAgo: 3 },
+  { hostname: "nfvi-bj-c08", kind: "compliant", site: "bj", rack: "r13", liveness: "stale" },
+  { hostname: "nfvi-bj-c09", kind: "compliant", site: "bj", rack: "r14", liveness: "online" },
+  { hostname: "nfvi-bj-c10", kind: "compliant", site: "bj", rack: "r14", liveness: "online" },
+  { hostname: "nfvi-bj-c11", kind: "compliant", site: "bj", rack: "r14", liveness: "online" },
+];
+
+/** Hosts past the first 14: more of the usual mix, in Guangzhou. */
+function labEntry(index: number): LabEntry {
+  const fixed = LAB[index];
+  if (fixed) return fixed;
+  const n = index - LAB.length;
+  const kinds: HostKind[] = ["compliant", "compliant", "compliant", "ht-on", "compliant", "no-nohz-full", "compliant", "cstates-turbo"];
+  return { hostname: `nfvi-gz-c${String(n + 1).padStart(2, "0")}`, kind: kinds[n % kinds.length] as HostKind, site: "gz", rack: `r${String(20 + Math.floor(n / 16)).padStart(2, "0")}`, liveness: "online" };
+}
+
+/** Seconds behind "now" a stale host's last heartbeat is kept (online ≤ 30 s < stale ≤ 300 s). */
+const STALE_AGE_S = 150;
+
+export interface DemoLabHost {
+  hostname: string;
+  hostId: string;
+  /** the host's bearer token (agent.report) */
+  token: string;
+  kind: HostKind;
+  labels: string[];
+  liveness: Liveness;
+  /** simulation state carried into runDemoLabHeartbeats */
+  sim: { host: SimulatedHost; qos: QosSeries | null; nextSequence: number; bootAt: Date };
+}
+
+export interface SeedDemoLabOptions {
+  ingestUrl: string;
+  hosts?: number;
+  days?: number;
+  seed?: string;
+  now?: Date;
+  /** hosts sent at once */
+  concurrency?: number;
+  log?: (line: string) => void;
+}
+
+export interface SeedDemoLabResult {
+  hosts: DemoLabHost[];
+  reports: number;
+  latencyRuns: number;
+  qosSamples: number;
+}
+
+export async function seedDemoLab(opts: SeedDemoLabOptions): Promise<SeedDemoLabResult> {
+  const count = opts.hosts ?? 14;
+  const days = opts.days ?? 7;
+  const seed = opts.seed ?? "nfvdeck-demo-lab";
+  const now = opts.now ?? new Date();
+  const from = new Date(now.getTime() - days * 86400_000);
+  const entries = Array.from({ length: count }, (_, i) => labEntry(i));
+  const totals = { reports: 0, latencyRuns: 0, qosSamples: 0 };
+
+  const hosts = await mapLimit(entries, opts.concurrency ?? 3, async (e, index): Promise<DemoLabHost> => {
+    const role = e.kind === "vm-guest" ? "vnf-guest" : e.kind === "compliant" || e.kind === "no-nohz-full" || e.kind === "irq-on-isolated" || e.kind === "rt-throttling" ? "compute-rt" : "compute";
+    const labels = [`site=${e.site}`, `rack=${e.rack}`, `role=${role}`];
+    const host = await simulateHost({ index, seed, kind: e.kind, hostname: e.hostname, labels });
+    const { token } = await createEnrollmentToken({ createdById: null, note: `demo lab: ${e.hostname}`, ttlHours: 1 });
+    const agent = await enrollSimulatedAgent(opts.ingestUrl, token, e.hostname);
+    await setDemoHostLabels(agent.hostId, labels);
+
+    const phases: HistoryPhase[] = [];
+    if (e.driftDaysAgo !== undefined) {
+      // Before: tuned like its neighbours; then irqbalance was started and a NIC queue moved onto CPU 12.
+      const driftAt = new Date(now.getTime() - Math.min(e.driftDaysAgo * 86400_000, (days * 86400_000) / 2));
+      const before = await hostSections(e.kind, host.tweak, { irqbalanceStarted: false });
+      phases.push({ from, sections: before, shape: TUNED_RT_SHAPE });
+      phases.push({ from: driftAt, sections: host.sections, shape: IRQ_NOISY_SHAPE });
+    } else {
+      phases.push({ from, sections: host.sections, shape: host.profile.shape });
+    }
+    const until = e.liveness === "offline" ? new Date(now.getTime() - Math.min((e.offlineDaysAgo ?? 3) * 86400_000, (days * 86400_000) / 2)) : now;
+    const bootAt = new Date(from.getTime() - (9 + (index % 5)) * 86400_000);
+    const qos = host.qosGroups.length > 0 ? new QosSeries({ groups: host.qosGroups, seed: `${seed}/${e.hostname}` }) : null;
+    const reports = [
+      ...historyReports({ host, hostId: agent.hostId, seed, phases, to: until, runEveryMinutes: 60, qos: qos ?? undefined, qosEveryMinutes: 15, firstSequence: 1, bootAt }),
+    ];
+    const sent = await sendReports(agent, reports);
+    totals.reports += sent.reports;
+    totals.latencyRuns += sent.latencyRuns;
+    totals.qosSamples += sent.qosSamples;
+    if (e.liveness === "offline") await setDemoHostLastSeen(agent.hostId, until);
+    if (e.liveness === "stale") await setDemoHostLastSeen(agent.hostId, new Date(Date.now() - STALE_AGE_S * 1000));
+    opts.log?.(`${e.hostname.padEnd(13)} ${e.kind.padEnd(16)} ${e.liveness.padEnd(7)} ${sent.reports} reports, ${sent.latencyRuns} latency runs`);
+    return { hostname: e.hostname, hostId: agent.hostId, token: agent.hostToken, kind: e.kind, labels, liveness: e.liveness, sim: { host, qos, nextSequence: reports.length + 1, bootAt } };
+  });
+  return { hosts, ...totals };
+}
+
+export interface DemoLabHeartbeatOptions {
+  ingestUrl: string;
+  /** seedDemoLab's hosts (or any {hostname, hostId, token}: those are treated as online compliant hosts) */
+  hosts: readonly (Pick<DemoLabHost, "hostname" | "hostId" | "token"> & Partial<Pick<DemoLabHost, "liveness" | "sim">>)[];
+  everySeconds?: number;
+  /** each online host sends a fresh 5-minute cyclictest run this often */
+  latencyEveryMinutes?: number;
+  seed?: string;
+  log?: (line: string) => void;
+}
+
+/**
+ * Keeps the lab alive: online hosts heartbeat every `everySeconds` (and now and then send a latency run
+ * and resctrl readings), the stale host's last-seen is held a couple of minutes back, offline hosts stay
+ * silent. Returns stop(), which waits for the tick in flight.
+ */
+export function runDemoLabHeartbeats(opts: DemoLabHeartbeatOptions): { stop: () => Promise<void> } {
+  const everyMs = Math.max(1, opts.everySeconds ?? 10) * 1000;
+  const latencyEveryMs = (opts.latencyEveryMinutes ?? 15) * 60_000;
+  const seed = opts.seed ?? "nfvdeck-demo-lab";
+  const startedAt = Date.now();
+  type Live = { agent: SimulatedAgent; liveness: Liveness; sim: DemoLabHost["sim"] | null; sequence: number; nextRunAt: number; nextQosAt: number };
+  const live: Live[] = opts.hosts.map((h, i) => ({
+    agent: reconnectSimulatedAgent(opts.ingestUrl, { hostname: h.hostname, hostId: h.hostId, hostToken: h.token }),
+    liveness: h.liveness ?? "online",
+    sim: h.sim ?? null,
+    // Sequences above anything the history used, and above a previous demo run's.
+    sequence: Math.max(h.sim?.nextSequence ?? 1, startedAt * 10),
+    // Staggered so the lab's runs do not all arrive in the same tick.
+    nextRunAt: startedAt + ((i * 37_000) % latencyEveryMs),
+    nextQosAt: startedAt,
+  }));
+  const warned = new Set<string>();
+  const tick = async () => {
+    const now = new Date();
+    await mapLimit(live, 8, async (h) => {
+      if (h.liveness === "offline") return;
+      if (h.liveness === "stale") {
+        await setDemoHostLastSeen(h.agent.hostId, new Date(now.getTime() - STALE_AGE_S * 1000));
+        return;
+      }
+      const host = h.sim?.host;
+      const latencyRuns = host && now.getTime() >= h.nextRunAt ? [simulateHostRun(host, { seed, startedAt: new Date(now.getTime() - DEFAULT_RUN.durationS * 1000) })] : [];
+      if (latencyRuns.length > 0) h.nextRunAt += latencyEveryMs * Math.max(1, Math.ceil((now.getTime() - h.nextRunAt + 1) / latencyEveryMs));
+      const qosSamples = h.sim?.qos && now.getTime() >= h.nextQosAt ? h.sim.qos.readAt(now) : [];
+      if (qosSamples.length > 0) h.nextQosAt = now.getTime() + 60_000;
+      const sequence = h.sequence++;
+      const report = buildSimulatedReport(
+        { hostname: h.agent.hostname },
+        {
+          hostId: h.agent.hostId,
+          sequence,
+          collectedAt: now,
+          latencyRuns,
+          qosSamples,
+          ...(host && h.sim ? { heartbeat: simulatedHeartbeat(host, now, h.sim.bootAt) } : {}),
+        },
+      );
+      try {
+        await h.agent.api.report(report);
+        warned.delete(h.agent.hostId);
+      } catch (err) {
+        if (!warned.has(h.agent.hostId)) opts.log?.(`demo lab: ${h.agent.hostname} could not report: ${err instanceof Error ? err.message : String(err)}`);
+        warned.add(h.agent.hostId);
+      }
+    });
+  };
+  let inFlight: Promise<void> | null = null;
+  const timer = setInterval(() => {
+    if (inFlight) return; // the previous tick is still sending: skip, as a busy agent would
+    inFlight = tick()
+      .catch((err: unknown) => opts.log?.(`demo lab: heartbeat tick failed: ${err instanceof Error ? err.message : String(err)}`))
+      .finally(() => {
+        inFlight = null;
+      });
+  }, everyMs);
+  timer.unref();
+  return {
+    stop: async () => {
+      clearInterval(timer);
+      if (inFlight) await inFlight;
+    },
+  };
+}

@@ -1,0 +1,18 @@
+import type { AddressInfo } from "node:net";
+import { createScratchDatabase, dropDatabase } from "@/server/db-bootstrap";
+const base = "postgres://postgres@127.0.0.1:5432/postgres";
+const name = `nfvdeck_h8_${process.pid}`;
+process.env.DATABASE_URL = await createScratchDatabase(base, name);
+const { createIngestServer } = await import("@/server/ingest-server");
+const { seedDemoLab } = await import("@/server/cli/demo-lab");
+const { prisma } = await import("@/server/db");
+const server = createIngestServer({ maxBodyBytes: 8 * 1024 * 1024 });
+await new Promise<void>((r) => server.listen(0, "127.0.0.1", () => r()));
+const ingestUrl = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+const t = Date.now();
+const lab = await seedDemoLab({ ingestUrl, hosts: 14, days: 7, log: (l) => console.log(l) });
+console.log(`seedDemoLab hosts=14 days=7: ${((Date.now() - t) / 1000).toFixed(1)} s; ${lab.reports} reports, ${lab.latencyRuns} runs, ${lab.qosSamples} QoS samples; rows: runs=${await prisma().latencyRun.count()} threads=${await prisma().latencyThread.count()}`);
+await prisma().$disconnect();
+server.close();
+await dropDatabase(base, name);
+process.exit(0);

@@ -110,17 +110,24 @@ function sampleTailFrom(shape: LatencyShape, from: number, rng: Random): number 
   return Math.min(shape.tailCapUs, Math.max(from, shape.tailStartUs * Math.pow(raw, -1 / shape.tailAlpha)));
 }
 
-/** Probability that one sample lands in bucket b ([b, b+1) µs); bucket floorUs also takes everything below. */
-export function bucketProbability(shape: LatencyShape, b: number): number {
+/** Body and tail probability of bucket b ([b, b+1) µs), apart; bucket floorUs also takes everything below. */
+function bucketParts(shape: LatencyShape, b: number): { body: number; tail: number } {
   const body = (mean: number, sd: number) => {
     if (b < shape.floorUs) return 0;
     const lo = b === shape.floorUs ? 0 : normalCdf(b, mean, sd);
     return normalCdf(b + 1, mean, sd) - lo;
   };
   const m2 = shape.secondMode;
-  const bodyP = m2 ? (1 - m2.fraction) * body(shape.bodyMeanUs, shape.bodySdUs) + m2.fraction * body(m2.meanUs, m2.sdUs) : body(shape.bodyMeanUs, shape.bodySdUs);
-  const tailP = tailSurvival(shape, b) - tailSurvival(shape, b + 1);
-  return (1 - shape.tailFraction) * bodyP + shape.tailFraction * tailP;
+  return {
+    body: m2 ? (1 - m2.fraction) * body(shape.bodyMeanUs, shape.bodySdUs) + m2.fraction * body(m2.meanUs, m2.sdUs) : body(shape.bodyMeanUs, shape.bodySdUs),
+    tail: tailSurvival(shape, b) - tailSurvival(shape, b + 1),
+  };
+}
+
+/** Probability that one sample lands in bucket b. */
+export function bucketProbability(shape: LatencyShape, b: number): number {
+  const { body, tail } = bucketParts(shape, b);
+  return (1 - shape.tailFraction) * body + shape.tailFraction * tail;
 }
 
 export interface SimulatedThreadHistogram {
@@ -143,8 +150,11 @@ export function simulateThreadHistogram(shape: LatencyShape, cycles: number, his
   let modeBucket = -1;
   let modeP = -1;
   const top = Math.min(histogramSize, Math.ceil(Math.max(shape.tailCapUs, shape.bodyMeanUs + 12 * shape.bodySdUs, (shape.secondMode?.meanUs ?? 0) + 12 * (shape.secondMode?.sdUs ?? 0))) + 1);
+  const probs = new Float64Array(top);
   for (let b = 0; b < top; b++) {
-    const p = bucketProbability(shape, b);
+    const { body, tail } = bucketParts(shape, b);
+    const p = (1 - shape.tailFraction) * body + shape.tailFraction * tail;
+    probs[b] = p;
     if (p > modeP) {
       modeP = p;
       modeBucket = b;
@@ -153,7 +163,7 @@ export function simulateThreadHistogram(shape: LatencyShape, cycles: number, his
   let assigned = 0;
   for (let b = 0; b < top; b++) {
     if (b === modeBucket) continue;
-    const p = bucketProbability(shape, b);
+    const p = probs[b] as number;
     if (p <= 0) continue;
     const n = rng.poisson(cycles * p);
     if (n > 0) {

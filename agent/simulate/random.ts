@@ -47,6 +47,8 @@ export function createRandom(seed: number | string): Random {
     normal,
     poisson: (mean) => {
       if (mean <= 0) return 0;
+      // Most tail buckets are this rare: one uniform draw instead of the product loop.
+      if (mean < 0.01) return next() < mean ? 1 : 0;
       if (mean > 50) return Math.max(0, Math.round(mean + Math.sqrt(mean) * normal()));
       const limit = Math.exp(-mean);
       let k = 0;

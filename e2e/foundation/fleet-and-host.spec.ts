@@ -1,6 +1,7 @@
 import { expect, test } from "@playwright/test";
 import { ALL_E2E_HOSTNAMES, E2E_HOSTS } from "@/e2e/support/lab";
 import { loginAs } from "@/e2e/support/login";
+import { readSeededHosts } from "@/e2e/support/seeded";
 
 test.describe("fleet and host pages (viewer)", () => {
   test.beforeEach(async ({ page }) => {
@@ -64,7 +65,7 @@ test.describe("fleet and host pages (viewer)", () => {
     await expect.poll(names).toEqual(["pod1-node04-cdp", "pod1-node03-ht", "otcnfv02-baseline"]);
     await expect(page.getByTestId("fleet-shown")).toHaveText(`3 of ${ALL_E2E_HOSTNAMES.length} shown`);
 
-    await page.getByLabel("Status").selectOption("stale");
+    await page.getByRole("combobox", { name: "Status" }).selectOption("stale");
     await expect(page).toHaveURL(/status=stale/);
     await expect.poll(names).toEqual(["pod1-node04-cdp"]);
 
@@ -89,9 +90,11 @@ test.describe("fleet and host pages (viewer)", () => {
   });
 
   test("every seeded fixture host page renders its sections", async ({ page }) => {
+    const seeded = readSeededHosts();
     for (const h of E2E_HOSTS) {
-      await page.goto("/fleet");
-      await page.getByRole("link", { name: h.hostname, exact: true }).click();
+      const id = seeded.find((s) => s.hostname === h.hostname)?.id;
+      expect(id, `seeded id of ${h.hostname}`).toBeTruthy();
+      await page.goto(`/hosts/${id}`);
       await expect(page.getByTestId("host-name")).toHaveText(h.hostname);
       await expect(page.getByTestId("topology")).toBeVisible();
       await expect(page.getByTestId("kernel")).toBeVisible();

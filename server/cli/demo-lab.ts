@@ -99,7 +99,7 @@ export async function seedDemoLab(opts: SeedDemoLabOptions): Promise<SeedDemoLab
   const entries = Array.from({ length: count }, (_, i) => labEntry(i));
   const totals = { reports: 0, latencyRuns: 0, qosSamples: 0 };
 
-  const hosts = await mapLimit(entries, opts.concurrency ?? 3, async (e, index): Promise<DemoLabHost> => {
+  const seedOne = async (e: LabEntry, index: number): Promise<DemoLabHost> => {
     const role = e.kind === "vm-guest" ? "vnf-guest" : e.kind === "compliant" || e.kind === "no-nohz-full" || e.kind === "irq-on-isolated" || e.kind === "rt-throttling" ? "compute-rt" : "compute";
     const labels = [`site=${e.site}`, `rack=${e.rack}`, `role=${role}`];
     const host = await simulateHost({ index, seed, kind: e.kind, hostname: e.hostname, labels });
@@ -131,7 +131,12 @@ export async function seedDemoLab(opts: SeedDemoLabOptions): Promise<SeedDemoLab
     if (e.liveness === "stale") await setDemoHostLastSeen(agent.hostId, new Date(Date.now() - STALE_AGE_S * 1000));
     opts.log?.(`${e.hostname.padEnd(13)} ${e.kind.padEnd(16)} ${e.liveness.padEnd(7)} ${sent.reports} reports, ${sent.latencyRuns} latency runs`);
     return { hostname: e.hostname, hostId: agent.hostId, token: agent.hostToken, kind: e.kind, labels, liveness: e.liveness, sim: { host, qos, nextSequence: reports.length + 1, bootAt } };
-  });
+  };
+  // The first host alone: its first report makes the server create the built-in compliance profiles,
+  // which concurrent first reports would race on.
+  const first = entries[0] ? [await seedOne(entries[0], 0)] : [];
+  const rest = await mapLimit(entries.slice(1), opts.concurrency ?? 3, (e, i) => seedOne(e, i + 1));
+  const hosts = [...first, ...rest];
   return { hosts, ...totals };
 }
 

@@ -317,7 +317,9 @@ export async function simulateHost(opts: {
   labels?: string[];
   irqbalanceStarted?: boolean;
 }): Promise<SimulatedHost> {
-  const kind = opts.kind ?? fleetKind(opts.index);
+  // The bundled agent has no this-vm fixture beside it: its fleet mix then has no VM guest.
+  const mixed = fleetKind(opts.index);
+  const kind = opts.kind ?? (mixed === "vm-guest" && !thisVmFixtureDir() ? "compliant" : mixed);
   const tweak = hostTweak(opts.seed, opts.index);
   const identity = fleetIdentity(opts.index, kind);
   const sections = await hostSections(kind, tweak, { irqbalanceStarted: opts.irqbalanceStarted });

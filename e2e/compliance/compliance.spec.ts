@@ -51,7 +51,7 @@ test.describe("compliance (viewer)", () => {
     await expect(page.locator('[data-testid^="finding-bios."]')).toHaveCount(0);
   });
 
-  test("the fleet matrix filters failing kernel rules and exports CSV", async ({ page }) => {
+  test("the fleet matrix filters failing runtime rules and exports CSV", async ({ page }) => {
     await page.goto("/compliance?section=runtime&status=fail");
     const matrix = page.getByTestId("compliance-matrix");
     await expect(matrix.getByRole("link", { name: "pod1-node03-ht", exact: true })).toBeVisible();

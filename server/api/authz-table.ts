@@ -85,4 +85,17 @@ export const AUTHZ_TABLE: Record<string, AuthzEntry> = {
       schedule: { enabled: false, cpus: "1", durationS: 60, intervalUs: 200, priority: 95, histogramSize: 400, everyMinutes: 5, load: "idle" },
     }),
   },
+
+  // compliance (helper H6)
+  "compliance.getHostCompliance": { access: "viewer", input: (fx) => ({ hostId: fx.hostId }) },
+  "compliance.listFleetCompliance": { access: "viewer", input: () => ({}) },
+  "compliance.exportCsv": { access: "viewer", input: () => ({}) },
+  "compliance.listProfiles": { access: "viewer", input: () => ({}) },
+  "compliance.getProfile": { access: "viewer", input: () => ({ id: "kvm4nfv-host" }) },
+  "compliance.getDriftHistory": { access: "viewer", input: (fx) => ({ hostId: fx.hostId }) },
+  "compliance.cloneProfile": { access: "admin", input: (fx) => ({ sourceId: "kvm4nfv-host", name: `Matrix ${fx.unique()}` }) },
+  // an unknown custom profile: past the guard it is NOT_FOUND, nothing changes
+  "compliance.updateProfile": { access: "admin", input: (fx) => ({ id: `custom-${fx.unique()}`, edit: { description: "matrix" } }) },
+  "compliance.deleteProfile": { access: "admin", input: (fx) => ({ id: `custom-${fx.unique()}` }) },
+  "compliance.assignProfile": { access: "admin", input: (fx) => ({ target: { hostId: fx.hostId }, profileId: `custom-${fx.unique()}` }) },
 };

@@ -12,3 +12,8 @@ export async function setDemoHostLabels(hostId: string, labels: string[]): Promi
 export async function setDemoHostLastSeen(hostId: string, lastSeenAt: Date): Promise<void> {
   await prisma().host.update({ where: { id: hostId }, data: { lastSeenAt } });
 }
+
+/** How many of these host ids exist (a demo rerun reuses a lab that is still in the database). */
+export async function countExistingHosts(hostIds: string[]): Promise<number> {
+  return prisma().host.count({ where: { id: { in: hostIds } } });
+}

@@ -30,7 +30,7 @@ describe("summarise: score, counts, worst status per section", () => {
 });
 
 describe("evaluateProfile", () => {
-  it("disabled rules are not evaluated; an info-severity failure is a warning", () => {
+  it("disabled rules are not evaluated; a rule without data is n/a", () => {
     const s = emptySnapshot();
     const e = evaluateProfile(s, {
       id: "p",
@@ -39,7 +39,8 @@ describe("evaluateProfile", () => {
         { ruleId: "numa.vnf-locality", enabled: true, severity: "major", params: {} },
       ],
     });
-    expect(e.findings.map((f) => f.ruleId)).toEqual(["numa.vnf-locality"]);
+    expect(e.findings.map((f) => [f.ruleId, f.status])).toEqual([["numa.vnf-locality", "na"]]);
+    expect(e.score).toBe(100);
   });
 });
 

@@ -354,3 +354,22 @@ describe("catalogue", () => {
     expect(bios).toHaveLength(21);
   });
 });
+
+describe("evaluateProfile on a fixture", () => {
+  it("an info-severity failure is a warning; raised to major it is a failure", () => {
+    const p = hostProfile();
+    const e = evaluateProfile(snap("ht-on-rdt"), p);
+    expect(e.findings.find((f) => f.ruleId === "kernel.preempt-rt")).toMatchObject({ status: "warn", severity: "info" });
+    const raised = { ...p, rules: p.rules.map((r) => (r.ruleId === "kernel.preempt-rt" ? { ...r, severity: "major" as const } : r)) };
+    const e2 = evaluateProfile(snap("ht-on-rdt"), raised);
+    expect(e2.findings.find((f) => f.ruleId === "kernel.preempt-rt")?.status).toBe("fail");
+    expect(e2.counts.fail).toBe(e.counts.fail + 1);
+    expect(e2.score).toBeLessThan(e.score);
+  });
+
+  it("a disabled rule is not evaluated", () => {
+    const p = hostProfile();
+    const off = { ...p, rules: p.rules.map((r) => (r.ruleId === "bios.hyper-threading" ? { ...r, enabled: false } : r)) };
+    expect(evaluateProfile(snap("ht-on-rdt"), off).findings.some((f) => f.ruleId === "bios.hyper-threading")).toBe(false);
+  });
+});

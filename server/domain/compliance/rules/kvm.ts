@@ -77,7 +77,7 @@ export const KVM_RULES: readonly Rule[] = [
     expected: () => "kvm_intel ple_gap = 0 (kvm_amd: pause_filter_count = 0)",
     remediation: "Load kvm_intel with ple_gap=0 (kvm_amd: pause_filter_count=0): with dedicated pCPUs a spinning vCPU must not exit.",
     tuningActionId: null,
-    source: "tuned realtime-virtual-host (kvm_intel ple_gap=0); DESIGN.md KVM rules",
+    source: "DESIGN.md KVM rules; tuned realtime-virtual-host's verify() reads kvm_intel ple_gap and expects 0",
     check: (s) => {
       const k = loadedKvm(s, "0", "/sys/module/kvm_intel/parameters/ple_gap");
       if (isOutcome(k)) return k;
@@ -98,7 +98,7 @@ export const KVM_RULES: readonly Rule[] = [
     expected: () => "N (or off/never)",
     remediation: "Set kvm.nx_huge_pages=N on the command line (only where the iTLB-multihit risk is accepted): the mitigation splits huge pages and runs a recovery thread.",
     tuningActionId: "tune.cmdline",
-    source: "tuned realtime-virtual-host (kvm.nx_huge_pages=N); DESIGN.md KVM rules",
+    source: "DESIGN.md KVM rules (recommended; not set by tuned's realtime-virtual-host)",
     check: (s) => {
       const source = "/sys/module/kvm/parameters/nx_huge_pages";
       const k = loadedKvm(s, "N", source);
@@ -120,7 +120,7 @@ export const KVM_RULES: readonly Rule[] = [
     expected: () => "N",
     remediation: "Set kvm.kvmclock_periodic_sync=N on the command line (or in modprobe options): it removes a periodic 300 s kvmclock update.",
     tuningActionId: "tune.cmdline",
-    source: "tuned realtime-virtual-host (kvm.kvmclock_periodic_sync=0); DESIGN.md KVM rules",
+    source: "DESIGN.md KVM rules; tuned realtime-virtual-host writes options kvm kvmclock_periodic_sync=0 to modprobe.d and checks it in verify()",
     check: (s) => {
       const source = "/sys/module/kvm/parameters/kvmclock_periodic_sync";
       const k = loadedKvm(s, "N", source);

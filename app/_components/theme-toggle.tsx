@@ -1,14 +1,31 @@
 "use client";
 
-import { useEffect, useState } from "react";
+import { useEffect, useSyncExternalStore } from "react";
 
 export const THEME_STORAGE_KEY = "nfvdeck-theme";
 
+function subscribeToHtmlClass(onChange: () => void): () => void {
+  const observer = new MutationObserver(onChange);
+  observer.observe(document.documentElement, { attributes: true, attributeFilter: ["class"] });
+  return () => observer.disconnect();
+}
+
 /** Dark-mode switch. The root layout's inline script applies the stored choice before first paint. */
 export function ThemeToggle() {
-  // Unknown until mounted: the server cannot know the browser's choice (avoids a hydration mismatch).
-  const [dark, setDark] = useState<boolean | null>(null);
-  useEffect(() => setDark(document.documentElement.classList.contains("dark")), []);
+  // The <html> class is the source of truth; null on the server (it cannot know the browser's choice).
+  const dark = useSyncExternalStore(subscribeToHtmlClass, () => document.documentElement.classList.contains("dark"), () => null);
+  useEffect(() => {
+    // Re-apply the choice: when Next client-renders a page from its error shell (a 404 thrown in a
+    // layout) the <html> class set by the root layout's script is lost.
+    let stored: string | null = null;
+    try {
+      stored = localStorage.getItem(THEME_STORAGE_KEY);
+    } catch {
+      // storage blocked: follow the system preference
+    }
+    const wantDark = stored ? stored === "dark" : window.matchMedia("(prefers-color-scheme: dark)").matches;
+    document.documentElement.classList.toggle("dark", wantDark);
+  }, []);
 
   function toggle() {
     const next = !document.documentElement.classList.contains("dark");
@@ -18,7 +35,6 @@ export function ThemeToggle() {
     } catch {
       // storage blocked: the choice lasts for this page only
     }
-    setDark(next);
   }
 
   return (

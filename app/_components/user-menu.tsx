@@ -19,7 +19,8 @@ export function UserMenu({ email, name, role }: { email: string; name: string; r
       // better-auth's endpoint; the browser adds Origin, which the server checks (CSRF).
       const res = await fetch("/api/auth/sign-out", { method: "POST", headers: { "content-type": "application/json" }, body: "{}" });
       if (!res.ok) throw new Error(`HTTP ${res.status}`);
-      window.location.assign("/login");
+      // A full page load, not a client navigation: nothing of the session stays in memory.
+      window.location.replace("/login");
     } catch (e) {
       setError(`Logout failed (${e instanceof Error ? e.message : String(e)})`);
       setPending(false);

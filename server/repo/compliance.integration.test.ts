@@ -166,7 +166,7 @@ describe("admin profile editing and assignment", () => {
     expect(after.result?.counts.fail).toBe((before.result?.counts.fail ?? 0) - 1);
 
     const history = await viewer.compliance.getDriftHistory({ hostId: a.hostId });
-    expect(history.entries[0]?.text).toContain(`profile kvm4nfv-host → ${id}`);
+    expect(history.entries[0]?.text).toContain(`profile KVM4NFV host → ${name}`);
     expect(history.entries[0]?.text).toContain("rule bios.hyper-threading fail → (not evaluated)");
 
     // editing the assigned profile re-evaluates the host

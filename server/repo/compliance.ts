@@ -45,7 +45,8 @@ export async function seedBuiltinProfiles(db: Db = prisma()): Promise<void> {
       sloP99999Us: p.sloP99999Us,
     };
     const existing = await db.profile.findUnique({ where: { id: p.id }, select: { rules: true, name: true, description: true } });
-    if (!existing) await db.profile.create({ data: { id: p.id, ...data } });
+    // createMany + skipDuplicates: two first reports evaluating at once must not race on the insert.
+    if (!existing) await db.profile.createMany({ data: [{ id: p.id, ...data }], skipDuplicates: true });
     else if (JSON.stringify(existing.rules) !== JSON.stringify(p.rules) || existing.name !== p.name || existing.description !== p.description) {
       await db.profile.update({ where: { id: p.id }, data });
     }
@@ -517,6 +518,16 @@ export async function getDriftHistory(hostId: string, opts: { limit: number; bef
     orderBy: [{ at: "desc" }, { id: "asc" }],
     take: opts.limit,
   });
+  // Profile switches read better by name than by id ("custom-…").
+  const profileIds = [...new Set(rows.filter((r) => r.section === "profile").flatMap((r) => [r.oldValue, r.newValue]).filter((v): v is string => v !== null))];
+  if (profileIds.length > 0) {
+    const names = new Map((await db.profile.findMany({ where: { id: { in: profileIds } }, select: { id: true, name: true } })).map((p) => [p.id, p.name]));
+    for (const r of rows) {
+      if (r.section !== "profile") continue;
+      r.oldValue = r.oldValue === null ? null : (names.get(r.oldValue) ?? r.oldValue);
+      r.newValue = r.newValue === null ? null : (names.get(r.newValue) ?? r.newValue);
+    }
+  }
   const byAt = new Map<number, typeof rows>();
   for (const r of rows) byAt.set(r.at.getTime(), [...(byAt.get(r.at.getTime()) ?? []), r]);
   const entries = buildTimeline(rows).map((e) => ({

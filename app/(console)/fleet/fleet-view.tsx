@@ -45,7 +45,12 @@ export function FleetView() {
 
   // The text box updates at once; the URL (and the 1,000-row filter) follow without blocking typing.
   const [text, setText] = useState(query.q);
-  useEffect(() => setText(query.q), [query.q]);
+  // Back/forward or a link changes the URL: the box follows (state adjusted during render, no effect).
+  const [urlQ, setUrlQ] = useState(query.q);
+  if (urlQ !== query.q) {
+    setUrlQ(query.q);
+    setText(query.q);
+  }
 
   const setQuery = useCallback(
     (next: FleetQuery) => {

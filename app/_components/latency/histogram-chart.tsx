@@ -6,7 +6,7 @@
  * axis has no zero.
  */
 import { CartesianGrid, Legend, Line, LineChart, ResponsiveContainer, Tooltip, XAxis, YAxis } from "recharts";
-import { seriesColor } from "./chart-colors";
+import { formatCount, seriesColor } from "./chart-colors";
 
 export interface HistogramSeries {
   name: string;
@@ -47,7 +47,7 @@ export function HistogramChart({ title, series, unit = "µs", height = 320 }: { 
             <LineChart data={data} margin={{ top: 8, right: 16, bottom: 20, left: 8 }}>
               <CartesianGrid strokeDasharray="3 3" strokeOpacity={0.35} />
               <XAxis dataKey="bucket" type="number" domain={[lo, hi]} allowDecimals={false} label={{ value: `latency (${unit})`, position: "insideBottom", offset: -12 }} tick={{ fontSize: 11 }} />
-              <YAxis scale="log" domain={[1, "auto"]} allowDataOverflow tick={{ fontSize: 11 }} width={56} label={{ value: "samples", angle: -90, position: "insideLeft" }} />
+              <YAxis scale="log" domain={[1, "auto"]} allowDataOverflow tick={{ fontSize: 11 }} tickFormatter={formatCount} width={56} label={{ value: "samples", angle: -90, position: "insideLeft" }} />
               <Tooltip formatter={(v) => [String(v), "samples"]} labelFormatter={(b) => `${String(b)} ${unit}`} />
               <Legend verticalAlign="top" height={24} />
               {series.map((s, i) => (

@@ -30,7 +30,7 @@ export function StatsFacts({ stats }: { stats: LatencyStats }) {
     ["runs", String(stats.runs)],
   ];
   return (
-    <dl className="grid grid-cols-2 gap-x-6 gap-y-2 sm:grid-cols-5 lg:grid-cols-10" data-testid="latency-stats">
+    <dl className="grid grid-cols-[repeat(auto-fill,minmax(7.5rem,1fr))] gap-x-6 gap-y-2" data-testid="latency-stats">
       {items.map(([k, v]) => (
         <div key={k}>
           <dt className="text-xs text-slate-500 dark:text-slate-400">{k}</dt>

@@ -53,7 +53,7 @@ export function TrendChart({
           <ResponsiveContainer width="100%" height="100%">
             <LineChart data={[...points]} margin={{ top: 24, right: 24, bottom: 8, left: 8 }}>
               <CartesianGrid strokeDasharray="3 3" strokeOpacity={0.35} />
-              <XAxis dataKey="t" type="number" domain={[from, to]} scale="time" tickFormatter={(v: number) => formatUtcTick(v, span)} tick={{ fontSize: 11 }} />
+              <XAxis dataKey="t" type="number" domain={[from, to]} scale="time" tickFormatter={(v: number) => formatUtcTick(v, span)} tick={{ fontSize: 11 }} minTickGap={48} />
               <YAxis scale="log" domain={["auto", "auto"]} allowDataOverflow tick={{ fontSize: 11 }} width={56} label={{ value: "µs", angle: -90, position: "insideLeft" }} />
               <Tooltip
                 labelFormatter={(v) => `${new Date(Number(v)).toISOString().replace("T", " ").slice(0, 16)} UTC`}
@@ -109,7 +109,7 @@ export function TrendCompareChart({
       <ResponsiveContainer width="100%" height="100%">
         <LineChart data={data} margin={{ top: 16, right: 24, bottom: 8, left: 8 }}>
           <CartesianGrid strokeDasharray="3 3" strokeOpacity={0.35} />
-          <XAxis dataKey="t" type="number" domain={[from, to]} scale="time" tickFormatter={(v: number) => formatUtcTick(v, to - from)} tick={{ fontSize: 11 }} />
+          <XAxis dataKey="t" type="number" domain={[from, to]} scale="time" tickFormatter={(v: number) => formatUtcTick(v, to - from)} tick={{ fontSize: 11 }} minTickGap={48} />
           <YAxis scale="log" domain={["auto", "auto"]} allowDataOverflow tick={{ fontSize: 11 }} width={56} label={{ value: "µs", angle: -90, position: "insideLeft" }} />
           <Tooltip labelFormatter={(v) => `${new Date(Number(v)).toISOString().replace("T", " ").slice(0, 16)} UTC`} />
           <Legend verticalAlign="top" height={24} />

@@ -34,8 +34,8 @@ export function builtinProfiles(): ProfileModel[] {
       kind: "host",
       basedOnId: null,
       rules: rulesFor("host"),
-      sloMaxUs: null,
-      sloP99999Us: null,
+      sloMaxUs: 20,
+      sloP99999Us: 15,
     },
     {
       id: GUEST_PROFILE_ID,
@@ -46,8 +46,8 @@ export function builtinProfiles(): ProfileModel[] {
       kind: "guest",
       basedOnId: null,
       rules: rulesFor("guest", GUEST_PARAMS),
-      sloMaxUs: null,
-      sloP99999Us: null,
+      sloMaxUs: 20,
+      sloP99999Us: 15,
     },
   ];
 }

@@ -54,7 +54,7 @@ export function TrendChart({
             <LineChart data={[...points]} margin={{ top: 24, right: 24, bottom: 8, left: 8 }}>
               <CartesianGrid strokeDasharray="3 3" strokeOpacity={0.35} />
               <XAxis dataKey="t" type="number" domain={[from, to]} scale="time" tickFormatter={(v: number) => formatUtcTick(v, span)} tick={{ fontSize: 11 }} minTickGap={48} />
-              <YAxis scale="log" domain={["auto", "auto"]} allowDataOverflow tick={{ fontSize: 11 }} width={56} label={{ value: "µs", angle: -90, position: "insideLeft" }} />
+              <YAxis scale="log" domain={[(lo: number) => Math.max(1, Math.floor(lo / 1.5)), "auto"]} allowDataOverflow tick={{ fontSize: 11 }} width={56} label={{ value: "µs", angle: -90, position: "insideLeft" }} />
               <Tooltip
                 labelFormatter={(v) => `${new Date(Number(v)).toISOString().replace("T", " ").slice(0, 16)} UTC`}
                 formatter={(v, name, item) => {
@@ -110,7 +110,7 @@ export function TrendCompareChart({
         <LineChart data={data} margin={{ top: 16, right: 24, bottom: 8, left: 8 }}>
           <CartesianGrid strokeDasharray="3 3" strokeOpacity={0.35} />
           <XAxis dataKey="t" type="number" domain={[from, to]} scale="time" tickFormatter={(v: number) => formatUtcTick(v, to - from)} tick={{ fontSize: 11 }} minTickGap={48} />
-          <YAxis scale="log" domain={["auto", "auto"]} allowDataOverflow tick={{ fontSize: 11 }} width={56} label={{ value: "µs", angle: -90, position: "insideLeft" }} />
+          <YAxis scale="log" domain={[(lo: number) => Math.max(1, Math.floor(lo / 1.5)), "auto"]} allowDataOverflow tick={{ fontSize: 11 }} width={56} label={{ value: "µs", angle: -90, position: "insideLeft" }} />
           <Tooltip labelFormatter={(v) => `${new Date(Number(v)).toISOString().replace("T", " ").slice(0, 16)} UTC`} />
           <Legend verticalAlign="top" height={24} />
           {sloUs !== null && <ReferenceLine y={sloUs} stroke="#dc2626" strokeDasharray="6 4" label={{ value: `SLO ${sloUs} µs`, position: "insideTopRight", fontSize: 11, fill: "#dc2626" }} />}

@@ -1,7 +1,7 @@
 import nextVitals from "eslint-config-next/core-web-vitals";
 import tseslint from "typescript-eslint";
 
-export default [
+const config = [
   { ignores: [".next/**", "node_modules/**", "dist/**", "server/generated/**", "next-env.d.ts", "agent/fixtures/**"] },
   ...nextVitals,
   ...tseslint.configs.recommended,
@@ -12,3 +12,5 @@ export default [
     },
   },
 ];
+
+export default config;

@@ -242,6 +242,9 @@ export class AgentDaemon {
       uptimeS: Number.isFinite(uptime) && uptime >= 0 ? uptime : 0,
       loadavg: [l1, l5, l15],
       agentRssBytes: process.memoryUsage.rss(),
+      // so the server sees loss: reports evicted from the full spool, and reports it refused
+      spoolDropped: this.spool.dropped.reports,
+      rejected: this.rejected,
     };
   }
 

@@ -1,8 +1,8 @@
 import { spawn } from "node:child_process";
-import { readFileSync } from "node:fs";
+import { readdirSync, readFileSync } from "node:fs";
 import path from "node:path";
 import { describe, expect, it } from "vitest";
-import { decidePinning, parseCpusAllowedList } from "@/agent/pin";
+import { decidePinning, parseCpusAllowedList, threadsOffTarget } from "@/agent/pin";
 import { formatCpuList } from "@/server/domain/cpuset/cpuset";
 
 describe("parseCpusAllowedList", () => {
@@ -36,42 +36,96 @@ function range(a: number, b: number): number[] {
   return Array.from({ length: b - a + 1 }, (_, i) => a + i);
 }
 
-describe("re-exec on housekeeping CPUs (real taskset)", () => {
-  it("moves the agent off an overridden isolated CPU; the live process's Cpus_allowed_list is the housekeeping set", async () => {
-    const allowed = parseCpusAllowedList(readFileSync("/proc/self/status", "utf8")) ?? [];
-    expect(allowed.length, "needs at least 2 allowed CPUs").toBeGreaterThanOrEqual(2);
-    const isolated = allowed.at(-1) ?? 1; // on this 2-CPU machine: isolate "1", expect "0"
-    const housekeeping = formatCpuList(allowed.filter((c) => c !== isolated));
+describe("threadsOffTarget", () => {
+  it.each([
+    { threads: [{ tid: 10, allowed: [0] }, { tid: 11, allowed: [0] }], cpus: [0], off: [] },
+    { threads: [{ tid: 10, allowed: [0] }, { tid: 11, allowed: [0, 1] }], cpus: [0], off: [11] },
+    { threads: [{ tid: 10, allowed: [2, 3] }], cpus: [2], off: [10] },
+    { threads: [], cpus: [0], off: [] },
+  ])("$threads on $cpus → $off", ({ threads, cpus, off }) => {
+    expect(threadsOffTarget(threads, cpus)).toEqual(off);
+  });
+});
 
-    const repoRoot = path.resolve(import.meta.dirname, "..");
-    const child = spawn(path.join(repoRoot, "node_modules/.bin/tsx"), ["agent/main.ts", "pin-check", "--json", "--hold-ms", "20000"], {
-      cwd: repoRoot,
-      env: { ...process.env, NFVDECK_ISOLATED_CPUS: String(isolated), NFVDECK_AGENT_PINNED: "" },
-      stdio: ["ignore", "pipe", "pipe"],
+interface PinCheckReport {
+  pid: number;
+  allowedList: string;
+  reexeced: boolean;
+  method: string;
+  threads: { tid: number; allowed: number[] }[];
+}
+
+/**
+ * Start `pin-check --hold-ms` (the same pinning as `run`) with NFVDECK_ISOLATED_CPUS naming the last
+ * allowed CPU, run `check` on its first JSON line while it is alive, then stop it.
+ */
+async function withPinnedAgent(extraEnv: Record<string, string>, check: (report: PinCheckReport, childPid: number, stderr: string, housekeeping: string) => void): Promise<void> {
+  const allowed = parseCpusAllowedList(readFileSync("/proc/self/status", "utf8")) ?? [];
+  expect(allowed.length, "needs at least 2 allowed CPUs").toBeGreaterThanOrEqual(2);
+  const isolated = allowed.at(-1) ?? 1; // on this 2-CPU machine: isolate "1", expect "0"
+  const housekeeping = formatCpuList(allowed.filter((c) => c !== isolated));
+
+  const repoRoot = path.resolve(import.meta.dirname, "..");
+  // node itself (tsx as a loader, not the tsx CLI, which would add a parent process): child.pid is the agent.
+  const child = spawn(process.execPath, ["--import", "tsx", "agent/main.ts", "pin-check", "--json", "--hold-ms", "20000"], {
+    cwd: repoRoot,
+    env: { ...process.env, NFVDECK_ISOLATED_CPUS: String(isolated), NFVDECK_AGENT_PINNED: "", NFVDECK_PIN_METHOD: "", ...extraEnv },
+    stdio: ["ignore", "pipe", "pipe"],
+  });
+  let stderr = "";
+  child.stderr.on("data", (d: Buffer) => (stderr += d.toString()));
+  const exited = new Promise((r) => child.once("exit", r));
+  const line = await new Promise<string>((resolve, reject) => {
+    let out = "";
+    child.stdout.on("data", (d: Buffer) => {
+      out += d.toString();
+      const nl = out.indexOf("\n");
+      if (nl >= 0) resolve(out.slice(0, nl));
     });
-    let stderr = "";
-    child.stderr.on("data", (d: Buffer) => (stderr += d.toString()));
-    const line = await new Promise<string>((resolve, reject) => {
-      let out = "";
-      child.stdout.on("data", (d: Buffer) => {
-        out += d.toString();
-        const nl = out.indexOf("\n");
-        if (nl >= 0) resolve(out.slice(0, nl));
-      });
-      child.on("exit", (code) => reject(new Error(`pin-check exited ${code} before printing: ${stderr}`)));
+    child.on("exit", (code) => reject(new Error(`pin-check exited ${code} before printing: ${stderr}`)));
+  });
+  try {
+    check(JSON.parse(line) as PinCheckReport, child.pid ?? -1, stderr, housekeeping);
+  } finally {
+    child.kill("SIGTERM"); // re-exec path: forwarded to the pinned child by the waiting parent
+    await exited;
+  }
+}
+
+/** Cpus_allowed_list of every thread of a live process, read from outside as an operator would. */
+function threadAllowedLists(pid: number): Map<number, string> {
+  const out = new Map<number, string>();
+  for (const tid of readdirSync(`/proc/${pid}/task`)) {
+    out.set(Number(tid), formatCpuList(parseCpusAllowedList(readFileSync(`/proc/${pid}/task/${tid}/status`, "utf8")) ?? []));
+  }
+  return out;
+}
+
+describe("pinning to housekeeping CPUs (real taskset)", () => {
+  it("pins the running process in place: one process, every thread's Cpus_allowed_list is the housekeeping set", async () => {
+    await withPinnedAgent({}, (report, childPid, stderr, housekeeping) => {
+      expect(report.method).toBe("in-place");
+      expect(report.reexeced).toBe(false);
+      expect(report.pid).toBe(childPid); // no second Node process
+      expect(formatCpuList(parseCpusAllowedList(readFileSync(`/proc/${childPid}/status`, "utf8")) ?? [])).toBe(housekeeping);
+      const threads = threadAllowedLists(childPid);
+      expect(threads.size).toBeGreaterThan(1); // Node always has V8 worker threads
+      expect([...new Set(threads.values())]).toEqual([housekeeping]);
+      expect(report.threads.map((t) => formatCpuList(t.allowed))).toEqual(report.threads.map(() => housekeeping));
+      expect(report.allowedList).toBe(housekeeping);
+      expect(stderr).toContain(`pinned in place to housekeeping CPUs ${housekeeping}`);
+      expect(stderr).not.toContain("re-executing");
     });
-    try {
-      const report = JSON.parse(line) as { pid: number; allowedList: string; reexeced: boolean };
+  }, 60_000);
+
+  it("falls back to re-executing under taskset -c; the re-executed process's threads are all on the housekeeping set", async () => {
+    await withPinnedAgent({ NFVDECK_PIN_METHOD: "reexec" }, (report, childPid, stderr, housekeeping) => {
       expect(report.reexeced).toBe(true);
-      expect(report.pid).not.toBe(child.pid); // the pinned process is the re-executed one
-      // Read the live process's affinity from outside, as an operator would.
-      const status = readFileSync(`/proc/${report.pid}/status`, "utf8");
-      expect(formatCpuList(parseCpusAllowedList(status) ?? [])).toBe(housekeeping);
+      expect(report.pid).not.toBe(childPid); // the pinned process is the re-executed one
+      expect(formatCpuList(parseCpusAllowedList(readFileSync(`/proc/${report.pid}/status`, "utf8")) ?? [])).toBe(housekeeping);
+      expect([...new Set(threadAllowedLists(report.pid).values())]).toEqual([housekeeping]);
       expect(report.allowedList).toBe(housekeeping);
       expect(stderr).toContain(`re-executing on housekeeping CPUs ${housekeeping}`);
-    } finally {
-      child.kill("SIGTERM"); // forwarded to the pinned child by the waiting parent
-      await new Promise((r) => child.once("exit", r));
-    }
+    });
   }, 60_000);
 });

@@ -17,15 +17,14 @@
  * Units are µs unless -N (ns; then buckets are 1 ns wide).
  */
 import {
-  REPORTED_PERCENTILES,
   histogramEntries,
-  meanOf,
   mergeHistograms,
-  percentiles,
+  summarize,
   sumBuckets,
   type LatencyUnit,
   type SparseHistogram,
 } from "@/server/domain/latency/histogram";
+import { threadParts, type LatencyThreadTotals } from "@/server/domain/latency/run";
 
 export class CyclictestParseError extends Error {
   /** 1-based line number the problem was found on (null when it concerns the whole input). */
@@ -41,18 +40,7 @@ export type CyclictestFormat = "text-full" | "text-sparse" | "json";
 /** Where histogramSize came from: bucket rows (≤ 2.6 prints them all), the command line, or max bucket + 1 (a lower bound). */
 export type HistogramSizeSource = "rows" | "cmdline" | "option" | "max-bucket";
 
-export interface CyclictestThread {
-  thread: number;
-  /** CPU the thread was pinned to; null when unknown or not pinned (JSON -1) */
-  cpu: number | null;
-  cycles: number;
-  overflows: number;
-  /** null when the thread recorded no cycle */
-  min: number | null;
-  avg: number | null;
-  max: number | null;
-  histogram: SparseHistogram;
-}
+export type CyclictestThread = LatencyThreadTotals<SparseHistogram>;
 
 export interface CyclictestResult {
   format: CyclictestFormat;
@@ -547,19 +535,7 @@ export interface CyclictestSummary {
 }
 
 export function summarizeCyclictest(r: CyclictestResult): CyclictestSummary {
-  const merged = mergeHistograms(
-    r.threads.map((t) => ({
-      unit: r.unit,
-      histogramSize: r.histogramSize,
-      histogram: t.histogram,
-      overflows: t.overflows,
-      cycles: t.cycles,
-      min: t.min,
-      max: t.max,
-      avg: t.avg,
-    })),
-  );
-  const p = percentiles(merged, REPORTED_PERCENTILES);
+  const merged = summarize(mergeHistograms(threadParts(r)));
   return {
     format: r.format,
     unit: r.unit,
@@ -578,11 +554,11 @@ export function summarizeCyclictest(r: CyclictestResult): CyclictestSummary {
     merged: {
       min: merged.min,
       max: merged.max,
-      avg: meanOf(merged),
+      avg: merged.mean,
       cycles: merged.cycles,
       overflows: merged.overflows,
-      percentiles: p.values,
-      lowerBounds: p.lowerBounds,
+      percentiles: merged.percentiles,
+      lowerBounds: merged.lowerBounds,
     },
   };
 }

@@ -17,7 +17,7 @@ import {
   parseCyclictestText,
   type CyclictestResult,
 } from "@/agent/collectors/cyclictest-parse";
-import { toHistogramRecord } from "@/server/domain/latency/histogram";
+import { storedThreads } from "@/server/domain/latency/run";
 import { latencyRunSchema, type LatencyRunReport } from "@/server/contract/sections/latency";
 
 const cpuList = z.string().regex(/^\d+(-\d+)?(,\d+(-\d+)?)*$/, { message: "not a cpu list" });
@@ -98,16 +98,7 @@ export function toLatencyRun(r: CyclictestResult, meta: RunMeta): LatencyRunRepo
     load: meta.load,
     unit: r.unit,
     histogramSize: r.histogramSize,
-    threads: r.threads.map((t) => ({
-      thread: t.thread,
-      cpu: t.cpu,
-      cycles: t.cycles,
-      overflows: t.overflows,
-      min: t.min,
-      avg: t.avg,
-      max: t.max,
-      histogram: toHistogramRecord(t.histogram),
-    })),
+    threads: storedThreads(r.threads),
   });
 }
 

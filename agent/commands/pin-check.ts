@@ -17,10 +17,10 @@ export async function run(argv: string[]): Promise<number> {
   if (outcome.kind === "reexeced") return outcome.exitCode;
   const info = await readAffinity();
   if (parsed.flags.json) {
-    process.stdout.write(`${JSON.stringify({ ...info, allowedList: formatCpuList(info.allowed), decision: outcome.decision })}\n`);
+    process.stdout.write(`${JSON.stringify({ ...info, allowedList: formatCpuList(info.allowed), decision: outcome.decision, method: outcome.method })}\n`);
   } else {
     process.stdout.write(
-      `pid ${info.pid}: allowed ${formatCpuList(info.allowed)}; isolated ${formatCpuList(info.isolated) || "(none)"}; housekeeping ${formatCpuList(info.housekeeping)}${info.reexeced ? " (re-executed)" : ""}\n`,
+      `pid ${info.pid}: allowed ${formatCpuList(info.allowed)}; isolated ${formatCpuList(info.isolated) || "(none)"}; housekeeping ${formatCpuList(info.housekeeping)}; ${info.threads.length} thread(s); pinning: ${outcome.method}\n`,
     );
   }
   // Lets a test read /proc/<pid>/status of the live process from outside.

@@ -124,12 +124,6 @@ function bucketParts(shape: LatencyShape, b: number): { body: number; tail: numb
   };
 }
 
-/** Probability that one sample lands in bucket b. */
-export function bucketProbability(shape: LatencyShape, b: number): number {
-  const { body, tail } = bucketParts(shape, b);
-  return (1 - shape.tailFraction) * body + shape.tailFraction * tail;
-}
-
 export interface SimulatedThreadHistogram {
   histogram: Record<string, number>;
   overflows: number;

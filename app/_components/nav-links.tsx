@@ -2,20 +2,17 @@
 
 import Link from "next/link";
 import { usePathname } from "next/navigation";
+import { isNavActive } from "@/app/_components/nav-active";
 
 export type NavItem = { href: string; label: string };
 
-function isActive(pathname: string, href: string): boolean {
-  if (href === "/fleet") return pathname === "/fleet" || pathname.startsWith("/hosts/");
-  return pathname === href || pathname.startsWith(`${href}/`);
-}
 
 export function NavLinks({ items }: { items: readonly NavItem[] }) {
   const pathname = usePathname();
   return (
     <ul className="flex items-center gap-1">
       {items.map((item) => {
-        const active = isActive(pathname, item.href);
+        const active = isNavActive(pathname, item.href);
         return (
           <li key={item.href}>
             <Link

@@ -32,7 +32,9 @@ test.describe("compliance (viewer)", () => {
     await expect(irq).toHaveAttribute("data-status", "fail");
     await expect(irq.getByTestId("evidence-items")).toContainText("IRQ 123 i40e-ens1f0-TxRx-3 → CPU 5");
     await expect(irq).toContainText("/proc/irq/*/effective_affinity_list");
-    await expect(irq.getByRole("link", { name: /Tuning action tune\.irq-affinity/ })).toBeVisible();
+    // tuning actions are a later issue: the id is shown as a badge, never a dead link
+    await expect(irq.getByTestId("tuning-action")).toContainText("tune.irq-affinity");
+    await expect(irq.getByRole("link", { name: /tune\.irq-affinity/ })).toHaveCount(0);
 
     const ht = page.getByTestId("finding-bios.hyper-threading");
     await expect(ht).toHaveAttribute("data-status", "fail");

@@ -4,11 +4,11 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { appRouter, createCaller } from "@/server/api/root";
 import { AUTHZ_TABLE, type Access, type AuthzFixtures } from "@/server/api/authz-table";
 import { createTrpcContext } from "@/server/api/trpc";
-import { handleAuthRequest } from "@/server/auth/auth-route";
 import { roleAtLeast, type Role } from "@/server/auth/session-user";
 import { disconnectPrisma } from "@/server/db";
-import { createEnrollmentToken, enrollHost } from "@/server/repo/enrollment";
+import { createEnrollmentToken } from "@/server/repo/enrollment";
 import { createUser } from "@/server/repo/users";
+import { enrolHost, signInAs } from "@/server/test/callers";
 
 const CALLERS = ["anonymous", "viewer", "operator", "admin", "foreignAgent", "ownAgent"] as const;
 type CallerName = (typeof CALLERS)[number];
@@ -33,35 +33,14 @@ const procedurePaths = Object.keys(procedures).sort();
 const headersFor = {} as Record<CallerName, Headers>;
 let fixtures: AuthzFixtures;
 
-async function signIn(role: Role): Promise<Headers> {
-  const email = `${role}-${randomUUID()}@example.test`;
-  const password = `pw-${randomUUID()}`;
-  await createUser({ email, name: role, password, role, actor: "system" });
-  const res = await handleAuthRequest(
-    new Request("http://localhost:3000/api/auth/sign-in/email", {
-      method: "POST",
-      headers: { "content-type": "application/json", origin: "http://localhost:3000" },
-      body: JSON.stringify({ email, password }),
-    }),
-  );
-  expect(res.status).toBe(200);
-  const cookie = res.headers.getSetCookie().map((c) => c.split(";")[0] ?? "").join("; ");
-  return new Headers({ cookie });
-}
-
-async function enrolAgent(hostname: string) {
-  const { token } = await createEnrollmentToken({ createdById: null, note: "authz", ttlHours: 1 });
-  return enrollHost({ enrollmentToken: token, hostname, agentVersion: "0.0.0" });
-}
-
 beforeAll(async () => {
-  const own = await enrolAgent("matrix-own");
-  const foreign = await enrolAgent("matrix-foreign");
+  const own = await enrolHost("matrix-own", { note: "authz", agentVersion: "0.0.0" });
+  const foreign = await enrolHost("matrix-foreign", { note: "authz", agentVersion: "0.0.0" });
   const target = await createUser({ email: `target-${randomUUID()}@example.test`, name: "Target", password: "target-password-1", role: "viewer", actor: "system" });
   headersFor.anonymous = new Headers();
-  headersFor.viewer = await signIn("viewer");
-  headersFor.operator = await signIn("operator");
-  headersFor.admin = await signIn("admin");
+  headersFor.viewer = await signInAs("viewer");
+  headersFor.operator = await signInAs("operator");
+  headersFor.admin = await signInAs("admin");
   headersFor.foreignAgent = new Headers({ authorization: `Bearer ${foreign.hostToken}` });
   headersFor.ownAgent = new Headers({ authorization: `Bearer ${own.hostToken}` });
   fixtures = {

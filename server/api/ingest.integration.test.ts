@@ -3,13 +3,11 @@ import type { AddressInfo } from "node:net";
 import type http from "node:http";
 import { TRPCError } from "@trpc/server";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { createCaller } from "@/server/api/root";
-import { createTrpcContext } from "@/server/api/trpc";
 import { contentHash } from "@/server/contract/canonical";
 import { kvmSection } from "@/server/contract/sections/kvm";
 import { disconnectPrisma, prisma } from "@/server/db";
 import { createIngestServer } from "@/server/ingest-server";
-import { createEnrollmentToken, enrollHost } from "@/server/repo/enrollment";
+import { agentCaller, enrolHost } from "@/server/test/callers";
 
 const MAX_BODY = 256 * 1024;
 
@@ -18,15 +16,6 @@ let own: Host;
 let other: Host;
 let server: http.Server;
 let baseUrl: string;
-
-async function enrol(hostname: string): Promise<Host> {
-  const { token } = await createEnrollmentToken({ createdById: null, note: "ingest test", ttlHours: 1 });
-  return enrollHost({ enrollmentToken: token, hostname, agentVersion: "0.0.0-test" });
-}
-
-async function agentCaller(token: string) {
-  return createCaller(await createTrpcContext({ headers: new Headers({ authorization: `Bearer ${token}` }) }));
-}
 
 /** A minimal valid kvm section (validated against the current schema below). */
 function kvmData(params: Record<string, string> = { halt_poll_ns: "200000" }) {
@@ -128,8 +117,8 @@ const HOSTILE: Record<string, { payload: () => unknown; message: RegExp; httpMes
 const HOSTILE_NAMES = Object.keys(HOSTILE);
 
 beforeAll(async () => {
-  own = await enrol("ingest-own");
-  other = await enrol("ingest-other");
+  own = await enrolHost("ingest-own", { note: "ingest test" });
+  other = await enrolHost("ingest-other", { note: "ingest test" });
   server = createIngestServer({ maxBodyBytes: MAX_BODY });
   await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
   baseUrl = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;

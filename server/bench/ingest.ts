@@ -25,7 +25,9 @@ function quantile(sorted: number[], q: number): number {
 }
 
 async function startIngestProcess(databaseUrl: string): Promise<{ child: ChildProcess; port: number }> {
-  const child = spawn(process.execPath, ["--import", "tsx", path.join(repoRoot, "server/cli/ingest-main.ts")], {
+  // BENCH_PROFILE=DIR writes a V8 CPU profile of the ingest process there.
+  const profile = process.env.BENCH_PROFILE ? ["--cpu-prof", `--cpu-prof-dir=${process.env.BENCH_PROFILE}`] : [];
+  const child = spawn(process.execPath, [...profile, "--import", "tsx", path.join(repoRoot, "server/cli/ingest-main.ts")], {
     cwd: repoRoot,
     env: {
       ...process.env,
@@ -92,12 +94,16 @@ async function runLoad(name: string, concurrency: number, seconds: number, op: (
   const latenciesMs: number[] = [];
   let ok = 0;
   let errors = 0;
+  let firstError: string | undefined;
   const start = performance.now();
   await Promise.all(
     Array.from({ length: concurrency }, async (_, worker) => {
       for (let i = 0; performance.now() < deadline; i++) {
         const t0 = performance.now();
-        const good = await op(worker, i).catch(() => false);
+        const good = await op(worker, i).catch((e: unknown) => {
+          firstError ??= e instanceof Error ? e.message : String(e);
+          return false;
+        });
         if (good === "stop") break;
         latenciesMs.push(performance.now() - t0);
         if (good) ok++;
@@ -105,6 +111,7 @@ async function runLoad(name: string, concurrency: number, seconds: number, op: (
       }
     }),
   );
+  if (firstError) console.log(`${name}: ${errors} errors, first: ${firstError}`);
   return { name, ok, errors, seconds: (performance.now() - start) / 1000, latenciesMs };
 }
 

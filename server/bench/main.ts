@@ -2,6 +2,8 @@ import os from "node:os";
 import path from "node:path";
 import { createScratchDatabase, dropDatabase, startEmbeddedPostgres } from "@/server/db-bootstrap";
 import { benchIngest } from "@/server/bench/ingest";
+import { benchLatency } from "@/server/bench/latency";
+import { benchFootprint } from "@/agent/bench/footprint";
 
 /**
  * `npm run bench`: prints figures, asserts nothing. Uses DATABASE_URL's server when set, else an
@@ -40,14 +42,10 @@ async function main() {
       }
     }
     if (parts.has("latency")) {
-      const mod = await import("@/server/bench/latency").catch(() => null);
-      if (mod) await mod.benchLatency({ serverUrl });
-      else console.log("latency bench: not available");
+      await benchLatency({ serverUrl });
     }
     if (parts.has("footprint")) {
-      const mod = await import("@/agent/bench/footprint").catch(() => null);
-      if (mod) await mod.benchFootprint();
-      else console.log("footprint bench: not available");
+      await benchFootprint();
     }
   } finally {
     await stop();

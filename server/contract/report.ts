@@ -53,6 +53,10 @@ export const heartbeatSchema = z
     loadavg: z.tuple([z.number(), z.number(), z.number()]),
     /** agent's own resident set size, bytes */
     agentRssBytes: z.number().int().nonnegative().max(1e12).optional(),
+    /** reports the agent's bounded spool has evicted undelivered since it was created (cumulative, persisted) */
+    spoolDropped: z.number().int().nonnegative().max(Number.MAX_SAFE_INTEGER).optional(),
+    /** reports the server refused (4xx) and the agent dropped, since the agent process started */
+    rejected: z.number().int().nonnegative().max(Number.MAX_SAFE_INTEGER).optional(),
   })
   .strict();
 

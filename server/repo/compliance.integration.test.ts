@@ -8,44 +8,21 @@ import { TRPCError } from "@trpc/server";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { HostFs } from "@/agent/hostfs";
 import { collectSections } from "@/agent/report/collect";
-import { createCaller } from "@/server/api/root";
-import { createTrpcContext } from "@/server/api/trpc";
-import { handleAuthRequest } from "@/server/auth/auth-route";
-import type { Role } from "@/server/auth/session-user";
 import { contentHash } from "@/server/contract/canonical";
 import type { ReportSections } from "@/server/contract/report";
 import type { KernelSection } from "@/server/contract/sections/kernel";
 import { disconnectPrisma, prisma } from "@/server/db";
-import { createEnrollmentToken, enrollHost } from "@/server/repo/enrollment";
-import { createUser } from "@/server/repo/users";
 import { seedBuiltinProfiles } from "@/server/repo/compliance";
+import { agentCaller, enrolHost, signedInCaller, uniqueHostname, type Caller } from "@/server/test/callers";
 
 const FIXTURES = path.resolve(import.meta.dirname, "../../agent/fixtures");
-type Caller = ReturnType<typeof createCaller>;
 let viewer: Caller;
 let admin: Caller;
 
-async function signedInCaller(role: Role): Promise<Caller> {
-  const email = `${role}-${randomUUID()}@example.test`;
-  const password = `pw-${randomUUID()}`;
-  await createUser({ email, name: role, password, role, actor: "system" });
-  const res = await handleAuthRequest(
-    new Request("http://localhost:3000/api/auth/sign-in/email", {
-      method: "POST",
-      headers: { "content-type": "application/json", origin: "http://localhost:3000" },
-      body: JSON.stringify({ email, password }),
-    }),
-  );
-  expect(res.status).toBe(200);
-  const cookie = res.headers.getSetCookie().map((c) => c.split(";")[0] ?? "").join("; ");
-  return createCaller(await createTrpcContext({ headers: new Headers({ cookie }) }));
-}
-
 /** An enrolled host with an agent caller (bearer token), reporting sections like the real agent. */
 async function newAgent(name: string) {
-  const { token } = await createEnrollmentToken({ createdById: null, note: "compliance test", ttlHours: 1 });
-  const host = await enrollHost({ enrollmentToken: token, hostname: `${name}-${randomUUID().slice(0, 8)}`, agentVersion: "0.0.0-test" });
-  const agent = createCaller(await createTrpcContext({ headers: new Headers({ authorization: `Bearer ${host.hostToken}` }) }));
+  const host = await enrolHost(uniqueHostname(name), { note: "compliance test" });
+  const agent = await agentCaller(host.hostToken);
   let seq = 0;
   const report = (sections: ReportSections, collectedAt: string) =>
     agent.agent.report({ hostId: host.hostId, idempotencyKey: `${host.hostId}:${seq}`, sequence: seq++, collectedAt, agentVersion: "0.0.0-test", hostname: name, sections });

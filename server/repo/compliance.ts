@@ -491,21 +491,6 @@ export async function exportFleetComplianceCsv(filter: FleetFilter = {}): Promis
   return { filename: `nfvdeck-compliance-${new Date().toISOString().slice(0, 10)}.csv`, csv: fleetComplianceCsv(rows), rows: rows.length };
 }
 
-/** Small per-host summary for other lists (the fleet page's compliance column). */
-export type HostComplianceSummary = { score: number; fail: number; warn: number; pass: number; na: number; profileId: string; failingSections: RuleSection[] };
-
-export async function hostComplianceSummaries(hostIds: readonly string[]): Promise<Map<string, HostComplianceSummary>> {
-  if (hostIds.length === 0) return new Map();
-  const rows = await prisma().complianceResult.findMany({ where: { hostId: { in: [...hostIds] } } });
-  return new Map(
-    rows.map((r) => {
-      const sections = parseSections(r.sections);
-      const failing = (Object.entries(sections) as [RuleSection, SectionSummary][]).filter(([, v]) => v.status === "fail").map(([k]) => k);
-      return [r.hostId, { score: r.score, fail: r.fail, warn: r.warn, pass: r.pass, na: r.na, profileId: r.profileId, failingSections: failing }];
-    }),
-  );
-}
-
 export type DriftHistory = { hostId: string; entries: (TimelineEntry & { rows: { kind: string; section: string; key: string; oldValue: string | null; newValue: string | null; ruleId: string | null; oldStatus: string | null; newStatus: string | null }[] })[] };
 
 /** The host's drift timeline, newest first (at most `limit` raw rows are read). */

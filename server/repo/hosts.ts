@@ -1,14 +1,17 @@
 import { prisma } from "@/server/db";
 import { deriveHostStatus, type HostStatus } from "@/server/domain/hosts/status";
 import type { FleetHost } from "@/server/domain/hosts/fleet";
+import { sectionStatusesFromJson } from "@/server/domain/hosts/fleet-compliance";
 import { sectionView, type SectionView } from "@/server/domain/hosts/section-view";
 import { topologySection, type TopologySection } from "@/server/contract/sections/topology";
 import { kernelSection, type KernelSection } from "@/server/contract/sections/kernel";
 import { DomainError } from "@/server/errors";
 
 /**
- * Every host for the fleet page in ONE query over the denormalised Host columns (no section
- * JSON): ~1,000 rows stay a few hundred kB and a few ms.
+ * Every host for the fleet page over the denormalised Host columns (no section JSON), with its
+ * stored compliance result's score, counts and per-section statuses (never the findings): Prisma
+ * runs it as two queries (hosts, then their compliance results by host id), ~1,000 rows stay a
+ * few hundred kB and a few ms.
  */
 export async function listFleetHosts(now: Date = new Date()): Promise<FleetHost[]> {
   const rows = await prisma().host.findMany({
@@ -26,13 +29,18 @@ export async function listFleetHosts(now: Date = new Date()): Promise<FleetHost[
       cpus: true,
       kernelRelease: true,
       isVirtual: true,
+      compliance: { select: { score: true, pass: true, fail: true, warn: true, na: true, sections: true } },
     },
     orderBy: [{ hostname: "asc" }, { id: "asc" }],
   });
-  return rows.map(({ heartbeatSeconds, ...r }) => ({ ...r, status: deriveHostStatus(r.lastSeenAt, now, heartbeatSeconds) }));
+  return rows.map(({ heartbeatSeconds, compliance, ...r }) => ({
+    ...r,
+    status: deriveHostStatus(r.lastSeenAt, now, heartbeatSeconds),
+    compliance: compliance ? { ...compliance, sections: sectionStatusesFromJson(compliance.sections) } : null,
+  }));
 }
 
-export type HostHeader = FleetHost & { heartbeatSeconds: number; enrolledAt: Date };
+export type HostHeader = Omit<FleetHost, "compliance"> & { heartbeatSeconds: number; enrolledAt: Date };
 
 export type HostOverview = {
   host: HostHeader;

@@ -41,9 +41,8 @@ export function histogramRecordOf(v: Prisma.JsonValue): SparseHistogramRecord {
   return out;
 }
 
-type RollupRow = {
-  granularity: string;
-  bucketStart: Date;
+/** A rollup row's value columns as Prisma and raw SQL return them. */
+export type RollupColumns = {
   histogramSize: number;
   runs: number;
   cycles: bigint;
@@ -54,7 +53,9 @@ type RollupRow = {
   histogram: Prisma.JsonValue;
 };
 
-function rollupValueOf(r: RollupRow): RollupValue {
+type RollupRow = RollupColumns & { granularity: string; bucketStart: Date };
+
+export function rollupValueOf(r: RollupColumns): RollupValue {
   return {
     unit: "us",
     histogramSize: r.histogramSize,

@@ -8,10 +8,6 @@ import path from "node:path";
 import { TRPCError } from "@trpc/server";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { runParseCyclictest } from "@/agent/commands/parse-cyclictest";
-import { createCaller } from "@/server/api/root";
-import { createTrpcContext } from "@/server/api/trpc";
-import { handleAuthRequest } from "@/server/auth/auth-route";
-import type { Role } from "@/server/auth/session-user";
 import { contentHash } from "@/server/contract/canonical";
 import type { LatencyRunReport } from "@/server/contract/sections/latency";
 import { disconnectPrisma, prisma } from "@/server/db";
@@ -19,35 +15,17 @@ import type { HistogramPart } from "@/server/domain/latency/histogram";
 import { mergeIntoRollup, rollupPartOfRun } from "@/server/domain/latency/rollup";
 import { runTotals, type LatencyRunData } from "@/server/domain/latency/run";
 import { statsOfParts } from "@/server/domain/latency/stats";
-import { createEnrollmentToken, enrollHost } from "@/server/repo/enrollment";
 import { histogramRecordOf, storeRunsTx } from "@/server/repo/latency-ingest";
-import { createUser } from "@/server/repo/users";
+import { agentCaller, enrolHost, signedInCaller, uniqueHostname, type Caller } from "@/server/test/callers";
+import { rng } from "@/server/test/rng";
 
 const FIXTURES = path.resolve(import.meta.dirname, "../../agent/fixtures/cyclictest");
 
-type Caller = ReturnType<typeof createCaller>;
 let viewer: Caller;
 let operator: Caller;
 
-async function signedInCaller(role: Role): Promise<Caller> {
-  const email = `${role}-${randomUUID()}@example.test`;
-  const password = `pw-${randomUUID()}`;
-  await createUser({ email, name: role, password, role, actor: "system" });
-  const res = await handleAuthRequest(
-    new Request("http://localhost:3000/api/auth/sign-in/email", {
-      method: "POST",
-      headers: { "content-type": "application/json", origin: "http://localhost:3000" },
-      body: JSON.stringify({ email, password }),
-    }),
-  );
-  expect(res.status).toBe(200);
-  const cookie = res.headers.getSetCookie().map((c) => c.split(";")[0] ?? "").join("; ");
-  return createCaller(await createTrpcContext({ headers: new Headers({ cookie }) }));
-}
-
 async function newHost(name: string) {
-  const { token } = await createEnrollmentToken({ createdById: null, note: "latency test", ttlHours: 1 });
-  return enrollHost({ enrollmentToken: token, hostname: `${name}-${randomUUID().slice(0, 8)}`, agentVersion: "0.0.0-test" });
+  return enrolHost(uniqueHostname(name), { note: "latency test" });
 }
 
 /** What `npm run agent -- parse-cyclictest FILE --json` prints, parsed. */
@@ -164,14 +142,6 @@ describe("upload → stored → statistics equal parse-cyclictest", () => {
 
 // ── rollups equal merging the raw runs ────────────────────────────────────────────────────────
 
-function rng(seed: number) {
-  let s = seed >>> 0;
-  return () => {
-    s = (s * 1664525 + 1013904223) >>> 0;
-    return s / 2 ** 32;
-  };
-}
-
 function randomRun(rand: () => number, startedAt: Date, unit: "us" | "ns" = "us"): LatencyRunData {
   const size = unit === "ns" ? 50_000 : [100, 400, 1000][Math.floor(rand() * 3)] ?? 400;
   const threads = Array.from({ length: 1 + Math.floor(rand() * 3) }, (_, t) => {
@@ -286,7 +256,7 @@ describe("rollups", () => {
 describe("agent report with latency runs", () => {
   it("stores runs whole, idempotently by run key, and returns the operator's schedule", async () => {
     const host = await newHost("agent");
-    const agent = createCaller(await createTrpcContext({ headers: new Headers({ authorization: `Bearer ${host.hostToken}` }) }));
+    const agent = await agentCaller(host.hostToken);
     const run: LatencyRunReport = {
       runKey: randomUUID(),
       startedAt: "2026-11-21T08:00:00.000Z",

@@ -8,7 +8,7 @@ import { prisma } from "@/server/db";
 import { Prisma } from "@/server/generated/prisma/client";
 import { DomainError } from "@/server/errors";
 import { recordAudit, type AuditActor } from "@/server/repo/audit";
-import { histogramRecordOf, storeRunsTx } from "@/server/repo/latency-ingest";
+import { histogramRecordOf, rollupValueOf, storeRunsTx, type RollupColumns } from "@/server/repo/latency-ingest";
 import { histogramEntries, mergeHistograms, type HistogramPart, type LatencyUnit, type SparseHistogramRecord } from "@/server/domain/latency/histogram";
 import { driftMarkers, type DriftMarker } from "@/server/domain/latency/drift-markers";
 import { rollupAsPart, rollupPartOfRun, type RollupValue } from "@/server/domain/latency/rollup";
@@ -25,7 +25,8 @@ import type { FleetReportRow } from "@/server/domain/latency/csv";
 
 // ── helpers ───────────────────────────────────────────────────────────────────────────────────
 
-type RunStatRow = {
+/** A run row's stat columns; H is how the histogram column arrives (JSON through Prisma, text from raw SQL). */
+type RunStatColumns<H> = {
   unit: string;
   histogramSize: number;
   cycles: bigint;
@@ -33,8 +34,10 @@ type RunStatRow = {
   min: number | null;
   max: number | null;
   avg: number | null;
-  histogram: Prisma.JsonValue;
+  histogram: H;
 };
+
+type RunStatRow = RunStatColumns<Prisma.JsonValue>;
 
 const RUN_STAT_SELECT = {
   unit: true,
@@ -45,6 +48,20 @@ const RUN_STAT_SELECT = {
   max: true,
   avg: true,
   histogram: true,
+} as const;
+
+/** The columns summaryOf reads. */
+const RUN_SUMMARY_SELECT = {
+  id: true,
+  hostId: true,
+  startedAt: true,
+  durationS: true,
+  source: true,
+  load: true,
+  priority: true,
+  intervalUs: true,
+  toolVersion: true,
+  ...RUN_STAT_SELECT,
 } as const;
 
 function runPartNative(r: RunStatRow): HistogramPart {
@@ -61,7 +78,7 @@ function runPartNative(r: RunStatRow): HistogramPart {
 }
 
 /** A run as a µs part for window maths (null: an ns run too small to express in µs buckets). */
-function runPartUs(r: RunStatRow): HistogramPart | null {
+function runPartUs(r: RunStatColumns<unknown>, histogram: SparseHistogramRecord): HistogramPart | null {
   return rollupPartOfRun({
     unit: r.unit,
     histogramSize: r.histogramSize,
@@ -70,35 +87,12 @@ function runPartUs(r: RunStatRow): HistogramPart | null {
     min: r.min,
     max: r.max,
     avg: r.avg,
-    histogram: histogramRecordOf(r.histogram),
+    histogram,
   });
 }
 
-type RollupStatRow = {
-  hostId: string;
-  bucketStart: Date;
-  histogramSize: number;
-  runs: number;
-  cycles: bigint;
-  overflows: bigint;
-  min: number | null;
-  max: number | null;
-  weightedSum: number;
-  histogram: Prisma.JsonValue;
-};
-
-function rollupPart(r: RollupStatRow): HistogramPart {
-  return rollupAsPart({
-    unit: "us",
-    histogramSize: r.histogramSize,
-    runs: r.runs,
-    cycles: Number(r.cycles),
-    overflows: Number(r.overflows),
-    min: r.min,
-    max: r.max,
-    weightedSum: r.weightedSum,
-    histogram: histogramRecordOf(r.histogram),
-  });
+function rollupPart(r: RollupColumns): HistogramPart {
+  return rollupAsPart(rollupValueOf(r));
 }
 
 type RollupTextRow = { hostId: string; count: number; rows: string };
@@ -122,17 +116,7 @@ function parseRollupLine(line: string): RollupValue {
   };
 }
 
-type RunTextRow = {
-  hostId: string;
-  unit: string;
-  histogramSize: number;
-  cycles: bigint;
-  overflows: bigint;
-  min: number | null;
-  max: number | null;
-  avg: number | null;
-  histogram: string;
-};
+type RunTextRow = RunStatColumns<string> & { hostId: string };
 
 function parseHistogramText(text: string): SparseHistogramRecord {
   const v: unknown = JSON.parse(text);
@@ -206,16 +190,7 @@ export async function loadWindowParts(hostIds: readonly string[] | null, range: 
   for (const r of runs) {
     const e = entry(r.hostId);
     e.rowsRead++;
-    const p = rollupPartOfRun({
-      unit: r.unit,
-      histogramSize: r.histogramSize,
-      cycles: Number(r.cycles),
-      overflows: Number(r.overflows),
-      min: r.min,
-      max: r.max,
-      avg: r.avg,
-      histogram: parseHistogramText(r.histogram),
-    });
+    const p = runPartUs(r, parseHistogramText(r.histogram));
     if (p) e.parts.push(p);
     else e.excludedRuns++;
   }
@@ -343,7 +318,7 @@ export async function hostTrend(hostId: string, spec: WindowSpec, resolution?: T
       take: 5000,
     });
     points = runs.flatMap((r) => {
-      const p = runPartUs(r);
+      const p = runPartUs(r, histogramRecordOf(r.histogram));
       return p ? [trendPoint(r.startedAt, [p])] : [];
     });
   } else {
@@ -438,17 +413,8 @@ export async function listRuns(hostId: string, opts: { limit: number; before?: D
     orderBy: [{ startedAt: "desc" }, { id: "asc" }],
     take: opts.limit,
     select: {
-      id: true,
-      hostId: true,
-      startedAt: true,
-      durationS: true,
-      source: true,
-      load: true,
-      priority: true,
-      intervalUs: true,
-      toolVersion: true,
+      ...RUN_SUMMARY_SELECT,
       threads: { select: { cpu: true }, orderBy: { thread: "asc" } },
-      ...RUN_STAT_SELECT,
     },
   });
   return runs.map((r) => summaryOf(r, r.threads.map((t) => t.cpu)));
@@ -495,19 +461,10 @@ export async function getRun(q: { runId: string } | { hostId: string }): Promise
     where,
     orderBy: [{ startedAt: "desc" }, { id: "asc" }],
     select: {
-      id: true,
-      hostId: true,
+      ...RUN_SUMMARY_SELECT,
       host: { select: { hostname: true } },
-      startedAt: true,
-      durationS: true,
-      source: true,
-      load: true,
-      priority: true,
-      intervalUs: true,
-      toolVersion: true,
       cmdline: true,
       threads: { orderBy: { thread: "asc" } },
-      ...RUN_STAT_SELECT,
     },
   });
   if (!r) {

@@ -19,6 +19,8 @@ import {
   type FleetSortKey,
 } from "@/server/domain/hosts/fleet";
 import { HOST_STATUSES, type HostStatus } from "@/server/domain/hosts/status";
+import { FLEET_COMPLIANCE_FILTERS, complianceFilterLabel, type FleetComplianceFilter } from "@/server/domain/hosts/fleet-compliance";
+import { ComplianceCell } from "./compliance-cell";
 
 const REFRESH_MS = 15_000;
 
@@ -26,12 +28,13 @@ type Column = { key: string; label: string; title?: string; width: string; sort?
 
 // Fixed widths (table-layout: fixed): filtering or refreshing never moves a column.
 const COLUMNS: readonly Column[] = [
-  { key: "hostname", label: "Host", width: "w-[14%]", sort: "hostname" },
+  { key: "hostname", label: "Host", width: "w-[13%]", sort: "hostname" },
   { key: "status", label: "Status", width: "w-[7.5rem]", sort: "status" },
   { key: "lastSeen", label: "Last seen", width: "w-[7.5rem]", sort: "lastSeen" },
-  { key: "cpuModel", label: "CPU model", width: "w-[20%]", sort: "cpuModel" },
+  { key: "compliance", label: "Compliance", title: "compliance score · failing / warning / passing rules (sorts by score, worst first)", width: "w-[11rem]", sort: "compliance" },
+  { key: "cpuModel", label: "CPU model", width: "w-[16%]", sort: "cpuModel" },
   { key: "shape", label: "Skt / NUMA / CPUs", title: "sockets / NUMA nodes / CPUs (sorts by CPUs)", width: "w-[11.5rem]", sort: "cpus", align: "right" },
-  { key: "kernel", label: "Kernel", width: "w-[14%]", sort: "kernelRelease" },
+  { key: "kernel", label: "Kernel", width: "w-[12%]", sort: "kernelRelease" },
   { key: "agent", label: "Agent", width: "w-[6.5rem]", sort: "agentVersion" },
   { key: "labels", label: "Labels", width: "w-auto" },
 ];
@@ -114,13 +117,28 @@ export function FleetView() {
             ))}
           </select>
         </label>
+        <label className="flex items-center gap-2 text-sm">
+          <span className="text-slate-600 dark:text-slate-300">Compliance</span>
+          <select
+            value={query.compliance}
+            onChange={(e) => setQuery({ ...query, compliance: e.target.value as FleetComplianceFilter })}
+            data-testid="fleet-compliance-filter"
+            className="rounded-md border border-slate-300 bg-white py-1.5 pl-2 pr-8 text-sm shadow-sm focus:border-sky-500 focus:outline-none focus:ring-2 focus:ring-sky-500/30 dark:border-slate-700 dark:bg-slate-900"
+          >
+            {FLEET_COMPLIANCE_FILTERS.map((f) => (
+              <option key={f} value={f}>
+                {complianceFilterLabel(f)}
+              </option>
+            ))}
+          </select>
+        </label>
         <p className="text-sm text-slate-500 tabular-nums dark:text-slate-400" aria-live="polite" data-testid="fleet-shown">
           {rows.length === counts.all ? `${rows.length} shown` : `${rows.length} of ${counts.all} shown`}
         </p>
       </div>
 
       <div className="overflow-x-auto rounded-lg border xl:overflow-x-visible border-slate-200 bg-white shadow-sm dark:border-slate-800 dark:bg-slate-900">
-        <table className={`w-full min-w-[1100px] table-fixed border-collapse text-sm transition-opacity ${stale ? "opacity-70" : ""}`} aria-label="Hosts" data-testid="fleet-table">
+        <table className={`w-full min-w-[1240px] table-fixed border-collapse text-sm transition-opacity ${stale ? "opacity-70" : ""}`} aria-label="Hosts" data-testid="fleet-table">
           <colgroup>
             {COLUMNS.map((c) => (
               <col key={c.key} className={c.width} />
@@ -248,6 +266,9 @@ const FleetRow = memo(function FleetRow({ host: h, now }: { host: FleetHost; now
       </td>
       <td className="truncate px-3 py-2 tabular-nums text-slate-600 dark:text-slate-300" title={formatAbsoluteTime(h.lastSeenAt)}>
         {formatRelativeTime(h.lastSeenAt, now)}
+      </td>
+      <td className="px-3 py-1.5">
+        <ComplianceCell hostId={h.id} hostname={h.hostname} compliance={h.compliance} />
       </td>
       <td className="truncate px-3 py-2 text-slate-700 dark:text-slate-300" title={h.cpuModel ?? undefined}>
         {orDash(h.cpuModel)}

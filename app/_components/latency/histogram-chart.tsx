@@ -39,10 +39,15 @@ export function HistogramChart({ title, series, unit = "µs", height = 320 }: { 
   return (
     <figure className="space-y-1" data-testid="histogram-chart">
       <figcaption className="text-sm font-medium">{title}</figcaption>
+      {data.length > 0 && (
+        <p className="sr-only" data-testid="chart-summary">
+          {histogramSummary(series, unit)}
+        </p>
+      )}
       {data.length === 0 ? (
-        <p className="py-8 text-center text-sm text-slate-500">No samples.</p>
+        <p className="py-8 text-center text-sm text-slate-500 dark:text-slate-400">No samples.</p>
       ) : (
-        <div style={{ height }} className="w-full">
+        <div style={{ height }} className="w-full" aria-hidden="true">
           <ResponsiveContainer width="100%" height="100%">
             <LineChart data={data} margin={{ top: 8, right: 16, bottom: 20, left: 8 }}>
               <CartesianGrid strokeDasharray="3 3" strokeOpacity={0.35} />
@@ -59,4 +64,21 @@ export function HistogramChart({ title, series, unit = "µs", height = 320 }: { 
       )}
     </figure>
   );
+}
+
+/** The chart in words for screen readers: per series the sample count, range and most frequent bucket. */
+function histogramSummary(series: readonly HistogramSeries[], unit: string): string {
+  const parts = series.map((s) => {
+    let total = 0;
+    let mode: readonly [number, number] | null = null;
+    for (const p of s.points) {
+      total += p[1];
+      if (!mode || p[1] > mode[1]) mode = p;
+    }
+    const first = s.points[0]?.[0];
+    const last = s.points[s.points.length - 1]?.[0];
+    if (first === undefined || last === undefined || !mode) return `${s.name}: no samples`;
+    return `${s.name}: ${total.toLocaleString("en")} samples from ${first} to ${last} ${unit}, most at ${mode[0]} ${unit}`;
+  });
+  return `Latency histogram (log-scale sample counts). ${parts.join("; ")}.`;
 }

@@ -21,6 +21,8 @@ export interface MarkerView {
   label: string;
 }
 
+const METRIC_NAMES = { p50: "p50", p99: "p99", p9999: "p99.99", max: "max" } as const;
+
 const LINES = [
   { key: "p50", name: "p50" },
   { key: "p99", name: "p99" },
@@ -47,9 +49,9 @@ export function TrendChart({
   return (
     <figure className="space-y-1" data-testid="trend-chart">
       {points.length === 0 ? (
-        <p className="py-8 text-center text-sm text-slate-500">No runs in this window.</p>
+        <p className="py-8 text-center text-sm text-slate-500 dark:text-slate-400">No runs in this window.</p>
       ) : (
-        <div style={{ height }} className="w-full">
+        <div style={{ height }} className="w-full" aria-hidden="true">
           <ResponsiveContainer width="100%" height="100%">
             <LineChart data={[...points]} margin={{ top: 24, right: 24, bottom: 8, left: 8 }}>
               <CartesianGrid strokeDasharray="3 3" strokeOpacity={0.35} />
@@ -75,7 +77,37 @@ export function TrendChart({
           </ResponsiveContainer>
         </div>
       )}
+      {points.length > 0 && (
+        <figcaption className="sr-only" data-testid="chart-summary">
+          {trendSummary(points, sloUs, markers.length)}
+        </figcaption>
+      )}
     </figure>
+  );
+}
+
+function utc(t: number): string {
+  return `${new Date(t).toISOString().replace("T", " ").slice(0, 16)} UTC`;
+}
+
+function valueText(p: TrendPointView, key: (typeof LINES)[number]["key"]): string {
+  const v = p[key];
+  return v === null ? "no data" : `${p.lowerBounds.includes(key) ? "> " : ""}${v} µs`;
+}
+
+/** The trend in words for screen readers: period, latest values, worst max, SLO and drift markers. */
+function trendSummary(points: readonly TrendPointView[], sloUs: number | null, markers: number): string {
+  const first = points[0];
+  const last = points[points.length - 1];
+  if (!first || !last) return "No runs in this window.";
+  const maxima = points.map((p) => p.max).filter((v): v is number => v !== null);
+  const latest = LINES.map((l) => `${l.name} ${valueText(last, l.key)}`).join(", ");
+  return (
+    `Latency trend, ${points.length} ${points.length === 1 ? "point" : "points"} from ${utc(first.t)} to ${utc(last.t)}. ` +
+    `Latest: ${latest}.` +
+    (maxima.length > 0 ? ` Worst max ${Math.max(...maxima)} µs.` : "") +
+    (sloUs !== null ? ` SLO ${sloUs} µs.` : "") +
+    (markers > 0 ? ` ${markers} configuration ${markers === 1 ? "change" : "changes"} marked.` : "")
   );
 }
 
@@ -105,7 +137,19 @@ export function TrendCompareChart({
   });
   const data = [...byT.values()].sort((a, b) => Number(a.t) - Number(b.t));
   return (
-    <div style={{ height }} className="w-full" data-testid="trend-compare-chart">
+    <div className="w-full" data-testid="trend-compare-chart">
+      <p className="sr-only" data-testid="chart-summary">
+        {`Trend of ${METRIC_NAMES[metric]} per host: ` +
+          hosts
+            .map((h) => {
+              const values = h.points.map((p) => p[metric]).filter((v): v is number => v !== null);
+              const last = values[values.length - 1];
+              return last === undefined ? `${h.name} no data` : `${h.name} latest ${last} µs, worst ${Math.max(...values)} µs`;
+            })
+            .join("; ") +
+          "."}
+      </p>
+      <div style={{ height }} aria-hidden="true">
       <ResponsiveContainer width="100%" height="100%">
         <LineChart data={data} margin={{ top: 16, right: 24, bottom: 8, left: 8 }}>
           <CartesianGrid strokeDasharray="3 3" strokeOpacity={0.35} />
@@ -115,10 +159,12 @@ export function TrendCompareChart({
           <Legend verticalAlign="top" height={24} />
           {sloUs !== null && <ReferenceLine y={sloUs} stroke="#dc2626" strokeDasharray="6 4" label={{ value: `SLO ${sloUs} µs`, position: "insideTopRight", fontSize: 11, fill: "#dc2626" }} />}
           {hosts.map((h, i) => (
-            <Line key={h.name} dataKey={`h${i}`} name={h.name} stroke={seriesColor(i)} dot={false} strokeWidth={1.5} isAnimationActive={false} connectNulls />
+            // dots while points are few: a single hourly point has no line to draw
+            <Line key={h.name} dataKey={`h${i}`} name={h.name} stroke={seriesColor(i)} dot={data.length < 60} strokeWidth={1.5} isAnimationActive={false} connectNulls />
           ))}
         </LineChart>
       </ResponsiveContainer>
+      </div>
     </div>
   );
 }

@@ -27,11 +27,6 @@ export function biosSetting(s: HostSnapshot, key: BiosKey): BiosSetting | null {
   return { value: entry.value, raw: `${entry.rawName}=${String(entry.rawValue)}${pending}`, source: sourceText(bios) };
 }
 
-/** Does the host report any BIOS setting at all? */
-export function hasBiosSettings(s: HostSnapshot): boolean {
-  return BIOS_SETTINGS.some((k) => biosSetting(s, k) !== null);
-}
-
 /** Normalised on/off reading of a setting value: true = enabled, false = disabled, null = something else. */
 export function biosEnabled(v: BiosSetting["value"]): boolean | null {
   if (typeof v === "boolean") return v;

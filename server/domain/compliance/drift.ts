@@ -112,12 +112,6 @@ export function diffSection(section: string, oldData: unknown, newData: unknown)
   return changes;
 }
 
-/** Differences for every section present in either snapshot (section name → data). */
-export function diffSnapshots(oldSections: Record<string, unknown>, newSections: Record<string, unknown>): SnapshotChange[] {
-  const names = [...new Set([...Object.keys(oldSections), ...Object.keys(newSections)])].sort();
-  return names.flatMap((name) => diffSection(name, oldSections[name], newSections[name]));
-}
-
 /** Rules whose status changed. A rule evaluated only on one side has null on the other. */
 export function diffResults(oldFindings: readonly Pick<Finding, "ruleId" | "section" | "status">[], newFindings: readonly Pick<Finding, "ruleId" | "section" | "status">[]): StatusChange[] {
   const before = new Map(oldFindings.map((f) => [f.ruleId, f]));

@@ -19,12 +19,6 @@ const CREDIT: Record<Exclude<RuleStatus, "na">, number> = { pass: 1, warn: 0.5, 
 /** Worst first. */
 const STATUS_RANK: Record<RuleStatus, number> = { fail: 3, warn: 2, pass: 1, na: 0 };
 
-export function worstStatus(statuses: Iterable<RuleStatus>): RuleStatus {
-  let worst: RuleStatus = "na";
-  for (const s of statuses) if (STATUS_RANK[s] > STATUS_RANK[worst]) worst = s;
-  return worst;
-}
-
 export function emptyCounts(): StatusCounts {
   return { pass: 0, fail: 0, warn: 0, na: 0 };
 }

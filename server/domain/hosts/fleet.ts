@@ -1,5 +1,6 @@
 import { z } from "zod";
 import { HOST_STATUSES, type HostStatus } from "@/server/domain/hosts/status";
+import { FLEET_COMPLIANCE_FILTERS, matchesComplianceFilter, type FleetComplianceFilter, type FleetCompliance } from "@/server/domain/hosts/fleet-compliance";
 
 /** One row of the fleet overview: what the list shows, nothing more. */
 export type FleetHost = {
@@ -16,6 +17,8 @@ export type FleetHost = {
   isVirtual: boolean | null;
   agentVersion: string | null;
   labels: string[];
+  /** the stored compliance result; null while the host has never been evaluated */
+  compliance: FleetCompliance | null;
 };
 
 export const FLEET_SORT_KEYS = [
@@ -26,6 +29,7 @@ export const FLEET_SORT_KEYS = [
   "cpus",
   "kernelRelease",
   "agentVersion",
+  "compliance",
 ] as const;
 export type FleetSortKey = (typeof FLEET_SORT_KEYS)[number];
 export type SortDirection = "asc" | "desc";
@@ -34,11 +38,12 @@ export type FleetQuery = {
   /** free text: whitespace-separated terms, every term must match some field */
   q: string;
   status: HostStatus | "all";
+  compliance: FleetComplianceFilter;
   sort: FleetSortKey;
   dir: SortDirection;
 };
 
-export const DEFAULT_FLEET_QUERY: FleetQuery = { q: "", status: "all", sort: "hostname", dir: "asc" };
+export const DEFAULT_FLEET_QUERY: FleetQuery = { q: "", status: "all", compliance: "all", sort: "hostname", dir: "asc" };
 
 function firstValue(v: unknown): unknown {
   return Array.isArray(v) ? v[0] : v;
@@ -48,6 +53,7 @@ function firstValue(v: unknown): unknown {
 const fleetQuerySchema = z.object({
   q: z.preprocess(firstValue, z.string().max(200).catch("")).catch(""),
   status: z.preprocess(firstValue, z.enum([...HOST_STATUSES, "all"]).catch("all")).catch("all"),
+  compliance: z.preprocess(firstValue, z.enum(FLEET_COMPLIANCE_FILTERS).catch("all")).catch("all"),
   sort: z.preprocess(firstValue, z.enum(FLEET_SORT_KEYS).catch("hostname")).catch("hostname"),
   dir: z.preprocess(firstValue, z.enum(["asc", "desc"]).catch("asc")).catch("asc"),
 });
@@ -64,6 +70,7 @@ export function fleetQueryToSearch(query: FleetQuery): string {
   const p = new URLSearchParams();
   if (query.q.trim() !== "") p.set("q", query.q);
   if (query.status !== DEFAULT_FLEET_QUERY.status) p.set("status", query.status);
+  if (query.compliance !== DEFAULT_FLEET_QUERY.compliance) p.set("compliance", query.compliance);
   if (query.sort !== DEFAULT_FLEET_QUERY.sort || query.dir !== DEFAULT_FLEET_QUERY.dir) {
     p.set("sort", query.sort);
     p.set("dir", query.dir);
@@ -79,11 +86,17 @@ function searchableText(h: FleetHost): string {
     .toLowerCase();
 }
 
-/** Hosts matching the text filter (every term, case-insensitive) and the status filter. */
-export function filterFleet(hosts: readonly FleetHost[], q: string, status: FleetQuery["status"]): FleetHost[] {
+/** Hosts matching the text filter (every term, case-insensitive), the status and the compliance filter. */
+export function filterFleet(
+  hosts: readonly FleetHost[],
+  q: string,
+  status: FleetQuery["status"],
+  compliance: FleetComplianceFilter = "all",
+): FleetHost[] {
   const terms = q.toLowerCase().split(/\s+/).filter((t) => t !== "");
   return hosts.filter((h) => {
     if (status !== "all" && h.status !== status) return false;
+    if (!matchesComplianceFilter(h.compliance, compliance)) return false;
     if (terms.length === 0) return true;
     const text = searchableText(h);
     return terms.every((t) => text.includes(t));
@@ -111,6 +124,8 @@ function sortValue(h: FleetHost, key: FleetSortKey): Comparable {
       return h.kernelRelease;
     case "agentVersion":
       return h.agentVersion;
+    case "compliance":
+      return h.compliance ? h.compliance.score : null;
   }
 }
 
@@ -146,11 +161,12 @@ export function countByStatus(hosts: readonly FleetHost[]): StatusCounts {
 
 /** The visible rows for a query: filter, then sort. */
 export function applyFleetQuery(hosts: readonly FleetHost[], query: FleetQuery): FleetHost[] {
-  return sortFleet(filterFleet(hosts, query.q, query.status), query.sort, query.dir);
+  return sortFleet(filterFleet(hosts, query.q, query.status, query.compliance), query.sort, query.dir);
 }
 
 /** Next sort state when a column header is activated: same column flips, a new column starts ascending. */
 export function toggleSort(query: FleetQuery, key: FleetSortKey): FleetQuery {
   if (query.sort === key) return { ...query, dir: query.dir === "asc" ? "desc" : "asc" };
+  // newest first for last seen; worst first for the compliance score
   return { ...query, sort: key, dir: key === "lastSeen" ? "desc" : "asc" };
 }

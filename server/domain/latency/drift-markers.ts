@@ -1,18 +1,10 @@
 /**
- * Before/after markers on latency trends: each drift event (compliance helper's DriftEvent rows)
- * becomes a labelled vertical marker; events at the same instant share one marker.
+ * Before/after markers on latency trends: each drift event (the DriftEvent rows the compliance
+ * timeline reads too) becomes a labelled vertical marker; events at the same instant share one marker.
  */
-export interface DriftEventLike {
-  at: Date;
-  kind: string;
-  section: string;
-  key: string;
-  oldValue: string | null;
-  newValue: string | null;
-  ruleId: string | null;
-  oldStatus: string | null;
-  newStatus: string | null;
-}
+import type { DriftRow } from "@/server/domain/compliance/drift";
+
+export type DriftEventLike = DriftRow;
 
 export interface DriftMarker {
   t: number;

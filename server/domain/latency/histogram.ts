@@ -127,27 +127,40 @@ export function mergeHistograms(parts: readonly HistogramPart[]): MergedHistogra
     for (const [b, c] of histogramEntries(p.histogram)) {
       if (c === 0) continue;
       partSum += c;
-      if (b >= size) merged.overflows += c;
-      else merged.histogram.set(b, (merged.histogram.get(b) ?? 0) + c);
+      addBucket(merged, b, c);
     }
-    merged.overflows += p.overflows;
-    const partCycles = partSum + p.overflows;
-    merged.cycles += partCycles;
-    merged.runs += p.runs ?? 1;
-    if (partCycles > 0) {
-      if (p.min !== null && Number.isFinite(p.min)) merged.min = merged.min === null ? p.min : Math.min(merged.min, p.min);
-      if (p.max !== null && Number.isFinite(p.max)) merged.max = merged.max === null ? p.max : Math.max(merged.max, p.max);
-    }
-    if (p.weightedSum !== undefined && Number.isFinite(p.weightedSum)) {
-      merged.weightedSum += p.weightedSum;
-      merged.weightedCycles += p.weightedCycles ?? p.cycles ?? partCycles;
-    } else if (p.avg !== undefined && p.avg !== null && Number.isFinite(p.avg)) {
-      const c = p.cycles ?? partCycles;
-      merged.weightedSum += p.avg * c;
-      merged.weightedCycles += c;
-    }
+    addPartTotals(merged, p, partSum);
   }
   return merged;
+}
+
+/**
+ * The two steps of merging one part, shared by mergeHistograms and mergeManyParts (which checks
+ * entries its own, cheaper way). addBucket: a bucket at or above the merge's size is an overflow.
+ */
+export function addBucket(into: MergedHistogram, bucket: number, count: number): void {
+  if (bucket >= into.histogramSize) into.overflows += count;
+  else into.histogram.set(bucket, (into.histogram.get(bucket) ?? 0) + count);
+}
+
+/** After a part's buckets (Σ = bucketSum) are added: its overflows, cycles, runs, min/max and mean weight. */
+export function addPartTotals(into: MergedHistogram, p: HistogramPart, bucketSum: number): void {
+  into.overflows += p.overflows;
+  const partCycles = bucketSum + p.overflows;
+  into.cycles += partCycles;
+  into.runs += p.runs ?? 1;
+  if (partCycles > 0) {
+    if (p.min !== null && Number.isFinite(p.min)) into.min = into.min === null ? p.min : Math.min(into.min, p.min);
+    if (p.max !== null && Number.isFinite(p.max)) into.max = into.max === null ? p.max : Math.max(into.max, p.max);
+  }
+  if (p.weightedSum !== undefined && Number.isFinite(p.weightedSum)) {
+    into.weightedSum += p.weightedSum;
+    into.weightedCycles += p.weightedCycles ?? p.cycles ?? partCycles;
+  } else if (p.avg !== undefined && p.avg !== null && Number.isFinite(p.avg)) {
+    const c = p.cycles ?? partCycles;
+    into.weightedSum += p.avg * c;
+    into.weightedCycles += c;
+  }
 }
 
 /** Σ(avg·cycles)/Σcycles, or null when no part had a known mean. */

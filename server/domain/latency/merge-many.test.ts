@@ -1,14 +1,7 @@
 import { describe, expect, it } from "vitest";
 import { mergeHistograms, type HistogramPart } from "./histogram";
 import { mergeManyParts } from "./merge-many";
-
-function rng(seed: number) {
-  let s = seed >>> 0;
-  return () => {
-    s = (s * 1664525 + 1013904223) >>> 0;
-    return s / 2 ** 32;
-  };
-}
+import { rng } from "@/server/test/rng";
 
 describe("mergeManyParts equals mergeHistograms", () => {
   it.each([1, 2, 3, 4, 5, 6, 7, 8])("random parts, seed %i", (seed) => {

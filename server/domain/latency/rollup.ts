@@ -11,6 +11,7 @@
  *   overflows, so a merged percentile is never claimed more precisely than every run allows.
  */
 import { mergeHistograms, toHistogramRecord, type HistogramPart, type SparseHistogramRecord } from "./histogram";
+import type { LatencyRunTotals } from "./run";
 
 export interface RollupValue {
   unit: "us";
@@ -26,15 +27,9 @@ export interface RollupValue {
 }
 
 /** The per-run fields rollups need (the stored run row's totals). */
-export interface RunForRollup {
+export interface RunForRollup extends LatencyRunTotals {
   unit: string;
   histogramSize: number;
-  cycles: number;
-  overflows: number;
-  min: number | null;
-  max: number | null;
-  avg: number | null;
-  histogram: SparseHistogramRecord;
 }
 
 /** A stored run as a µs histogram part, or null when it cannot be expressed in 1 µs buckets. */

@@ -8,20 +8,27 @@ import {
   meanOf,
   mergeHistograms,
   toHistogramRecord,
+  type HistogramPart,
   type LatencyUnit,
+  type SparseHistogram,
   type SparseHistogramRecord,
 } from "./histogram";
 
-export interface LatencyThreadData {
+/** A measurement thread's totals; H is its histogram's form (a Map as parsed, a JSON record as stored). */
+export interface LatencyThreadTotals<H extends SparseHistogram | SparseHistogramRecord> {
   thread: number;
+  /** CPU the thread was pinned to; null when unknown or not pinned (JSON -1) */
   cpu: number | null;
   cycles: number;
   overflows: number;
+  /** null when the thread recorded no cycle */
   min: number | null;
   avg: number | null;
   max: number | null;
-  histogram: SparseHistogramRecord;
+  histogram: H;
 }
+
+export type LatencyThreadData = LatencyThreadTotals<SparseHistogramRecord>;
 
 export interface LatencyRunData {
   startedAt: Date;
@@ -52,18 +59,7 @@ export function runTotals(run: LatencyRunData): LatencyRunTotals {
   if (run.threads.length === 0) throw new DomainError("INVALID", "a latency run needs at least one thread");
   let merged;
   try {
-    merged = mergeHistograms(
-      run.threads.map((t) => ({
-        unit: run.unit,
-        histogramSize: run.histogramSize,
-        histogram: t.histogram,
-        overflows: t.overflows,
-        cycles: t.cycles,
-        min: t.min,
-        max: t.max,
-        avg: t.avg,
-      })),
-    );
+    merged = mergeHistograms(threadParts(run));
   } catch (e) {
     if (e instanceof HistogramError) throw new DomainError("INVALID", `latency run: ${e.message}`);
     throw e;
@@ -83,4 +79,36 @@ export function runTotals(run: LatencyRunData): LatencyRunTotals {
     avg: meanOf(merged),
     histogram: toHistogramRecord(merged.histogram),
   };
+}
+
+/** A run's threads as parts of the run's unit and size, ready to merge. */
+export function threadParts(run: {
+  unit: LatencyUnit;
+  histogramSize: number;
+  threads: readonly LatencyThreadTotals<SparseHistogram | SparseHistogramRecord>[];
+}): HistogramPart[] {
+  return run.threads.map((t) => ({
+    unit: run.unit,
+    histogramSize: run.histogramSize,
+    histogram: t.histogram,
+    overflows: t.overflows,
+    cycles: t.cycles,
+    min: t.min,
+    max: t.max,
+    avg: t.avg,
+  }));
+}
+
+/** Parsed threads (Map histograms) in the stored form: histograms as JSON records without empty buckets. */
+export function storedThreads(threads: readonly LatencyThreadTotals<SparseHistogram>[]): LatencyThreadData[] {
+  return threads.map((t) => ({
+    thread: t.thread,
+    cpu: t.cpu,
+    cycles: t.cycles,
+    overflows: t.overflows,
+    min: t.min,
+    avg: t.avg,
+    max: t.max,
+    histogram: toHistogramRecord(t.histogram),
+  }));
 }

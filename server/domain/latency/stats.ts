@@ -2,20 +2,12 @@
  * Statistics of merged histograms in the shape the API and pages use. Percentile keys are the
  * reported ones ("50" … "99.999"); a key listed in lowerBounds means "> value".
  */
-import { REPORTED_PERCENTILES, summarize, type HistogramPart, type LatencyUnit } from "./histogram";
+import { REPORTED_PERCENTILES, summarize, type HistogramPart, type HistogramStats, type LatencyUnit } from "./histogram";
 import { mergeManyParts } from "./merge-many";
 
-export interface LatencyStats {
-  unit: LatencyUnit;
-  histogramSize: number;
+/** A summary plus how many runs were merged into it. */
+export interface LatencyStats extends HistogramStats {
   runs: number;
-  cycles: number;
-  overflows: number;
-  min: number | null;
-  max: number | null;
-  mean: number | null;
-  percentiles: Record<string, number | null>;
-  lowerBounds: string[];
 }
 
 export function emptyStats(unit: LatencyUnit = "us"): LatencyStats {

@@ -10,8 +10,8 @@ import {
   type CyclictestResult,
 } from "@/agent/collectors/cyclictest-parse";
 import { DomainError } from "@/server/errors";
-import { toHistogramRecord, type LatencyUnit } from "./histogram";
-import type { LatencyRunData } from "./run";
+import type { LatencyUnit } from "./histogram";
+import { storedThreads, type LatencyRunData } from "./run";
 
 /** Largest file accepted, in characters (cyclictest output is ASCII; -h 10000 with 64 threads is ≈ 4 M). */
 export const MAX_UPLOAD_CHARS = 8 * 1024 * 1024;
@@ -70,15 +70,6 @@ export function runFromCyclictest(r: CyclictestResult, meta: UploadMeta): Latenc
     load: meta.load,
     unit: r.unit,
     histogramSize: r.histogramSize,
-    threads: r.threads.map((t) => ({
-      thread: t.thread,
-      cpu: t.cpu,
-      cycles: t.cycles,
-      overflows: t.overflows,
-      min: t.min,
-      avg: t.avg,
-      max: t.max,
-      histogram: toHistogramRecord(t.histogram),
-    })),
+    threads: storedThreads(r.threads),
   };
 }

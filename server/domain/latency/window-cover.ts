@@ -46,8 +46,3 @@ export function planWindowCover(from: Date, to: Date): WindowCover {
   }
   return cover;
 }
-
-/** Whether an instant lies in a half-open range. */
-export function inRange(t: Date, r: TimeRange): boolean {
-  return t.getTime() >= r.from.getTime() && t.getTime() < r.to.getTime();
-}

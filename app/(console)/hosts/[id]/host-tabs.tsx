@@ -8,7 +8,7 @@ import { HOST_TABS, hostTabHref } from "./tabs";
 export function HostTabs({ hostId }: { hostId: string }) {
   const pathname = usePathname();
   return (
-    <nav aria-label="Host sections" className="border-b border-slate-200 dark:border-slate-800">
+    <nav aria-label="Host sections" className="print:hidden border-b border-slate-200 dark:border-slate-800">
       <ul className="-mb-px flex gap-1">
         {HOST_TABS.map((tab) => {
           const href = hostTabHref(hostId, tab);

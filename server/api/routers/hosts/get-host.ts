@@ -19,7 +19,7 @@ export const getHost = viewerProcedure
   .output(
     z.object({
       generatedAt: z.date(),
-      host: fleetHostSchema.extend({ heartbeatSeconds: z.number().int(), enrolledAt: z.date() }),
+      host: fleetHostSchema.omit({ compliance: true }).extend({ heartbeatSeconds: z.number().int(), enrolledAt: z.date() }),
       topology: sectionViewSchema(topologySection),
       kernel: sectionViewSchema(kernelSection),
     }),

@@ -10,7 +10,7 @@ type Props = { params: Promise<{ id: string }> };
 
 export const metadata = { title: "Compliance" };
 
-function FindingRow({ f, hostId }: { f: Finding; hostId: string }) {
+function FindingRow({ f }: { f: Finding }) {
   const open = f.status === "fail" || f.status === "warn";
   return (
     <li className="py-2" data-testid={`finding-${f.ruleId}`} data-status={f.status}>
@@ -48,9 +48,15 @@ function FindingRow({ f, hostId }: { f: Finding; hostId: string }) {
               {f.tuningActionId && (
                 <>
                   {" "}
-                  <Link className="font-medium text-sky-700 underline hover:text-sky-600 dark:text-sky-400" href={`/hosts/${hostId}/tuning?action=${encodeURIComponent(f.tuningActionId)}&rule=${encodeURIComponent(f.ruleId)}`}>
-                    Tuning action {f.tuningActionId}
-                  </Link>
+                  {/* Tuning actions arrive with the tuning issue: until then the id is shown, never a dead link. */}
+                  <span
+                    className="ml-1 inline-flex items-center gap-1 rounded border border-slate-300 bg-white px-1.5 py-px align-middle text-[11px] text-slate-600 dark:border-slate-600 dark:bg-slate-900 dark:text-slate-300"
+                    title="Tuning actions are not available yet: apply the remediation by hand"
+                    data-testid="tuning-action"
+                  >
+                    tuning action <code className="font-mono">{f.tuningActionId}</code>
+                    <span className="sr-only"> (not available yet)</span>
+                  </span>
                 </>
               )}
             </p>
@@ -112,7 +118,7 @@ export default async function HostCompliancePage({ params }: Props) {
               {applicable.length > 0 && (
                 <ul className="divide-y divide-slate-100 dark:divide-slate-800">
                   {applicable.map((f) => (
-                    <FindingRow key={f.ruleId} f={f} hostId={host.id} />
+                    <FindingRow key={f.ruleId} f={f} />
                   ))}
                 </ul>
               )}
@@ -121,7 +127,7 @@ export default async function HostCompliancePage({ params }: Props) {
                   <summary className="cursor-pointer text-slate-500 dark:text-slate-400">{na.length} not applicable on this host</summary>
                   <ul className="divide-y divide-slate-100 dark:divide-slate-800">
                     {na.map((f) => (
-                      <FindingRow key={f.ruleId} f={f} hostId={host.id} />
+                      <FindingRow key={f.ruleId} f={f} />
                     ))}
                   </ul>
                 </details>

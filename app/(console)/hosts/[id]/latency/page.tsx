@@ -49,7 +49,7 @@ export default async function HostLatencyPage({ params, searchParams }: Props) {
   const custom = w.custom && "from" in w.spec ? w.spec : null;
   return (
     <div className="space-y-4">
-      <div className="flex flex-wrap items-center justify-between gap-3">
+      <div className="flex flex-wrap items-center justify-between gap-3 print:hidden">
         <WindowPicker
           basePath={`/hosts/${host.id}/latency`}
           current={w.custom ? "custom" : ("preset" in w.spec ? w.spec.preset : "24h")}
@@ -141,29 +141,32 @@ export default async function HostLatencyPage({ params, searchParams }: Props) {
         )}
       </Panel>
 
-      <Panel title="Measurement schedule" id="latency-schedule">
-        {isOperator ? (
-          <ScheduleForm
-            hostId={host.id}
-            initial={{
-              enabled: schedule.enabled,
-              cpus: schedule.cpus,
-              durationS: schedule.durationS,
-              intervalUs: schedule.intervalUs,
-              priority: schedule.priority,
-              histogramSize: schedule.histogramSize,
-              everyMinutes: schedule.everyMinutes,
-              load: schedule.load,
-            }}
-          />
-        ) : (
-          <p className="text-sm">
-            {schedule.enabled
-              ? `cyclictest on CPUs ${schedule.cpus} every ${schedule.everyMinutes} min for ${schedule.durationS} s (interval ${schedule.intervalUs} µs, priority ${schedule.priority}, ${schedule.histogramSize} buckets, load ${schedule.load}).`
-              : "No scheduled measurement."}
-          </p>
-        )}
-      </Panel>
+      {/* settings, not results: left off the printed page */}
+      <div className="print:hidden">
+        <Panel title="Measurement schedule" id="latency-schedule">
+          {isOperator ? (
+            <ScheduleForm
+              hostId={host.id}
+              initial={{
+                enabled: schedule.enabled,
+                cpus: schedule.cpus,
+                durationS: schedule.durationS,
+                intervalUs: schedule.intervalUs,
+                priority: schedule.priority,
+                histogramSize: schedule.histogramSize,
+                everyMinutes: schedule.everyMinutes,
+                load: schedule.load,
+              }}
+            />
+          ) : (
+            <p className="text-sm">
+              {schedule.enabled
+                ? `cyclictest on CPUs ${schedule.cpus} every ${schedule.everyMinutes} min for ${schedule.durationS} s (interval ${schedule.intervalUs} µs, priority ${schedule.priority}, ${schedule.histogramSize} buckets, load ${schedule.load}).`
+                : "No scheduled measurement."}
+            </p>
+          )}
+        </Panel>
+      </div>
     </div>
   );
 }

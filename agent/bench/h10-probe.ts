@@ -1,0 +1,30 @@
+// scratch (H10): run the bundled agent with given node flags against a sink; print RSS breakdown
+import { spawn } from "node:child_process";
+import { randomUUID } from "node:crypto";
+import { promises as fsp, readFileSync } from "node:fs";
+import http from "node:http";
+import type { AddressInfo } from "node:net";
+import os from "node:os";
+import path from "node:path";
+import { saveCredentials } from "@/agent/state";
+
+const flags = (process.env.FLAGS ?? "").split(" ").filter(Boolean);
+const bundle = process.env.BUNDLE ?? "dist/nfvdeck-agent.js";
+const seconds = Number(process.env.SECS ?? 15);
+const answer = JSON.stringify({ result: { data: { json: { stored: true, duplicate: false, sectionsChanged: [], config: { heartbeatSeconds: 10, latencySchedule: null } } } } });
+let n = 0;
+const server = http.createServer((req, res) => { req.resume(); req.on("end", () => { n++; res.writeHead(200, { "content-type": "application/json" }); res.end(answer); }); });
+await new Promise<void>((r) => server.listen(0, "127.0.0.1", () => r()));
+const url = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+const tmp = await fsp.mkdtemp(path.join(os.tmpdir(), "h10-probe-"));
+await saveCredentials(tmp, { hostId: randomUUID(), hostToken: "benchx".padEnd(40, "x"), server: url, enrolledAt: new Date().toISOString() });
+const child = spawn(process.execPath, [...flags, bundle, "run", "--state", tmp, "--root", "/", "--heartbeat", "1", ...(process.env.RUNARGS ?? "").split(" ").filter(Boolean)], { stdio: ["ignore", "ignore", "inherit"], env: { ...process.env, NFVDECK_ISOLATED_CPUS: "" } });
+const ticks = () => { const s = readFileSync(`/proc/${child.pid}/stat`, "utf8"); const f = s.slice(s.lastIndexOf(")") + 2).split(" "); return Number(f[11]) + Number(f[12]); };
+await new Promise((r) => setTimeout(r, 5000));
+const t0 = ticks(); const n0 = n;
+await new Promise((r) => setTimeout(r, seconds * 1000));
+const t1 = ticks(); const n1 = n;
+const st = readFileSync(`/proc/${child.pid}/status`, "utf8");
+const pick = (k: string) => /^(\w+):\s+(\d+)/m.exec(st.split("\n").find((l) => l.startsWith(k)) ?? "")?.[2];
+console.log(`${process.env.LABEL ?? flags.join(" ")}: RSS ${pick("VmRSS")} kB anon ${pick("RssAnon")} file ${pick("RssFile")} threads ${pick("Threads")} | cpu ${((t1 - t0) * 10 / Math.max(1, n1 - n0)).toFixed(2)} ms/cycle over ${n1 - n0} reports`);
+child.kill("SIGTERM"); await new Promise((r) => child.once("exit", r)); server.close(); await fsp.rm(tmp, { recursive: true, force: true });

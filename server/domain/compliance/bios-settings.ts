@@ -1,5 +1,5 @@
 import type { HostSnapshot } from "@/server/domain/compliance/snapshot";
-import { BIOS_SETTINGS, type BiosSection, type BiosSetting as BiosSettingName } from "@/server/contract/sections/bios";
+import type { BiosSection, BiosSetting as BiosSettingName } from "@/server/contract/sections/bios";
 
 /** A key of the normalised BIOS vocabulary (server/contract/sections/bios.ts). */
 export type BiosKey = BiosSettingName;

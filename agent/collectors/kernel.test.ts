@@ -1,4 +1,7 @@
+import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
+import os from "node:os";
 import path from "node:path";
+import { gzipSync } from "node:zlib";
 import { describe, expect, it } from "vitest";
 import { HostFs } from "@/agent/hostfs";
 import {
@@ -12,8 +15,10 @@ import {
   parsePreemptModel,
   parseShellAssignments,
   parseSysCpuList,
+  findProcessesCached,
   read,
   readIsolatedCpus,
+  readNohzFullConfig,
 } from "@/agent/collectors/kernel";
 
 const FIXTURES = path.join(import.meta.dirname, "../fixtures");
@@ -209,5 +214,53 @@ describe("kernel section from fixtures", () => {
 
   it("empty tree is not available", async () => {
     expect(await read(new HostFs(path.join(FIXTURES, "empty-tree")))).toBeNull();
+  });
+});
+
+describe("per-process caches (the daemon re-reads these every collection)", () => {
+  function tempRoot(): string {
+    return mkdtempSync(path.join(os.tmpdir(), "nfvdeck-kernel-cache-"));
+  }
+  function put(root: string, rel: string, content: string | Buffer): void {
+    mkdirSync(path.dirname(path.join(root, rel)), { recursive: true });
+    writeFileSync(path.join(root, rel), content);
+  }
+
+  it("readNohzFullConfig follows proc/config.gz when its bytes change (cache keyed by content)", async () => {
+    const root = tempRoot();
+    try {
+      const fs = new HostFs(root);
+      expect(await readNohzFullConfig(fs, "6.1.0")).toBeNull();
+      put(root, "proc/config.gz", gzipSync("CONFIG_NO_HZ_FULL=y\n"));
+      expect(await readNohzFullConfig(fs, "6.1.0")).toBe(true);
+      expect(await readNohzFullConfig(fs, "6.1.0")).toBe(true);
+      put(root, "proc/config.gz", gzipSync("# CONFIG_NO_HZ_FULL is not set\nCONFIG_NO_HZ_IDLE=y\n"));
+      expect(await readNohzFullConfig(fs, "6.1.0")).toBe(false);
+      put(root, "proc/config.gz", "not gzip");
+      expect(await readNohzFullConfig(fs, "6.1.0")).toBeNull();
+      put(root, "boot/config-6.1.0", "CONFIG_NO_HZ_FULL=y\n");
+      expect(await readNohzFullConfig(fs, "6.1.0")).toBe(true);
+    } finally {
+      rmSync(root, { recursive: true, force: true });
+    }
+  });
+
+  it("findProcessesCached re-checks the known pid and rescans when it is gone", async () => {
+    const root = tempRoot();
+    try {
+      const fs = new HostFs(root);
+      put(root, "proc/7/comm", "bash\n");
+      expect(await findProcessesCached(fs, "irqbalance")).toEqual([]);
+      put(root, "proc/10/comm", "irqbalance\n");
+      expect(await findProcessesCached(fs, "irqbalance")).toEqual([10]);
+      expect(await findProcessesCached(fs, "irqbalance")).toEqual([10]);
+      put(root, "proc/10/comm", "bash\n"); // pid reused by another program
+      put(root, "proc/20/comm", "irqbalance\n");
+      expect(await findProcessesCached(fs, "irqbalance")).toEqual([20]);
+      rmSync(path.join(root, "proc/20"), { recursive: true });
+      expect(await findProcessesCached(fs, "irqbalance")).toEqual([]);
+    } finally {
+      rmSync(root, { recursive: true, force: true });
+    }
   });
 });

@@ -218,8 +218,11 @@ export interface RawKernel {
   sysIsolated: string | null;
   sysNohzFull: string | null;
   online: string | null;
-  /** kernel .config text: /boot/config-<release>, else /proc/config.gz; read only when cpu/nohz_full is absent */
-  kernelConfig: string | null;
+  /**
+   * CONFIG_NO_HZ_FULL=y in the kernel .config (/boot/config-<release>, else /proc/config.gz); null when
+   * neither is readable. Read only when cpu/nohz_full is absent.
+   */
+  nohzFullConfig: boolean | null;
   clocksourceCurrent: string | null;
   clocksourceAvailable: string | null;
   schedRtRuntimeUs: string | null;
@@ -266,7 +269,7 @@ export function parseKernel(raw: RawKernel): KernelSection {
 
   let nohzFullSupported: boolean | null = null;
   if (raw.sysNohzFull !== null) nohzFullSupported = true;
-  else if (raw.kernelConfig !== null) nohzFullSupported = configHasNohzFull(raw.kernelConfig);
+  else if (raw.nohzFullConfig !== null) nohzFullSupported = raw.nohzFullConfig;
 
   const version = parseWordValue(raw.version);
   const thpEnabled = parseBracketChoice(raw.thpEnabled);
@@ -321,7 +324,7 @@ function safeBan(vars: Map<string, string>, where: string, warnings: Warnings) {
 
 const IRQBALANCE_CONFIGS = ["etc/default/irqbalance", "etc/sysconfig/irqbalance"];
 
-/** PIDs whose comm is "irqbalance". */
+/** PIDs whose comm is `comm` (a scan of every /proc/<pid>/comm). */
 export async function findProcesses(fs: HostFs, comm: string): Promise<number[]> {
   const pids = indexedEntries(await fs.listDir("proc"), "");
   const found: number[] = [];
@@ -332,25 +335,61 @@ export async function findProcesses(fs: HostFs, comm: string): Promise<number[]>
   return found;
 }
 
-/** The running kernel's .config: /boot/config-<release>, else the gzipped /proc/config.gz (CONFIG_IKCONFIG_PROC). */
-export async function readKernelConfig(fs: HostFs, release: string): Promise<string | null> {
+/**
+ * irqbalance PIDs last found, per root. Scanning every /proc/<pid>/comm costs a read per process (thousands
+ * on a busy host); while the found process still has that comm, it is the same daemon: re-check only it.
+ * Nothing found is not cached (a started irqbalance is seen at the next collection).
+ */
+const knownProcesses = new Map<string, number[]>();
+
+/** Like findProcesses, but re-checks the PIDs found last time first and scans only when they are gone. */
+export async function findProcessesCached(fs: HostFs, comm: string): Promise<number[]> {
+  const key = `${fs.root}\0${comm}`;
+  const known = knownProcesses.get(key);
+  if (known !== undefined && known.length > 0) {
+    const alive: number[] = [];
+    for (const pid of known) if ((await fs.readTextOptional(`proc/${pid}/comm`))?.trim() === comm) alive.push(pid);
+    if (alive.length === known.length) return alive;
+  }
+  const found = await findProcesses(fs, comm);
+  if (found.length > 0) knownProcesses.set(key, found);
+  else knownProcesses.delete(key);
+  return found;
+}
+
+/**
+ * The last /proc/config.gz seen and its NO_HZ_FULL verdict. The config changes only with a reboot, and
+ * gunzipping ~25 KB into ~250 KB of text was the kernel collector's dearest step: compare the compressed
+ * bytes (cheap) and decompress only when they differ.
+ */
+let lastConfigGz: { root: string; gz: Buffer; nohzFull: boolean | null } | null = null;
+
+/**
+ * CONFIG_NO_HZ_FULL=y in the running kernel's .config: /boot/config-<release>, else the gzipped
+ * /proc/config.gz (CONFIG_IKCONFIG_PROC); null when neither is readable.
+ */
+export async function readNohzFullConfig(fs: HostFs, release: string): Promise<boolean | null> {
   if (/^[A-Za-z0-9._+-]+$/.test(release)) {
     const boot = await fs.readTextOptional(`boot/config-${release}`);
-    if (boot !== null) return boot;
+    if (boot !== null) return configHasNohzFull(boot);
   }
   const gz = await fs.readBytes("proc/config.gz").catch(() => null);
   if (gz === null) return null;
+  if (lastConfigGz !== null && lastConfigGz.root === fs.root && lastConfigGz.gz.equals(gz)) return lastConfigGz.nohzFull;
+  let nohzFull: boolean | null;
   try {
-    return gunzipSync(gz).toString("utf8");
+    nohzFull = configHasNohzFull(gunzipSync(gz).toString("utf8"));
   } catch {
-    return null;
+    nohzFull = null;
   }
+  lastConfigGz = { root: fs.root, gz, nohzFull };
+  return nohzFull;
 }
 
 export async function readRawKernel(fs: HostFs): Promise<RawKernel> {
   const osrelease = await fs.readText("proc/sys/kernel/osrelease");
   const release = osrelease?.trim() ?? "";
-  const pids = await findProcesses(fs, "irqbalance");
+  const pids = await findProcessesCached(fs, "irqbalance");
   let irqbalanceConfig: RawKernel["irqbalanceConfig"] = null;
   for (const source of IRQBALANCE_CONFIGS) {
     const text = await fs.readTextOptional(source);
@@ -369,7 +408,7 @@ export async function readRawKernel(fs: HostFs): Promise<RawKernel> {
     sysIsolated: await fs.readText("sys/devices/system/cpu/isolated"),
     sysNohzFull,
     online: await fs.readText("sys/devices/system/cpu/online"),
-    kernelConfig: sysNohzFull === null ? await readKernelConfig(fs, release) : null,
+    nohzFullConfig: sysNohzFull === null ? await readNohzFullConfig(fs, release) : null,
     clocksourceCurrent: await fs.readText("sys/devices/system/clocksource/clocksource0/current_clocksource"),
     clocksourceAvailable: await fs.readText("sys/devices/system/clocksource/clocksource0/available_clocksource"),
     schedRtRuntimeUs: await fs.readText("proc/sys/kernel/sched_rt_runtime_us"),

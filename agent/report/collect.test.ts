@@ -36,6 +36,15 @@ describe("collectSections", () => {
     expect(sections.kvm?.data).toBeNull();
   });
 
+  it("content that passed once is still reported; changed content that breaks the schema is still caught", async () => {
+    const good = await collectSections(fs, [{ name: "kvm", read: readKvm }]);
+    const again = await collectSections(fs, [{ name: "kvm", read: readKvm }]);
+    expect(again.kvm).toMatchObject({ ok: true, available: true, hash: good.kvm?.hash });
+    expect(again.kvm?.data).toEqual(good.kvm?.data);
+    const bad = await collectSections(fs, [{ name: "kvm", read: async () => ({ ...(good.kvm?.data as object), vendorModule: "kvm_vmware" }) }]);
+    expect(bad.kvm).toMatchObject({ ok: false, data: null });
+  });
+
   it("null data is available:false, and the hash is that of the data", async () => {
     const sections = await collectSections(new HostFs(path.join(FIXTURES, "empty-tree")), [{ name: "kvm", read: readKvm }]);
     expect(sections.kvm).toMatchObject({ ok: true, available: false, data: null, hash: contentHash(null) });

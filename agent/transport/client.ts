@@ -31,6 +31,39 @@ export function trpcUrl(server: string): string {
 }
 
 /**
+ * True when `value` is plain JSON that superjson would pass through without annotations: null, strings,
+ * booleans, finite numbers other than -0, arrays and plain objects without undefined members, no object
+ * reached twice (superjson records shared references) and no prototype-polluting key (superjson throws).
+ */
+export function isPlainJson(value: unknown, seen: Set<object> = new Set()): boolean {
+  if (value === null || typeof value === "string" || typeof value === "boolean") return true;
+  if (typeof value === "number") return Number.isFinite(value) && !Object.is(value, -0);
+  if (typeof value !== "object") return false;
+  if (seen.has(value)) return false;
+  seen.add(value);
+  if (Array.isArray(value)) {
+    for (let i = 0; i < value.length; i++) if (!(i in value) || !isPlainJson(value[i], seen)) return false;
+    return true;
+  }
+  const proto: unknown = Object.getPrototypeOf(value);
+  if (proto !== Object.prototype && proto !== null) return false;
+  for (const key of Object.keys(value)) {
+    if (key === "__proto__" || key === "constructor" || key === "prototype") return false;
+    if (!isPlainJson((value as Record<string, unknown>)[key], seen)) return false;
+  }
+  return true;
+}
+
+/**
+ * The request body superjson would produce. A report read back from the spool is plain JSON, for which
+ * superjson's output is just `{"json": value}`; its generic walker (a path array and a dozen type probes
+ * per value) was the dearest step of a heartbeat. Anything else still goes through superjson.
+ */
+export function serializeTrpcInput(input: unknown): string {
+  return JSON.stringify(isPlainJson(input) ? { json: input } : superjson.serialize(input));
+}
+
+/**
  * tRPC's non-batched HTTP protocol (POST /api/trpc/<path>, superjson body; `{result:{data}}` or
  * `{error}` back) over node:http. Why not httpLink: it probes `input instanceof FormData`, and merely
  * touching that global makes node load undici and compile its WebAssembly HTTP parser — megabytes of
@@ -48,7 +81,7 @@ function agentHttpLink(opts: { url: string; headers: () => Record<string, string
           const res = await httpFetch(`${opts.url}/${op.path}`, {
             method: op.type === "query" ? "GET" : "POST",
             headers: { "content-type": "application/json", ...opts.headers() },
-            body: op.type === "query" ? undefined : JSON.stringify(superjson.serialize(op.input)),
+            body: op.type === "query" ? undefined : serializeTrpcInput(op.input),
             signal,
           });
           meta = { response: { status: res.status } };

@@ -18,6 +18,7 @@ import { reportInput } from "@/server/contract/report";
 import { seedDemoUsers } from "@/server/repo/users";
 import { createEnrollmentToken, enrollHost } from "@/server/repo/enrollment";
 import { ingestReport } from "@/server/repo/reports";
+import { afterSnapshotChange } from "@/server/repo/snapshot-hooks";
 import { disconnectPrisma } from "@/server/db";
 import { E2E_HEARTBEAT_SECONDS, E2E_HOSTS, NEVER_REPORTED_HOST } from "@/e2e/support/lab";
 import { setHostHeartbeatSeconds } from "@/server/repo/hosts";
@@ -42,7 +43,9 @@ async function report(hostId: string, hostname: string, local: LocalReport, rece
     hostname,
     sections: local.sections,
   });
-  await ingestReport(hostId, input, receivedAt);
+  const stored = await ingestReport(hostId, input, receivedAt);
+  // as the agent API does (server/repo/ingest.ts): a changed snapshot is evaluated for compliance at once
+  if (stored.sectionsChanged.length > 0) await afterSnapshotChange(hostId, stored.sectionsChanged);
 }
 
 export async function seedLab(opts: { bulk?: number; now?: Date } = {}): Promise<Seeded[]> {

@@ -10,7 +10,10 @@ function subscribeToHtmlClass(onChange: () => void): () => void {
   return () => observer.disconnect();
 }
 
-/** Dark-mode switch. The root layout's inline script applies the stored choice before first paint. */
+/**
+ * Dark-mode switch. The root layout's inline script applies the stored choice before first paint and
+ * handles clicks on [data-theme-toggle] (so it works before hydration); this component only renders it.
+ */
 export function ThemeToggle() {
   // The <html> class is the source of truth; null on the server (it cannot know the browser's choice).
   const dark = useSyncExternalStore(subscribeToHtmlClass, () => document.documentElement.classList.contains("dark"), () => null);
@@ -27,20 +30,10 @@ export function ThemeToggle() {
     document.documentElement.classList.toggle("dark", wantDark);
   }, []);
 
-  function toggle() {
-    const next = !document.documentElement.classList.contains("dark");
-    document.documentElement.classList.toggle("dark", next);
-    try {
-      localStorage.setItem(THEME_STORAGE_KEY, next ? "dark" : "light");
-    } catch {
-      // storage blocked: the choice lasts for this page only
-    }
-  }
-
   return (
     <button
       type="button"
-      onClick={toggle}
+      data-theme-toggle=""
       aria-pressed={dark ?? undefined}
       title={dark ? "Switch to light mode" : "Switch to dark mode"}
       className="inline-flex size-8 items-center justify-center rounded-md text-slate-600 hover:bg-slate-100 hover:text-slate-900 focus-visible:outline-2 focus-visible:outline-offset-2 focus-visible:outline-sky-500 dark:text-slate-300 dark:hover:bg-slate-800 dark:hover:text-white"

@@ -1,14 +1,18 @@
 "use client";
 
-import { useState, type FormEvent } from "react";
+import { useState, useSyncExternalStore, type FormEvent } from "react";
 
 const inputClass =
   "block w-full rounded-md border border-slate-300 bg-white px-3 py-2 text-sm text-slate-900 shadow-sm placeholder:text-slate-400 focus:border-sky-500 focus:outline-2 focus:outline-offset-0 focus:outline-sky-500 dark:border-slate-700 dark:bg-slate-950 dark:text-slate-100";
+
+const noSubscription = () => () => undefined;
 
 /** Posts the credentials as JSON to better-auth; on success, a full navigation to `next` (the cookie is set by then). */
 export function LoginForm({ next }: { next: string }) {
   const [error, setError] = useState<string | null>(null);
   const [pending, setPending] = useState(false);
+  // Until hydrated, a submit would be a native GET with the password in the URL: the button waits.
+  const hydrated = useSyncExternalStore(noSubscription, () => true, () => false);
 
   async function onSubmit(e: FormEvent<HTMLFormElement>) {
     e.preventDefault();
@@ -45,7 +49,7 @@ export function LoginForm({ next }: { next: string }) {
   }
 
   return (
-    <form onSubmit={onSubmit} noValidate className="space-y-4" aria-describedby={error ? "login-error" : undefined}>
+    <form onSubmit={onSubmit} method="post" noValidate className="space-y-4" aria-describedby={error ? "login-error" : undefined}>
       <div>
         <label htmlFor="email" className="mb-1 block text-sm font-medium text-slate-700 dark:text-slate-300">
           Email
@@ -65,7 +69,7 @@ export function LoginForm({ next }: { next: string }) {
       )}
       <button
         type="submit"
-        disabled={pending}
+        disabled={pending || !hydrated}
         className="w-full rounded-md bg-sky-600 px-3 py-2 text-sm font-semibold text-white shadow-sm hover:bg-sky-500 focus-visible:outline-2 focus-visible:outline-offset-2 focus-visible:outline-sky-500 disabled:opacity-60"
       >
         {pending ? "Signing in…" : "Sign in"}

@@ -1,0 +1,1 @@
+(globalThis as unknown as { __report: (l: string) => void }).__report("empty");

@@ -29,4 +29,23 @@ describe("HostFs", () => {
     await expect(fs.readText("/etc/passwd")).rejects.toThrow(/relative/);
     await expect(fs.readText("../../etc/passwd")).rejects.toThrow(/escapes/);
   });
+
+  it.each([
+    ["sys/devices/system/cpu/online", "/sys/devices/system/cpu/online"],
+    ["proc/123/comm", "/proc/123/comm"],
+    ["sys/x/", "/sys/x"],
+    ["sys//x", "/sys/x"],
+    ["./sys/x", "/sys/x"],
+    ["sys/./x", "/sys/x"],
+    ["sys/a/../x", "/sys/x"],
+    ["..sys/.x/x..", "/..sys/.x/x.."],
+    ["", ""],
+  ])("resolve(%j) under / and under a fixture root", (rel, abs) => {
+    expect(new HostFs("/").resolve(rel)).toBe(abs === "" ? "/" : abs);
+    expect(new HostFs("/srv/fixture/").resolve(rel)).toBe(`/srv/fixture${abs}`);
+  });
+
+  it.each(["..", "../x", "sys/../../x", "sys/../..", "a/../../b"])("resolve(%j) escapes and throws", (rel) => {
+    expect(() => new HostFs("/srv/fixture").resolve(rel)).toThrow(/escapes/);
+  });
 });

@@ -1,6 +1,9 @@
 import { accessSync, readFileSync, readdirSync, readlinkSync } from "node:fs";
 import path from "node:path";
 
+/** "a/b/c" with no empty, "." or ".." segment: joining it to a root cannot leave the root. */
+const PLAIN_RELATIVE = /^(?!\.\.?(?:\/|$))[^/\0]+(?:\/(?!\.\.?(?:\/|$))[^/\0]+)*$/;
+
 /** Errors that mean "this file is not there on this host" rather than a fault. */
 const ABSENT_CODES = new Set(["ENOENT", "ENOTDIR"]);
 
@@ -29,6 +32,9 @@ export class HostFs {
   /** Absolute path for a relative one; throws on "/x" or "../x" (a programming error, not host data). */
   resolve(rel: string): string {
     if (rel.startsWith("/")) throw new Error(`HostFs path must be relative: ${rel}`);
+    // Fast path for the usual "sys/devices/…" (no empty, "." or ".." segment): plain concatenation. A
+    // heartbeat resolves a few hundred paths; path.resolve's normalisation was ~1 ms of it.
+    if (PLAIN_RELATIVE.test(rel)) return this.root === path.sep ? `/${rel}` : `${this.root}/${rel}`;
     const abs = path.resolve(this.root, rel);
     if (abs !== this.root && !abs.startsWith(this.root.endsWith(path.sep) ? this.root : this.root + path.sep)) {
       throw new Error(`HostFs path escapes root: ${rel}`);

@@ -52,6 +52,8 @@ export interface ProcessFigures {
 export interface FootprintFigures {
   intervalS: number;
   nodeExporter: ProcessFigures;
+  /** an empty Node process (a timer, nothing else) with the unit's flags: the RSS no Node agent can go below */
+  nodeFloor: { rssMb: number; rssRatio: number };
   agents: (ProcessFigures & { rssRatio: number; cpuRatio: number; meetsGoals: boolean })[];
 }
 
@@ -149,6 +151,9 @@ export async function benchFootprint(opts: FootprintOptions = {}): Promise<Footp
     children.push(exporter);
     const metricsUrl = `http://127.0.0.1:${exporterPort}/metrics`;
 
+    const floor = spawn(process.execPath, [...UNIT_NODE_FLAGS, "-e", "setInterval(() => {}, 1000)"], { stdio: "ignore" });
+    children.push(floor);
+
     const agents: { label: string; child: ChildProcess; token: string; stderr: () => string }[] = [];
     for (const { label, node, run } of variants) {
       const stateDir = path.join(tmp, `state-${agents.length}`);
@@ -194,9 +199,11 @@ export async function benchFootprint(opts: FootprintOptions = {}): Promise<Footp
     const cpu0 = pids.map(cpuTicks);
     const count0 = [scrapes, ...agents.map((a) => sink.count(a.token))];
     const rss: number[][] = pids.map(() => []);
+    const floorRss: number[] = [];
     for (let i = 0; i < cycles; i++) {
       await sleep(intervalS * 1000);
       pids.forEach((pid, j) => rss[j]?.push(rssKb(pid)));
+      floorRss.push(rssKb(floor.pid ?? 0));
     }
     const cpu1 = pids.map(cpuTicks);
     const count1 = [scrapes, ...agents.map((a) => sink.count(a.token))];
@@ -217,9 +224,11 @@ export async function benchFootprint(opts: FootprintOptions = {}): Promise<Footp
     });
     const [exporterFig, ...agentFigs] = figures;
     if (!exporterFig) return null;
+    const floorMb = floorRss.reduce((a, b) => a + b, 0) / Math.max(1, floorRss.length) / 1024;
     const result: FootprintFigures = {
       intervalS,
       nodeExporter: exporterFig,
+      nodeFloor: { rssMb: floorMb, rssRatio: floorMb / exporterFig.rssMb },
       agents: agentFigs.map((a) => {
         const rssRatio = a.rssMb / exporterFig.rssMb;
         const cpuRatio = a.cpuMsPerCycle / exporterFig.cpuMsPerCycle;
@@ -249,6 +258,9 @@ function printTable(f: FootprintFigures, hz: number): void {
         : "";
     console.log(`${pad(r.label, width)}${pad(`${num(r.rssMb)} (${num(r.rssPeakMb)})`, 16)}${pad(num(r.cpuMsPerCycle, 2), 14)}${pad(String(r.cycles), 8)}${ratio}`);
   }
+  console.log(
+    `${pad("node floor: empty process", width)}${pad(num(f.nodeFloor.rssMb), 16)}${pad("-", 14)}${pad("-", 8)}${num(f.nodeFloor.rssRatio, 2)} (Node 20 itself, unit flags; 1.5× node_exporter = ${num(1.5 * f.nodeExporter.rssMb)} MB)`,
+  );
   console.log(`(CPU = utime+stime from /proc/PID/stat at ${hz} ticks/s over the measured window ÷ cycles; RSS = VmRSS sampled once per cycle)`);
 }
 

@@ -37,7 +37,7 @@ export async function collectSection(fs: HostFs, collector: SectionCollector): P
   // most sections are unchanged from one heartbeat to the next.
   if (envelope.available && validatedHash.get(collector.name) === envelope.hash && envelope.durationMs <= MAX_DURATION_MS) return envelope;
   const schema = sectionsSchema.shape[collector.name];
-  const checked = schema.safeParse(envelope, { jitless: true });
+  const checked = schema.safeParse(envelope);
   if (!checked.success) {
     const issues = checked.error.issues
       .slice(0, 5)

@@ -1,5 +1,6 @@
 import { randomUUID } from "node:crypto";
-import { expect, test, type Page } from "@playwright/test";
+import type { Page } from "@playwright/test";
+import { expect, test } from "@/e2e/support/test";
 import { loginAs } from "@/e2e/support/login";
 
 /** Opens a host (by its name on the fleet compliance matrix) on its Compliance tab. */

@@ -3,7 +3,8 @@
  * failing kernel (or BIOS) rules; the filter lives in the URL like the others; the column links to
  * the host's Compliance tab and sorts by score.
  */
-import { expect, test, type Page } from "@playwright/test";
+import type { Page } from "@playwright/test";
+import { expect, test } from "@/e2e/support/test";
 import { ALL_E2E_HOSTNAMES, NEVER_REPORTED_HOST } from "@/e2e/support/lab";
 import { loginAs } from "@/e2e/support/login";
 

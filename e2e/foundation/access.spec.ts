@@ -1,4 +1,4 @@
-import { expect, test } from "@playwright/test";
+import { expect, test } from "@/e2e/support/test";
 import { loginAs } from "@/e2e/support/login";
 
 test("an anonymous visitor is sent to the login page, and back after signing in", async ({ page, request }) => {

@@ -1,4 +1,4 @@
-import { expect, test } from "@playwright/test";
+import { expect, test } from "@/e2e/support/test";
 import { ALL_E2E_HOSTNAMES, E2E_HOSTS } from "@/e2e/support/lab";
 import { loginAs } from "@/e2e/support/login";
 import { readSeededHosts } from "@/e2e/support/seeded";

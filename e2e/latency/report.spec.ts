@@ -5,7 +5,7 @@
  */
 import fs from "node:fs";
 import path from "node:path";
-import { expect, test } from "@playwright/test";
+import { expect, test } from "@/e2e/support/test";
 import { loginAs } from "@/e2e/support/login";
 
 const FIXTURES = path.resolve(import.meta.dirname, "../../agent/fixtures/cyclictest");

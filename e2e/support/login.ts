@@ -9,4 +9,6 @@ export async function loginAs(page: Page, who: keyof typeof E2E_USERS | { email:
   await page.getByLabel("Password").fill(user.password);
   await page.getByRole("button", { name: /sign in|log in/i }).click();
   await expect(page).not.toHaveURL(/\/login/);
+  // The sign-in ends with a full navigation: wait until that page is interactive too.
+  await page.locator("html[data-hydrated]").waitFor({ state: "attached" });
 }

@@ -1,1 +1,0 @@
-(globalThis as unknown as { __report: (l: string) => void }).__report("empty");

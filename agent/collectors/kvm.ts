@@ -1,6 +1,6 @@
 import type { HostFs } from "@/agent/hostfs";
 import type { KvmSection } from "@/server/contract/sections/kvm";
-import { parseBoolValue, parseIntValue, Warnings } from "@/agent/collectors/values";
+import { compareCodeUnits, parseBoolValue, parseIntValue, Warnings } from "@/agent/collectors/values";
 
 export interface RawKvm {
   kvm: Record<string, string> | null;
@@ -15,7 +15,7 @@ export function parseKvm(raw: RawKvm): KvmSection {
   const warnings = new Warnings();
   const clean = (params: Record<string, string>) => {
     const out: Record<string, string> = {};
-    for (const [k, v] of Object.entries(params).sort(([a], [b]) => a.localeCompare(b))) {
+    for (const [k, v] of Object.entries(params).sort(([a], [b]) => compareCodeUnits(a, b))) {
       if (PARAM_NAME.test(k)) out[k] = v.trim().slice(0, 256);
     }
     return out;

@@ -1,7 +1,7 @@
 import type { HostFs } from "@/agent/hostfs";
 import { tryParseCpuList } from "@/server/domain/cpuset/cpuset";
 import type { TopologySection, TopologyCpu } from "@/server/contract/sections/topology";
-import { indexedEntries, parseIntValue, Warnings } from "@/agent/collectors/values";
+import { compareCodeUnits, indexedEntries, parseIntValue, Warnings } from "@/agent/collectors/values";
 
 const CPU_DIR = "sys/devices/system/cpu";
 const NODE_DIR = "sys/devices/system/node";
@@ -200,7 +200,7 @@ export function parseTopology(raw: RawTopology): TopologySection {
     });
   }
   const cacheList = [...caches.values()].sort(
-    (a, b) => a.level - b.level || a.type.localeCompare(b.type) || (a.sharedCpus[0] ?? 0) - (b.sharedCpus[0] ?? 0),
+    (a, b) => a.level - b.level || compareCodeUnits(a.type, b.type) || (a.sharedCpus[0] ?? 0) - (b.sharedCpus[0] ?? 0),
   );
 
   const info = raw.cpuinfo === null ? null : parseCpuinfo(raw.cpuinfo);

@@ -69,6 +69,9 @@ export const AUTHZ_TABLE: Record<string, AuthzEntry> = {
   "hosts.list": { access: "viewer" },
   "hosts.get": { access: "viewer", input: (fx) => ({ id: fx.hostId }) },
 
+  // Cache QoS (helper H12)
+  "qos.getHostQos": { access: "viewer", input: (fx) => ({ hostId: fx.hostId, window: "24h" }) },
+
   // latency (helper H7)
   "latency.uploadCyclictest": { access: "operator", input: (fx) => ({ hostId: fx.hostId, content: "not cyclictest", load: "idle" }) },
   "latency.listRuns": { access: "viewer", input: (fx) => ({ hostId: fx.hostId }) },

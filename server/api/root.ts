@@ -31,6 +31,7 @@ import { updateProfile as complianceUpdateProfile } from "@/server/api/routers/c
 import { deleteProfile as complianceDeleteProfile } from "@/server/api/routers/compliance/delete-profile";
 import { assignProfile as complianceAssignProfile } from "@/server/api/routers/compliance/assign-profile";
 import { getDriftHistory as complianceGetDriftHistory } from "@/server/api/routers/compliance/get-drift-history";
+import { getHostQos } from "@/server/api/routers/qos/get-host-qos";
 
 export const appRouter = createTRPCRouter({
   compliance: createTRPCRouter({
@@ -45,6 +46,7 @@ export const appRouter = createTRPCRouter({
     assignProfile: complianceAssignProfile,
     getDriftHistory: complianceGetDriftHistory,
   }),
+  qos: createTRPCRouter({ getHostQos }),
   auth: createTRPCRouter({ me }),
   users: createTRPCRouter({ list: usersList, create: usersCreate, setRole: usersSetRole }),
   enrollment: createTRPCRouter({ createToken, listTokens }),

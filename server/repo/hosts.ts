@@ -5,6 +5,11 @@ import { sectionStatusesFromJson } from "@/server/domain/hosts/fleet-compliance"
 import { sectionView, type SectionView } from "@/server/domain/hosts/section-view";
 import { topologySection, type TopologySection } from "@/server/contract/sections/topology";
 import { kernelSection, type KernelSection } from "@/server/contract/sections/kernel";
+import { irqSection, type IrqSection } from "@/server/contract/sections/irq";
+import { hugepagesSection, type HugepagesSection } from "@/server/contract/sections/hugepages";
+import { powerSection, type PowerSection } from "@/server/contract/sections/power";
+import { biosSection, type BiosSection } from "@/server/contract/sections/bios";
+import { kvmSection, type KvmSection } from "@/server/contract/sections/kvm";
 import { DomainError } from "@/server/errors";
 
 /**
@@ -46,11 +51,19 @@ export type HostOverview = {
   host: HostHeader;
   topology: SectionView<TopologySection>;
   kernel: SectionView<KernelSection>;
+  irq: SectionView<IrqSection>;
+  hugepages: SectionView<HugepagesSection>;
+  power: SectionView<PowerSection>;
+  bios: SectionView<BiosSection>;
+  kvm: SectionView<KvmSection>;
 };
 
-const OVERVIEW_SECTIONS = ["topology", "kernel"] as const;
+const OVERVIEW_SECTIONS = ["topology", "kernel", "irq", "hugepages", "power", "bios", "kvm"] as const;
 
-/** One host's header and the latest topology and kernel sections (one query). NOT_FOUND if unknown. */
+/**
+ * One host's header and the latest topology, kernel, irq, hugepages, power, bios and kvm sections
+ * (one query; only the columns the page needs, never the hash). NOT_FOUND if unknown.
+ */
 export async function getHostOverview(id: string, now: Date = new Date()): Promise<HostOverview> {
   const row = await prisma().host.findUnique({
     where: { id },
@@ -83,6 +96,11 @@ export async function getHostOverview(id: string, now: Date = new Date()): Promi
     host: { ...host, status },
     topology: sectionView(topologySection, bySection.get("topology")),
     kernel: sectionView(kernelSection, bySection.get("kernel")),
+    irq: sectionView(irqSection, bySection.get("irq")),
+    hugepages: sectionView(hugepagesSection, bySection.get("hugepages")),
+    power: sectionView(powerSection, bySection.get("power")),
+    bios: sectionView(biosSection, bySection.get("bios")),
+    kvm: sectionView(kvmSection, bySection.get("kvm")),
   };
 }
 

@@ -8,6 +8,7 @@ export const HOST_TABS: readonly HostTab[] = [
   { segment: "", label: "Overview" },
   { segment: "compliance", label: "Compliance" },
   { segment: "latency", label: "Latency" },
+  { segment: "qos", label: "Cache QoS" },
 ];
 
 export function hostTabHref(hostId: string, tab: HostTab): string {

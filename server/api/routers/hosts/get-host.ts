@@ -3,6 +3,11 @@ import { viewerProcedure } from "@/server/api/trpc";
 import { fleetHostSchema } from "@/server/api/routers/hosts/list-hosts";
 import { topologySection } from "@/server/contract/sections/topology";
 import { kernelSection } from "@/server/contract/sections/kernel";
+import { irqSection } from "@/server/contract/sections/irq";
+import { hugepagesSection } from "@/server/contract/sections/hugepages";
+import { powerSection } from "@/server/contract/sections/power";
+import { biosSection } from "@/server/contract/sections/bios";
+import { kvmSection } from "@/server/contract/sections/kvm";
 import { getHostOverview } from "@/server/repo/hosts";
 
 function sectionViewSchema<T extends z.ZodType>(data: T) {
@@ -13,7 +18,7 @@ function sectionViewSchema<T extends z.ZodType>(data: T) {
   ]);
 }
 
-/** A host's header plus the topology and kernel sections of its latest report. */
+/** A host's header plus the topology, kernel, irq, hugepages, power, bios and kvm sections of its latest report. */
 export const getHost = viewerProcedure
   .input(z.object({ id: z.string().uuid() }).strict())
   .output(
@@ -22,6 +27,11 @@ export const getHost = viewerProcedure
       host: fleetHostSchema.omit({ compliance: true }).extend({ heartbeatSeconds: z.number().int(), enrolledAt: z.date() }),
       topology: sectionViewSchema(topologySection),
       kernel: sectionViewSchema(kernelSection),
+      irq: sectionViewSchema(irqSection),
+      hugepages: sectionViewSchema(hugepagesSection),
+      power: sectionViewSchema(powerSection),
+      bios: sectionViewSchema(biosSection),
+      kvm: sectionViewSchema(kvmSection),
     }),
   )
   .query(async ({ input }) => {

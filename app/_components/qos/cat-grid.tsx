@@ -1,0 +1,86 @@
+/**
+ * CAT allocation as cache-way grids: per L3 domain, one row per control group (and per CODE/DATA
+ * with CDP), one column per way, highest way left so a row reads like the hex mask.
+ */
+import { describeCell, type CatGrid } from "@/server/domain/qos/cat-grid";
+import { seriesColor } from "@/app/_components/latency/chart-colors";
+
+function groupLabel(group: string): string {
+  return group === "/" ? "/ (default)" : group;
+}
+
+export function CatGridView({ grid }: { grid: CatGrid }) {
+  const groupColor = new Map(grid.groups.map((g, i) => [g.group, seriesColor(i)]));
+  const wayIdx = Array.from({ length: grid.ways }, (_, i) => grid.ways - 1 - i);
+  if (grid.rows.length === 0) return <p className="text-sm text-slate-500 dark:text-slate-400">No L3 cache allocation in the schemata (CAT not supported or not enabled).</p>;
+  return (
+    <div className="space-y-4" data-testid="cat-grid">
+      {grid.domains.map((domain) => (
+        <div key={domain} tabIndex={0} role="region" aria-label={`L3 cache domain ${domain} allocation`} className="overflow-x-auto rounded focus:outline-none focus-visible:ring-2 focus-visible:ring-sky-500">
+          <table className="border-separate border-spacing-0.5 text-xs" data-testid={`cat-grid-domain-${domain}`}>
+            <caption className="mb-1 text-left text-xs font-semibold text-slate-600 dark:text-slate-300">
+              L3 domain {domain} — {grid.ways} ways{grid.cdp ? ", CDP (code/data)" : ""}
+            </caption>
+            <thead>
+              <tr>
+                <th scope="col" className="pr-2 text-left font-medium text-slate-500 dark:text-slate-400">
+                  Group
+                </th>
+                {grid.cdp && (
+                  <th scope="col" className="pr-2 text-left font-medium text-slate-500 dark:text-slate-400">
+                    Type
+                  </th>
+                )}
+                {wayIdx.map((w) => (
+                  <th key={w} scope="col" className="w-6 text-center font-mono font-normal text-slate-500 dark:text-slate-400" title={grid.shareableWays[w] ? `way ${w} (shareable with I/O / other agents)` : `way ${w}`}>
+                    {w}
+                    {grid.shareableWays[w] ? <span aria-label="shareable">*</span> : null}
+                  </th>
+                ))}
+                <th scope="col" className="pl-2 text-left font-medium text-slate-500 dark:text-slate-400">
+                  Mask
+                </th>
+              </tr>
+            </thead>
+            <tbody>
+              {grid.rows.map((row) => {
+                const cell = row.cells.find((c) => c.domain === domain);
+                if (!cell) return null;
+                const color = groupColor.get(row.group) ?? seriesColor(0);
+                const text = describeCell(cell, grid.ways);
+                return (
+                  <tr key={`${row.group}/${row.resource}`} data-testid="cat-row">
+                    <th scope="row" className="max-w-48 truncate pr-2 text-left font-mono font-normal" title={row.group}>
+                      <span className="mr-1.5 inline-block size-2 rounded-full align-middle" style={{ backgroundColor: color }} aria-hidden="true" />
+                      {groupLabel(row.group)}
+                    </th>
+                    {grid.cdp && <td className="pr-2 font-mono text-slate-600 dark:text-slate-300">{row.resource === "L3CODE" ? "CODE" : row.resource === "L3DATA" ? "DATA" : "L3"}</td>}
+                    {wayIdx.map((w) => {
+                      const on = cell.ways?.[w] ?? false;
+                      return (
+                        <td
+                          key={w}
+                          aria-hidden="true"
+                          className={`h-5 w-6 rounded-sm border ${on ? "border-transparent" : "border-slate-200 bg-slate-50 dark:border-slate-700 dark:bg-slate-800/60"}`}
+                          style={on ? { backgroundColor: color } : undefined}
+                        />
+                      );
+                    })}
+                    <td className="pl-2 font-mono whitespace-nowrap">
+                      <span aria-hidden="true">{cell.mask ?? "—"}</span>
+                      <span className="ml-2 text-slate-500 dark:text-slate-400" aria-hidden="true">
+                        {cell.ways ? `${cell.wayCount}/${grid.ways}` : ""}
+                      </span>
+                      <span className="sr-only">{text}</span>
+                    </td>
+                  </tr>
+                );
+              })}
+            </tbody>
+          </table>
+        </div>
+      ))}
+      {grid.shareableWays.some(Boolean) && <p className="text-xs text-slate-500 dark:text-slate-400">* shareable ways (info/L3/shareable_bits): also used by I/O or other agents.</p>}
+    </div>
+  );
+}

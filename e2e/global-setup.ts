@@ -3,7 +3,7 @@ import { randomBytes } from "node:crypto";
 import fs from "node:fs";
 import os from "node:os";
 import path from "node:path";
-import { createScratchDatabase, dropDatabase, startEmbeddedPostgres } from "@/server/db-bootstrap";
+import { createScratchDatabase, dropDatabase, freeTcpPort, startEmbeddedPostgres } from "@/server/db-bootstrap";
 
 /**
  * Prepares the e2e world and returns its teardown:
@@ -77,10 +77,12 @@ export default async function globalSetup(): Promise<() => Promise<void>> {
       log(`PostgreSQL from DATABASE_URL (${new URL(serverUrl).host})`);
     } else {
       const uid = typeof process.getuid === "function" ? process.getuid() : 0;
+      // A private, throw-away cluster per run: concurrent runs never share or stop each other's server.
       const running = await startEmbeddedPostgres({
-        dataDir: path.join(os.tmpdir(), `nfvdeck-e2e-${uid}`, "pg"),
-        port: Number(process.env.NFVDECK_E2E_PG_PORT ?? 54341),
+        dataDir: path.join(os.tmpdir(), `nfvdeck-e2e-${uid}`, `pg-${process.pid}`),
+        port: Number(process.env.NFVDECK_E2E_PG_PORT ?? (await freeTcpPort())),
         database: "postgres",
+        persistent: false,
       });
       serverUrl = running.url;
       cleanups.push(running.stop);

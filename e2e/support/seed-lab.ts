@@ -22,6 +22,8 @@ import { afterSnapshotChange } from "@/server/repo/snapshot-hooks";
 import { disconnectPrisma } from "@/server/db";
 import { E2E_HEARTBEAT_SECONDS, E2E_HOSTS, NEVER_REPORTED_HOST } from "@/e2e/support/lab";
 import { setHostHeartbeatSeconds } from "@/server/repo/hosts";
+import { qosGroupsFromResctrl, simulateQosSamples } from "@/agent/simulate/qos";
+import type { QosSample } from "@/server/contract/sections/qos";
 
 const FIXTURES_DIR = path.resolve(import.meta.dirname, "../../agent/fixtures");
 
@@ -33,7 +35,7 @@ async function enroll(hostname: string, labels: string[]): Promise<string> {
   return hostId;
 }
 
-async function report(hostId: string, hostname: string, local: LocalReport, receivedAt: Date): Promise<void> {
+async function report(hostId: string, hostname: string, local: LocalReport, receivedAt: Date, qosSamples: QosSample[] = []): Promise<void> {
   const input = reportInput.parse({
     hostId,
     idempotencyKey: `${hostId}:1`,
@@ -42,10 +44,18 @@ async function report(hostId: string, hostname: string, local: LocalReport, rece
     agentVersion: local.agentVersion,
     hostname,
     sections: local.sections,
+    qosSamples,
   });
   const stored = await ingestReport(hostId, input, receivedAt);
   // as the agent API does (server/repo/ingest.ts): a changed snapshot is evaluated for compliance at once
   if (stored.sectionsChanged.length > 0) await afterSnapshotChange(hostId, stored.sectionsChanged);
+}
+
+/** Six hours of simulated CMT/MBM readings (every 10 min) for a host whose resctrl section lists monitoring groups (Cache QoS tab). */
+function seedQosSamples(hostname: string, local: LocalReport, now: Date): QosSample[] {
+  const groups = qosGroupsFromResctrl(local.sections.resctrl?.data);
+  if (groups.length === 0) return [];
+  return simulateQosSamples({ groups, seed: hostname, from: new Date(now.getTime() - 6 * 3_600_000), samples: 36, everySeconds: 600 });
 }
 
 export async function seedLab(opts: { bulk?: number; now?: Date } = {}): Promise<Seeded[]> {
@@ -60,7 +70,7 @@ export async function seedLab(opts: { bulk?: number; now?: Date } = {}): Promise
     reports.set(h.fixture, local);
     const id = await enroll(h.hostname, [...h.labels]);
     await setHostHeartbeatSeconds(id, E2E_HEARTBEAT_SECONDS);
-    await report(id, h.hostname, local, new Date(now.getTime() - h.ageS * 1000));
+    await report(id, h.hostname, local, new Date(now.getTime() - h.ageS * 1000), seedQosSamples(h.hostname, local, now));
     out.push({ id, hostname: h.hostname, fixture: h.fixture });
   }
   out.push({ id: await enroll(NEVER_REPORTED_HOST, ["pod3"]), hostname: NEVER_REPORTED_HOST, fixture: null });

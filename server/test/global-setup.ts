@@ -1,8 +1,7 @@
 import os from "node:os";
 import path from "node:path";
-import net from "node:net";
 import type { TestProject } from "vitest/node";
-import { createScratchDatabase, dropDatabase, startEmbeddedPostgres } from "@/server/db-bootstrap";
+import { createScratchDatabase, dropDatabase, freeTcpPort, startEmbeddedPostgres } from "@/server/db-bootstrap";
 
 declare module "vitest" {
   export interface ProvidedContext {
@@ -25,7 +24,7 @@ export default async function setup(project: TestProject) {
     const uid = typeof process.getuid === "function" ? process.getuid() : 0;
     const running = await startEmbeddedPostgres({
       dataDir: path.join(os.tmpdir(), `nfvdeck-test-${uid}`, `pg-${process.pid}`),
-      port: await freePort(),
+      port: await freeTcpPort(),
       database: "postgres",
       persistent: false,
     });
@@ -40,14 +39,3 @@ export default async function setup(project: TestProject) {
   };
 }
 
-function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const srv = net.createServer();
-    srv.once("error", reject);
-    srv.listen(0, "127.0.0.1", () => {
-      const addr = srv.address();
-      const port = typeof addr === "object" && addr ? addr.port : 0;
-      srv.close(() => resolve(port));
-    });
-  });
-}

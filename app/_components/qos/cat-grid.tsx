@@ -2,15 +2,15 @@
  * CAT allocation as cache-way grids: per L3 domain, one row per control group (and per CODE/DATA
  * with CDP), one column per way, highest way left so a row reads like the hex mask.
  */
-import { describeCell, type CatGrid } from "@/server/domain/qos/cat-grid";
+import { BIT_USAGE_LEGEND, describeCell, type CatGrid } from "@/server/domain/qos/cat-grid";
 import { seriesColor } from "@/app/_components/latency/chart-colors";
 
 function groupLabel(group: string): string {
   return group === "/" ? "/ (default)" : group;
 }
 
-export function CatGridView({ grid }: { grid: CatGrid }) {
-  const groupColor = new Map(grid.groups.map((g, i) => [g.group, seriesColor(i)]));
+/** colorIndex: the same palette index per group as the monitoring charts use. */
+export function CatGridView({ grid, colorIndex }: { grid: CatGrid; colorIndex: (group: string) => number }) {
   const wayIdx = Array.from({ length: grid.ways }, (_, i) => grid.ways - 1 - i);
   if (grid.rows.length === 0) return <p className="text-sm text-slate-500 dark:text-slate-400">No L3 cache allocation in the schemata (CAT not supported or not enabled).</p>;
   return (
@@ -43,10 +43,27 @@ export function CatGridView({ grid }: { grid: CatGrid }) {
               </tr>
             </thead>
             <tbody>
+              {grid.bitUsage.has(domain) && (
+                <tr className="text-slate-500 dark:text-slate-400">
+                  <th scope="row" className="pr-2 text-left font-normal italic" title="info/L3/bit_usage">
+                    usage
+                  </th>
+                  {grid.cdp && <td />}
+                  {wayIdx.map((w) => {
+                    const letter = grid.bitUsage.get(domain)?.[w] ?? null;
+                    return (
+                      <td key={w} className="text-center font-mono" title={letter ? `way ${w}: ${BIT_USAGE_LEGEND[letter] ?? letter}` : undefined}>
+                        {letter ?? ""}
+                      </td>
+                    );
+                  })}
+                  <td />
+                </tr>
+              )}
               {grid.rows.map((row) => {
                 const cell = row.cells.find((c) => c.domain === domain);
                 if (!cell) return null;
-                const color = groupColor.get(row.group) ?? seriesColor(0);
+                const color = seriesColor(colorIndex(row.group));
                 const text = describeCell(cell, grid.ways);
                 return (
                   <tr key={`${row.group}/${row.resource}`} data-testid="cat-row">
@@ -81,6 +98,15 @@ export function CatGridView({ grid }: { grid: CatGrid }) {
         </div>
       ))}
       {grid.shareableWays.some(Boolean) && <p className="text-xs text-slate-500 dark:text-slate-400">* shareable ways (info/L3/shareable_bits): also used by I/O or other agents.</p>}
+      {grid.bitUsage.size > 0 && (
+        <p className="text-xs text-slate-500 dark:text-slate-400">
+          Usage (info/L3/bit_usage):{" "}
+          {Object.entries(BIT_USAGE_LEGEND)
+            .map(([k, v]) => `${k} ${v}`)
+            .join(" · ")}
+          .
+        </p>
+      )}
     </div>
   );
 }

@@ -51,6 +51,35 @@ export interface CatGrid {
   mbUnit: "%" | "MBps";
   numClosids: number | null;
   minCbmBits: number | null;
+  /** info/L3/bit_usage per domain: usage[domain][way] = legend letter (U, H, S, X, E, P) or null */
+  bitUsage: Map<number, (string | null)[]>;
+}
+
+/** The kernel's bit_usage legend. */
+export const BIT_USAGE_LEGEND: Record<string, string> = {
+  "0": "unused",
+  U: "used by software only",
+  H: "used by hardware only (e.g. I/O), available to software",
+  S: "used and shareable by software",
+  X: "used by hardware and software, shareable",
+  E: "used exclusively by one group",
+  P: "pseudo-locked",
+};
+
+/**
+ * "0=HHXXXXXXSSS;1=SSSSSSSSSSS" → per domain, the letter of each way. The kernel prints the most
+ * significant bit first, so the last letter is way 0.
+ */
+export function parseBitUsage(text: string | null, width: number): Map<number, (string | null)[]> {
+  const out = new Map<number, (string | null)[]>();
+  if (!text) return out;
+  for (const part of text.split(";")) {
+    const m = /^\s*(\d+)=([0-9A-Z]+)\s*$/.exec(part);
+    if (!m?.[1] || !m[2]) continue;
+    const letters = [...m[2]].reverse();
+    out.set(Number(m[1]), Array.from({ length: width }, (_, i) => letters[i] ?? null));
+  }
+  return out;
 }
 
 /** Hex mask → bit flags (bit i at index i) over `width` bits; null when not hex. */
@@ -116,6 +145,7 @@ export function catGrid(section: ResctrlSection): CatGrid {
     mbUnit: section.mountOptions.includes("mba_MBps") ? "MBps" : "%",
     numClosids: cacheInfo?.numClosids ?? null,
     minCbmBits: cacheInfo?.minCbmBits ?? null,
+    bitUsage: parseBitUsage(cacheInfo?.bitUsage ?? null, ways),
   };
 }
 

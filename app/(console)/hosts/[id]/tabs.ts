@@ -8,6 +8,7 @@ export const HOST_TABS: readonly HostTab[] = [
   { segment: "", label: "Overview" },
   { segment: "compliance", label: "Compliance" },
   { segment: "latency", label: "Latency" },
+  { segment: "hardware", label: "Hardware & runtime" },
   { segment: "qos", label: "Cache QoS" },
 ];
 

@@ -4,7 +4,6 @@ import { formatAbsoluteTime } from "@/app/_components/format";
 import { CatGridView } from "@/app/_components/qos/cat-grid";
 import { QosChart, type QosLineView } from "@/app/_components/qos/qos-chart";
 import { serverCaller } from "@/app/_trpc/server";
-import { requirePageUser } from "@/server/auth/page-guard";
 import { catGrid } from "@/server/domain/qos/cat-grid";
 import { QOS_WINDOWS, compareGroups, domainIdOf, seriesLabel, type QosPoint, type QosWindow } from "@/server/domain/qos/qos-series";
 import { loadHostOverview } from "../load-host";
@@ -23,11 +22,10 @@ function windowOf(raw: string | string[] | undefined): QosWindow {
 type SeriesView = { group: string; domain: string; points: QosPoint[] };
 
 /** Chart lines for one metric: colour per monitoring group, dashed for domains after the first. */
-function linesOf(series: readonly SeriesView[], pick: (p: QosPoint) => number | null, scale: number): QosLineView[] {
-  const groups = [...new Set(series.map((s) => s.group))].sort(compareGroups);
+function linesOf(series: readonly SeriesView[], pick: (p: QosPoint) => number | null, scale: number, colorIndex: (group: string) => number): QosLineView[] {
   return series.map((s) => ({
     name: seriesLabel(s.group, s.domain),
-    colorIndex: groups.indexOf(s.group),
+    colorIndex: colorIndex(s.group),
     dashed: (domainIdOf(s.domain) ?? 0) > 0,
     points: s.points.map((p) => {
       const v = pick(p);
@@ -38,8 +36,8 @@ function linesOf(series: readonly SeriesView[], pick: (p: QosPoint) => number | 
 
 /** Host Cache QoS tab: Intel RDT CAT allocation (resctrl schemata) and CMT occupancy / MBM bandwidth over time. */
 export default async function HostQosPage({ params, searchParams }: Props) {
+  // loadHostOverview signs the viewer in first (and 404s an unknown id)
   const { host } = await loadHostOverview((await params).id, "/qos");
-  await requirePageUser("viewer", `/hosts/${host.id}/qos`);
   const window = windowOf((await searchParams).window);
   const caller = await serverCaller();
   const qos = await caller.qos.getHostQos({ hostId: host.id, window });
@@ -60,6 +58,11 @@ export default async function HostQosPage({ params, searchParams }: Props) {
 
   const section = qos.resctrl.section;
   const grid = catGrid(section);
+  // one colour per group path across the grid and the charts (control groups are monitored too)
+  const palette = [...new Set([...grid.groups.map((g) => g.group), ...section.monGroups.map((m) => m.path), ...qos.series.map((s) => s.group)])].sort(compareGroups);
+  const colorIndex = (group: string) => Math.max(0, palette.indexOf(group));
+  // markers stay readable: at most 100 (the count beside the title is exact)
+  const resetTimes = [...new Set(qos.series.flatMap((s) => s.resetTimes))].sort((a, b) => a - b).slice(0, 100);
   const info = section.info;
   const monGroupsByCtrl = new Map<string, number>();
   for (const m of section.monGroups) if (m.path !== m.controlGroup) monGroupsByCtrl.set(m.controlGroup, (monGroupsByCtrl.get(m.controlGroup) ?? 0) + 1);
@@ -90,8 +93,9 @@ export default async function HostQosPage({ params, searchParams }: Props) {
         actions={qos.resctrl.collectedAt ? <span className="text-xs text-slate-500 dark:text-slate-400">read {formatAbsoluteTime(qos.resctrl.collectedAt)}</span> : undefined}
       >
         <div className="grid gap-6 lg:grid-cols-[minmax(0,1fr)_18rem]">
-          <CatGridView grid={grid} />
+          <CatGridView grid={grid} colorIndex={colorIndex} />
           <Facts
+            className="content-start self-start"
             items={[
               ["Classes of service", grid.numClosids ?? "—"],
               ["Cache ways", grid.ways || "—"],
@@ -171,24 +175,26 @@ export default async function HostQosPage({ params, searchParams }: Props) {
           <p className="text-sm text-slate-500 dark:text-slate-400">No CMT/MBM readings in this window.</p>
         ) : (
           <div className="space-y-6">
-            <QosChart testId="qos-occupancy-chart" title="LLC occupancy" unit="MiB" from={from} to={to} lines={linesOf(qos.series, (p) => p.occupancyBytes, MIB)} />
+            <QosChart testId="qos-occupancy-chart" title="LLC occupancy" unit="MiB" from={from} to={to} lines={linesOf(qos.series, (p) => p.occupancyBytes, MIB, colorIndex)} />
             <div className="grid gap-6 xl:grid-cols-2">
-              <QosChart testId="qos-mbm-total-chart" title="MBM total bandwidth" unit="GB/s" from={from} to={to} lines={linesOf(qos.series, (p) => p.mbmTotalBps, 1e9)} />
-              <QosChart testId="qos-mbm-local-chart" title="MBM local bandwidth" unit="GB/s" from={from} to={to} lines={linesOf(qos.series, (p) => p.mbmLocalBps, 1e9)} />
+              <QosChart testId="qos-mbm-total-chart" title="MBM total bandwidth" unit="GB/s" from={from} to={to} lines={linesOf(qos.series, (p) => p.mbmTotalBps, 1e9, colorIndex)} resets={resetTimes} />
+              <QosChart testId="qos-mbm-local-chart" title="MBM local bandwidth" unit="GB/s" from={from} to={to} lines={linesOf(qos.series, (p) => p.mbmLocalBps, 1e9, colorIndex)} resets={resetTimes} />
             </div>
             <p className="text-xs text-slate-500 dark:text-slate-400">
               Bandwidth is Δbytes/Δt of the cumulative MBM counters; an interval where a counter went down (group re-created, RMID recycled) is a reset and shown as a gap, never as negative bandwidth. Dashed lines: second L3 domain.
               {qos.series.some((s) => s.resets.total + s.resets.local > 0) &&
                 ` Resets: ${qos.series
                   .filter((s) => s.resets.total + s.resets.local > 0)
-                  .map((s) => `${seriesLabel(s.group, s.domain)} ${s.resets.total} total / ${s.resets.local} local`)
+                  .map((s) => `${seriesLabel(s.group, s.domain)}: ${s.resets.total} of mbm_total, ${s.resets.local} of mbm_local`)
                   .join("; ")}.`}
             </p>
           </div>
         )}
         {unreadable.length > 0 && (
           <details className="mt-3 text-xs text-amber-700 dark:text-amber-400">
-            <summary className="cursor-pointer">{unreadable.length} counters not readable in the latest reading</summary>
+            <summary className="cursor-pointer">
+              {unreadable.length} {unreadable.length === 1 ? "counter" : "counters"} not readable in the latest reading
+            </summary>
             <ul className="mt-1 list-disc pl-5 font-mono">
               {unreadable.slice(0, 50).map((u) => (
                 <li key={u}>{u}</li>

@@ -2,7 +2,7 @@ import { performance } from "node:perf_hooks";
 import type { HostFs } from "@/agent/hostfs";
 import { SECTION_COLLECTORS, type SectionCollector } from "@/agent/collectors/registry";
 import { sectionsSchema, type ReportSections, type SectionName } from "@/server/contract/report";
-import { contentHash } from "@/server/contract/canonical";
+import { contentHash, hasVolatileKeys, sectionHash } from "@/server/contract/canonical";
 
 export const AGENT_VERSION = "0.1.0";
 
@@ -27,15 +27,16 @@ export async function collectSection(fs: HostFs, collector: SectionCollector): P
     const durationMs = roundMs(performance.now() - started);
     envelope = data === null || data === undefined
       ? { ok: true, available: false, durationMs, hash: contentHash(null), data: null }
-      : { ok: true, available: true, durationMs, hash: contentHash(data), data };
+      : { ok: true, available: true, durationMs, hash: sectionHash(collector.name, data), data };
   } catch (err) {
     const durationMs = roundMs(performance.now() - started);
     return { ok: false, available: true, error: errorText(err), durationMs, hash: contentHash(null), data: null };
   }
-  // Same section, same content hash as the last envelope that passed: it passes again (the hash covers
-  // every byte of `data`; the other fields are built above). Skips zod in the daemon's hot loop, where
-  // most sections are unchanged from one heartbeat to the next.
-  if (envelope.available && validatedHash.get(collector.name) === envelope.hash && envelope.durationMs <= MAX_DURATION_MS) return envelope;
+  // Same section, same full content hash as the last envelope that passed: it passes again (this hash
+  // covers every byte of `data`, volatile counters included; the other fields are built above). Skips
+  // zod in the daemon's hot loop, where most sections are unchanged from one heartbeat to the next.
+  const fullHash = !envelope.available ? null : hasVolatileKeys(collector.name) ? contentHash(envelope.data) : envelope.hash;
+  if (fullHash !== null && validatedHash.get(collector.name) === fullHash && envelope.durationMs <= MAX_DURATION_MS) return envelope;
   const schema = sectionsSchema.shape[collector.name];
   const checked = schema.safeParse(envelope);
   if (!checked.success) {
@@ -45,7 +46,7 @@ export async function collectSection(fs: HostFs, collector: SectionCollector): P
       .join("; ");
     return { ok: false, available: true, error: `section ${collector.name} failed its schema: ${issues}`.slice(0, 4000), durationMs: envelope.durationMs, hash: contentHash(null), data: null };
   }
-  if (envelope.available) validatedHash.set(collector.name, envelope.hash);
+  if (fullHash !== null) validatedHash.set(collector.name, fullHash);
   return envelope;
 }
 

@@ -8,7 +8,7 @@ import { TRPCError } from "@trpc/server";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { HostFs } from "@/agent/hostfs";
 import { collectSections } from "@/agent/report/collect";
-import { contentHash } from "@/server/contract/canonical";
+import { sectionHash } from "@/server/contract/canonical";
 import type { ReportSections } from "@/server/contract/report";
 import type { KernelSection } from "@/server/contract/sections/kernel";
 import { disconnectPrisma, prisma } from "@/server/db";
@@ -39,7 +39,7 @@ function editKernel(sections: ReportSections, edit: (k: KernelSection) => void):
   const env = copy.kernel;
   if (!env?.data) throw new Error("no kernel section");
   edit(env.data);
-  env.hash = contentHash(env.data);
+  env.hash = sectionHash("kernel", env.data);
   return copy;
 }
 

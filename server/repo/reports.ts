@@ -1,6 +1,6 @@
 import { prisma } from "@/server/db";
 import { Prisma } from "@/server/generated/prisma/client";
-import { contentHash } from "@/server/contract/canonical";
+import { sectionHash } from "@/server/contract/canonical";
 import { SECTION_NAMES, type ReportInput, type SectionName } from "@/server/contract/report";
 import { hostSummaryFromSections } from "@/server/domain/hosts/summary";
 import { DomainError } from "@/server/errors";
@@ -22,7 +22,7 @@ export async function ingestReport(hostId: string, input: ReportInput, now = new
   for (const name of present) {
     const section = input.sections[name];
     if (!section) continue;
-    const hash = contentHash(section.data);
+    const hash = sectionHash(name, section.data);
     if (hash !== section.hash) {
       throw new DomainError("INVALID", `sections.${name}.hash does not match the section's content`);
     }
@@ -62,7 +62,6 @@ export async function ingestReport(hostId: string, input: ReportInput, now = new
         const hash = serverHashes.get(name);
         if (!section || !hash) continue;
         const before = known.get(name);
-        if (before && before.hash === hash && before.ok === section.ok) continue;
         const data = section.data === null ? Prisma.JsonNull : (section.data as Prisma.InputJsonValue);
         const row = {
           hash,
@@ -73,6 +72,11 @@ export async function ingestReport(hostId: string, input: ReportInput, now = new
           data,
           collectedAt,
         };
+        if (before && before.hash === hash && before.ok === section.ok) {
+          // Same identity (only volatile counters moved): refresh the latest values, no history row.
+          await tx.hostSection.update({ where: { hostId_section: { hostId, section: name } }, data: { data, durationMs: section.durationMs, collectedAt } });
+          continue;
+        }
         await tx.hostSection.upsert({
           where: { hostId_section: { hostId, section: name } },
           create: { hostId, section: name, ...row },

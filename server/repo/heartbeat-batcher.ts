@@ -16,41 +16,38 @@ type Pending = { row: HeartbeatRow; resolve: (outcome: HeartbeatOutcome) => void
  * Group commit for heartbeat-only reports (no sections, runs or samples): the common case, 20,000
  * hosts every 10 s. Reports arriving within a short window are written by one INSERT … ON CONFLICT
  * and one UPDATE, and each caller is answered only after that commit, so a 200 still means stored.
- * Up to maxInFlight batches commit at once; the next one fills meanwhile.
  */
 export class HeartbeatBatcher {
   private queue: Pending[] = [];
   private inFlight = 0;
-  private timer: NodeJS.Timeout | null = null;
+  private scheduled = false;
 
   constructor(
     private readonly maxBatch = 500,
-    private readonly maxWaitMs = 2,
-    /** batches written concurrently: one filling while others commit keeps the pool busy */
-    private readonly maxInFlight = 2,
+    /** batches written concurrently: others fill while these commit, which keeps the pool busy */
+    private readonly maxInFlight = 3,
   ) {}
 
   /** Resolves once stored; `duplicate` when the idempotency key was already stored (a resend). */
   submit(row: HeartbeatRow): Promise<HeartbeatOutcome> {
     return new Promise((resolve, reject) => {
       this.queue.push({ row, resolve, reject });
-      if (this.queue.length >= this.maxBatch) this.kick(0);
-      else this.kick(this.maxWaitMs);
+      this.kick();
     });
   }
 
-  private kick(delay: number) {
-    if (this.inFlight >= this.maxInFlight) return;
-    if (delay === 0) {
-      if (this.timer) clearTimeout(this.timer);
-      this.timer = null;
+  /**
+   * No timer: a free slot flushes at the end of the current event-loop turn (every report parsed in
+   * that turn joins the batch); when all slots are busy the queue grows until one frees up. Under
+   * load batches grow by themselves, at low load a report waits for nothing.
+   */
+  private kick() {
+    if (this.scheduled || this.inFlight >= this.maxInFlight || this.queue.length === 0) return;
+    this.scheduled = true;
+    setImmediate(() => {
+      this.scheduled = false;
       void this.flush();
-      return;
-    }
-    this.timer ??= setTimeout(() => {
-      this.timer = null;
-      void this.flush();
-    }, delay);
+    });
   }
 
   private async flush() {
@@ -70,7 +67,7 @@ export class HeartbeatBatcher {
       for (const p of batch) p.reject(e);
     } finally {
       this.inFlight--;
-      if (this.queue.length > 0) this.kick(this.queue.length >= this.maxBatch ? 0 : this.maxWaitMs);
+      this.kick();
     }
   }
 }

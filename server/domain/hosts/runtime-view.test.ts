@@ -6,10 +6,11 @@ import { biosSettingsNotice, kvmParameterRows, turboView } from "@/server/domain
 
 describe("turboView", () => {
   it.each([
-    { turbo: { source: "intel_pstate", enabled: false }, state: "off", src: "intel_pstate/no_turbo" },
-    { turbo: { source: "intel_pstate", enabled: true }, state: "on", src: "intel_pstate/no_turbo" },
-    { turbo: { source: "cpufreq_boost", enabled: true }, state: "on", src: "cpufreq/boost" },
-    { turbo: { source: "intel_pstate", enabled: null }, state: "unknown", src: "intel_pstate/no_turbo" },
+    { turbo: { source: "intel_pstate", enabled: false }, state: "off", src: "intel_pstate/no_turbo = 1" },
+    { turbo: { source: "intel_pstate", enabled: true }, state: "on", src: "intel_pstate/no_turbo = 0" },
+    { turbo: { source: "cpufreq_boost", enabled: true }, state: "on", src: "cpufreq/boost = 1" },
+    { turbo: { source: "cpufreq_boost", enabled: false }, state: "off", src: "cpufreq/boost = 0" },
+    { turbo: { source: "intel_pstate", enabled: null }, state: "unknown", src: "intel_pstate/no_turbo unreadable" },
     { turbo: { source: "none", enabled: null }, state: "not available", src: "neither" },
   ] as const)("$turbo.source $turbo.enabled → $state", ({ turbo, state, src }) => {
     const v = turboView(turbo);

@@ -7,11 +7,12 @@ import type { SectionView } from "@/server/domain/hosts/section-view";
 export type TurboView = { state: "on" | "off" | "unknown" | "not available"; source: string };
 
 export function turboView(turbo: PowerSection["turbo"]): TurboView {
-  const source =
-    turbo.source === "intel_pstate" ? "intel_pstate/no_turbo" : turbo.source === "cpufreq_boost" ? "cpufreq/boost" : "neither intel_pstate/no_turbo nor cpufreq/boost exists";
-  if (turbo.source === "none") return { state: "not available", source };
-  if (turbo.enabled === null) return { state: "unknown", source };
-  return { state: turbo.enabled ? "on" : "off", source };
+  if (turbo.source === "none") return { state: "not available", source: "neither intel_pstate/no_turbo nor cpufreq/boost exists" };
+  const file = turbo.source === "intel_pstate" ? "intel_pstate/no_turbo" : "cpufreq/boost";
+  if (turbo.enabled === null) return { state: "unknown", source: `${file} unreadable` };
+  // no_turbo is inverted: 1 = turbo off
+  const value = turbo.source === "intel_pstate" ? (turbo.enabled ? 0 : 1) : turbo.enabled ? 1 : 0;
+  return { state: turbo.enabled ? "on" : "off", source: `${file} = ${value}` };
 }
 
 /** ok = matches the low-latency recommendation; differs = does not; info = no recommendation; n/a = not exposed. */

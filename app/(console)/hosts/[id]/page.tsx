@@ -2,14 +2,10 @@ import { Panel } from "@/app/_components/panel";
 import { SectionStateNotice } from "@/app/_components/host/section-state";
 import { TopologyPanel } from "@/app/_components/host/topology-panel";
 import { KernelPanel } from "@/app/_components/host/kernel-panel";
-import { formatAbsoluteTime } from "@/app/_components/format";
+import { Reported } from "@/app/_components/host/reported";
 import { loadHostOverview } from "./load-host";
 
 type Props = { params: Promise<{ id: string }> };
-
-function Reported({ at }: { at: Date }) {
-  return <span className="text-xs text-slate-500 dark:text-slate-400">reported {formatAbsoluteTime(at)}</span>;
-}
 
 /** Overview tab: topology and kernel of the latest report (server-rendered; no client JS needed). */
 export default async function HostOverviewPage({ params }: Props) {

@@ -1,5 +1,6 @@
 import { spawn, type ChildProcess } from "node:child_process";
 import { createHash, randomBytes, randomUUID } from "node:crypto";
+import { readFileSync } from "node:fs";
 import http from "node:http";
 import path from "node:path";
 import { fileURLToPath } from "node:url";
@@ -148,6 +149,8 @@ async function rawPgBatch(databaseUrl: string, hosts: { id: string }[], concurre
       const keys = picked.map((p) => `${p.id}:${p.n}`);
       const seqs = picked.map((p) => p.n);
       const client = await pool.connect();
+      // The same retry the server's batcher has: concurrent batches sharing hosts may deadlock.
+      for (let attempt = 1; ; attempt++) {
       try {
         await client.query("begin");
         await client.query(
@@ -162,9 +165,16 @@ async function rawPgBatch(databaseUrl: string, hosts: { id: string }[], concurre
           [ids, seqs],
         );
         await client.query("commit");
-      } finally {
-        client.release();
+        break;
+      } catch (e) {
+        await client.query("rollback").catch(() => undefined);
+        if (attempt >= 4 || !/deadlock/.test(String(e))) {
+          client.release();
+          throw e;
+        }
       }
+      }
+      client.release();
       return true;
     });
     // One batch = `batch` reports: express it as reports/s.
@@ -174,13 +184,32 @@ async function rawPgBatch(databaseUrl: string, hosts: { id: string }[], concurre
   }
 }
 
-function summarise(s: Scenario) {
+/** utime + stime of a process, in ms (Linux /proc). */
+function cpuMs(pid: number | undefined): number {
+  if (!pid) return Number.NaN;
+  try {
+    const stat = readFileSync(`/proc/${pid}/stat`, "utf8");
+    const fields = stat.slice(stat.lastIndexOf(")") + 2).split(" ");
+    return ((Number(fields[11]) + Number(fields[12])) * 1000) / 100;
+  } catch {
+    return Number.NaN;
+  }
+}
+
+async function measured(pid: number | undefined, run: () => Promise<Scenario>): Promise<Scenario & { serverCpuUsPerReq: number }> {
+  const before = cpuMs(pid);
+  const s = await run();
+  return { ...s, serverCpuUsPerReq: ((cpuMs(pid) - before) * 1000) / Math.max(1, s.ok) };
+}
+
+function summarise(s: Scenario & { serverCpuUsPerReq?: number }) {
   const sorted = [...s.latenciesMs].sort((a, b) => a - b);
   return {
     scenario: s.name,
     "req/s": Math.round(s.ok / s.seconds),
     "p50 ms": Number(quantile(sorted, 0.5).toFixed(2)),
     "p99 ms": Number(quantile(sorted, 0.99).toFixed(2)),
+    "server CPU µs/req": s.serverCpuUsPerReq === undefined || Number.isNaN(s.serverCpuUsPerReq) ? "—" : Math.round(s.serverCpuUsPerReq),
     errors: s.errors,
   };
 }
@@ -195,9 +224,9 @@ export async function benchIngest(o: IngestBenchOptions) {
   try {
     // Warm-up (JIT, pool, prepared plans).
     await runLoad("warm-up", o.concurrency, 2, async () => (await request(agent, port, { method: "GET", path: "/api/trpc/system.ping" })) === 200);
-    const noop = await runLoad("no-op tRPC (system.ping)", o.concurrency, o.seconds, async () => {
+    const noop = await measured(child.pid, () => runLoad("no-op tRPC (system.ping)", o.concurrency, o.seconds, async () => {
       return (await request(agent, port, { method: "GET", path: "/api/trpc/system.ping" })) === 200;
-    });
+    }));
     const reportBodyTemplate = (h: { id: string }) => {
       const n = (sequences.get(h.id) ?? 0) + 1;
       sequences.set(h.id, n);
@@ -211,12 +240,12 @@ export async function benchIngest(o: IngestBenchOptions) {
       if (!h) return false;
       return (await request(agent, port, { method: "POST", path: "/api/trpc/agent.report", body: reportBodyTemplate(h), token: h.token })) === 200;
     });
-    const ingest = await runLoad("agent.report (heartbeat)", o.concurrency, o.seconds, async () => {
+    const ingest = await measured(child.pid, () => runLoad("agent.report (heartbeat)", o.concurrency, o.seconds, async () => {
       const h = hosts[cursor++ % hosts.length];
       if (!h) return false;
       const status = await request(agent, port, { method: "POST", path: "/api/trpc/agent.report", body: reportBodyTemplate(h), token: h.token });
       return status === 200;
-    });
+    }));
     const raw = await rawPgBatch(o.databaseUrl, hosts, o.concurrency, o.seconds, 50);
     const rows = [summarise(noop), summarise(ingest), summarise(raw)];
     log(`\nIngest throughput — ${o.concurrency} concurrent simulated agents, ${o.hosts} hosts, ${o.seconds}s per scenario (server in its own process)`);

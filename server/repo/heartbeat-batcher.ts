@@ -55,7 +55,7 @@ export class HeartbeatBatcher {
     this.inFlight++;
     const batch = this.queue.splice(0, this.maxBatch);
     try {
-      const { duplicates, configs } = await writeHeartbeats(batch.map((p) => p.row));
+      const { duplicates, configs } = await withDeadlockRetry(() => writeHeartbeats(batch.map((p) => p.row)));
       const seen = new Set<string>();
       for (const p of batch) {
         const key = `${p.row.hostId}\u0000${p.row.idempotencyKey}`;
@@ -68,6 +68,22 @@ export class HeartbeatBatcher {
     } finally {
       this.inFlight--;
       this.kick();
+    }
+  }
+}
+
+/**
+ * Two batches that share hosts can still deadlock: the UPDATE … FROM join visits Host rows in the
+ * order the plan chooses, not the sorted order. The statement is atomic and idempotent (ON CONFLICT),
+ * so PostgreSQL's deadlock victim is simply run again.
+ */
+async function withDeadlockRetry<T>(write: () => Promise<T>, attempts = 4): Promise<T> {
+  for (let i = 1; ; i++) {
+    try {
+      return await write();
+    } catch (e) {
+      if (i >= attempts || !/deadlock detected|40P01/.test(String(e instanceof Error ? e.message : e))) throw e;
+      await new Promise((r) => setTimeout(r, 5 * i * Math.random()));
     }
   }
 }

@@ -1,4 +1,5 @@
 import { prisma } from "@/server/db";
+import type { LatencyScheduleInput } from "@/server/domain/latency/schedule";
 
 export type HeartbeatRow = {
   hostId: string;
@@ -90,16 +91,7 @@ async function withDeadlockRetry<T>(write: () => Promise<T>, attempts = 4): Prom
 
 export type HeartbeatConfigRow = {
   heartbeatSeconds: number;
-  schedule: {
-    enabled: boolean;
-    cpus: string;
-    durationS: number;
-    intervalUs: number;
-    priority: number;
-    histogramSize: number;
-    everyMinutes: number;
-    load: string;
-  } | null;
+  schedule: LatencyScheduleInput | null;
 };
 
 type BatchRow = {

@@ -12,6 +12,23 @@ import { biosSection, type BiosSection } from "@/server/contract/sections/bios";
 import { kvmSection, type KvmSection } from "@/server/contract/sections/kvm";
 import { DomainError } from "@/server/errors";
 
+/** The Host columns every host view shows (the denormalised summary, never the token hash). */
+const HOST_SUMMARY_SELECT = {
+  id: true,
+  hostname: true,
+  labels: true,
+  agentVersion: true,
+  lastSeenAt: true,
+  heartbeatSeconds: true,
+  cpuModel: true,
+  cpuVendor: true,
+  sockets: true,
+  numaNodes: true,
+  cpus: true,
+  kernelRelease: true,
+  isVirtual: true,
+} as const;
+
 /**
  * Every host for the fleet page over the denormalised Host columns (no section JSON), with its
  * stored compliance result's score, counts and per-section statuses (never the findings): Prisma
@@ -21,19 +38,7 @@ import { DomainError } from "@/server/errors";
 export async function listFleetHosts(now: Date = new Date()): Promise<FleetHost[]> {
   const rows = await prisma().host.findMany({
     select: {
-      id: true,
-      hostname: true,
-      labels: true,
-      agentVersion: true,
-      lastSeenAt: true,
-      heartbeatSeconds: true,
-      cpuModel: true,
-      cpuVendor: true,
-      sockets: true,
-      numaNodes: true,
-      cpus: true,
-      kernelRelease: true,
-      isVirtual: true,
+      ...HOST_SUMMARY_SELECT,
       compliance: { select: { score: true, pass: true, fail: true, warn: true, na: true, sections: true } },
     },
     orderBy: [{ hostname: "asc" }, { id: "asc" }],
@@ -68,20 +73,8 @@ export async function getHostOverview(id: string, now: Date = new Date()): Promi
   const row = await prisma().host.findUnique({
     where: { id },
     select: {
-      id: true,
-      hostname: true,
-      labels: true,
-      agentVersion: true,
-      lastSeenAt: true,
+      ...HOST_SUMMARY_SELECT,
       enrolledAt: true,
-      heartbeatSeconds: true,
-      cpuModel: true,
-      cpuVendor: true,
-      sockets: true,
-      numaNodes: true,
-      cpus: true,
-      kernelRelease: true,
-      isVirtual: true,
       sections: {
         where: { section: { in: [...OVERVIEW_SECTIONS] } },
         select: { section: true, ok: true, available: true, error: true, data: true, collectedAt: true },

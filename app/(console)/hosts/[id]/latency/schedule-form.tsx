@@ -4,18 +4,10 @@ import { useMutation } from "@tanstack/react-query";
 import { useRouter } from "next/navigation";
 import { useState, type FormEvent } from "react";
 import { useTRPC } from "@/app/_trpc/client";
+import type { LatencyScheduleInput } from "@/server/domain/latency/schedule";
 import { buttonClass, Field, inputClass } from "@/app/(console)/admin/form-ui";
 
-export interface ScheduleValues {
-  enabled: boolean;
-  cpus: string;
-  durationS: number;
-  intervalUs: number;
-  priority: number;
-  histogramSize: number;
-  everyMinutes: number;
-  load: string;
-}
+export type ScheduleValues = LatencyScheduleInput;
 
 /** The operator's cyclictest schedule for one host; the agent picks it up with its next report. */
 export function ScheduleForm({ hostId, initial }: { hostId: string; initial: ScheduleValues }) {

@@ -14,7 +14,7 @@ export function createIngestServer(opts: { maxBodyBytes: number }): http.Server 
     router: appRouter,
     basePath: "/api/trpc/",
     maxBodySize: opts.maxBodyBytes,
-    createContext: ({ req }) => createTrpcContext({ headers: toHeaders(req.headers), skipSession: true }),
+    createContext: ({ req }) => createTrpcContext({ headers: toHeaders(req.headers), skipSession: true, viaHttp: true }),
   });
 
   return http.createServer((req, res) => {

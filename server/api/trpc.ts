@@ -14,6 +14,8 @@ export type TrpcContext = {
   user: SessionUser | null;
   /** resolved lazily: only agent procedures pay for the token lookup */
   agent: () => Promise<AgentIdentity | null>;
+  /** true when the input came over HTTP, where the transformer already ran the input guard */
+  viaHttp: boolean;
 };
 
 function bearerToken(headers: Headers): string | null {
@@ -23,7 +25,8 @@ function bearerToken(headers: Headers): string | null {
   return m?.[1] ?? null;
 }
 
-export async function createTrpcContext(opts: { headers: Headers; skipSession?: boolean }): Promise<TrpcContext> {
+/** `viaHttp`: set by the HTTP adapters (their input went through the guarded transformer). */
+export async function createTrpcContext(opts: { headers: Headers; skipSession?: boolean; viaHttp?: boolean }): Promise<TrpcContext> {
   const token = bearerToken(opts.headers);
   // Agents never carry a session cookie; skip the session lookup for them (ingest hot path).
   const user = token || opts.skipSession ? null : await getSessionUser(opts.headers);
@@ -31,6 +34,7 @@ export async function createTrpcContext(opts: { headers: Headers; skipSession?: 
   return {
     headers: opts.headers,
     user,
+    viaHttp: opts.viaHttp ?? false,
     agent: () => {
       agentPromise ??= token ? findHostByToken(token) : Promise.resolve(null);
       return agentPromise;
@@ -73,8 +77,8 @@ const mapDomainErrors = t.middleware(async ({ next }) => {
 export const createTRPCRouter = t.router;
 export const createCallerFactory = t.createCallerFactory;
 /** The same guard for in-process callers (createCaller), whose input skips the transformer. */
-const refuseHostileInput = t.middleware(async ({ getRawInput, next }) => {
-  assertSafeInputShape(await getRawInput());
+const refuseHostileInput = t.middleware(async ({ ctx, getRawInput, next }) => {
+  if (!ctx.viaHttp) assertSafeInputShape(await getRawInput());
   return next();
 });
 

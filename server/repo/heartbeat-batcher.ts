@@ -21,12 +21,14 @@ type Pending = { row: HeartbeatRow; resolve: (outcome: HeartbeatOutcome) => void
 export class HeartbeatBatcher {
   private queue: Pending[] = [];
   private inFlight = 0;
-  private scheduled = false;
+  private timer: NodeJS.Timeout | null = null;
 
   constructor(
     private readonly maxBatch = 500,
+    /** how long the first report of a batch waits for others (bigger batches, fewer round trips) */
+    private readonly maxWaitMs = Number(process.env.NFVDECK_HEARTBEAT_BATCH_WAIT_MS ?? 2),
     /** batches written concurrently: others fill while these commit, which keeps the pool busy */
-    private readonly maxInFlight = 3,
+    private readonly maxInFlight = Number(process.env.NFVDECK_HEARTBEAT_BATCHES_IN_FLIGHT ?? 2),
   ) {}
 
   /** Resolves once stored; `duplicate` when the idempotency key was already stored (a resend). */
@@ -37,18 +39,19 @@ export class HeartbeatBatcher {
     });
   }
 
-  /**
-   * No timer: a free slot flushes at the end of the current event-loop turn (every report parsed in
-   * that turn joins the batch); when all slots are busy the queue grows until one frees up. Under
-   * load batches grow by themselves, at low load a report waits for nothing.
-   */
+  /** A full batch goes at once; otherwise the first report waits up to maxWaitMs for company. */
   private kick() {
-    if (this.scheduled || this.inFlight >= this.maxInFlight || this.queue.length === 0) return;
-    this.scheduled = true;
-    setImmediate(() => {
-      this.scheduled = false;
+    if (this.inFlight >= this.maxInFlight || this.queue.length === 0) return;
+    if (this.queue.length >= this.maxBatch) {
+      if (this.timer) clearTimeout(this.timer);
+      this.timer = null;
       void this.flush();
-    });
+      return;
+    }
+    this.timer ??= setTimeout(() => {
+      this.timer = null;
+      void this.flush();
+    }, this.maxWaitMs);
   }
 
   private async flush() {

@@ -11,7 +11,7 @@ const handler = (req: Request) => {
     endpoint: "/api/trpc",
     req,
     router: appRouter,
-    createContext: () => createTrpcContext({ headers: req.headers }),
+    createContext: () => createTrpcContext({ headers: req.headers, viaHttp: true }),
   });
 };
 

@@ -64,6 +64,7 @@ export const AUTHZ_TABLE: Record<string, AuthzEntry> = {
   // system
   "system.health": { access: "public" },
   "system.ping": { access: "public" },
+  "system.pingPost": { access: "public" },
 
   // fleet and hosts
   "hosts.list": { access: "viewer" },

@@ -3,6 +3,7 @@ import { enroll } from "@/server/api/routers/agent/enroll";
 import { report } from "@/server/api/routers/agent/report";
 import { health } from "@/server/api/routers/system/health";
 import { ping } from "@/server/api/routers/system/ping";
+import { pingPost } from "@/server/api/routers/system/ping-post";
 import { listHosts } from "@/server/api/routers/hosts/list-hosts";
 import { getHost } from "@/server/api/routers/hosts/get-host";
 import { me } from "@/server/api/routers/auth/me";
@@ -52,7 +53,7 @@ export const appRouter = createTRPCRouter({
   enrollment: createTRPCRouter({ createToken, listTokens }),
   admin: createTRPCRouter({ auditEvents }),
   agent: createTRPCRouter({ enroll, report }),
-  system: createTRPCRouter({ health, ping }),
+  system: createTRPCRouter({ health, ping, pingPost }),
   hosts: createTRPCRouter({ list: listHosts, get: getHost }),
   latency: createTRPCRouter({
     uploadCyclictest,

@@ -4,18 +4,25 @@ import { prisma } from "@/server/db";
 import { afterSnapshotChange } from "@/server/repo/snapshot-hooks";
 import { HeartbeatBatcher } from "@/server/repo/heartbeat-batcher";
 import { DomainError } from "@/server/errors";
+import type { LatencyScheduleInput } from "@/server/domain/latency/schedule";
 
 type AgentConfig = ReportOutput["config"];
 
 const batcher = new HeartbeatBatcher();
 
-// Per-host agent config changes rarely (an operator edits a schedule); agents pick it up within the TTL.
-const CONFIG_TTL_MS = 15_000;
-const configCache = new Map<string, { at: number; config: AgentConfig }>();
+/** What the agent is told in every report response: its heartbeat and, if enabled, its latency schedule. */
+function toAgentConfig(heartbeatSeconds: number, s: LatencyScheduleInput | null | undefined): AgentConfig {
+  return {
+    heartbeatSeconds,
+    latencySchedule:
+      s && s.enabled
+        ? { cpus: s.cpus, durationS: s.durationS, intervalUs: s.intervalUs, priority: s.priority, histogramSize: s.histogramSize, everyMinutes: s.everyMinutes, load: s.load }
+        : null,
+  };
+}
 
+/** The config for the (rare) full-report path; heartbeats get it from the batch statement itself. */
 async function agentConfig(hostId: string): Promise<AgentConfig> {
-  const hit = configCache.get(hostId);
-  if (hit && Date.now() - hit.at < CONFIG_TTL_MS) return hit.config;
   const host = await prisma().host.findUnique({
     where: { id: hostId },
     select: {
@@ -25,22 +32,7 @@ async function agentConfig(hostId: string): Promise<AgentConfig> {
       },
     },
   });
-  const s = host?.latencySchedule;
-  const config: AgentConfig = {
-    heartbeatSeconds: host?.heartbeatSeconds ?? 10,
-    latencySchedule:
-      s && s.enabled
-        ? { cpus: s.cpus, durationS: s.durationS, intervalUs: s.intervalUs, priority: s.priority, histogramSize: s.histogramSize, everyMinutes: s.everyMinutes, load: s.load }
-        : null,
-  };
-  if (configCache.size > 100_000) configCache.clear();
-  configCache.set(hostId, { at: Date.now(), config });
-  return config;
-}
-
-/** Drops a host's cached agent config (after a schedule edit in this process). */
-export function forgetAgentConfig(hostId: string): void {
-  configCache.delete(hostId);
+  return toAgentConfig(host?.heartbeatSeconds ?? 10, host?.latencySchedule);
 }
 
 function isHeartbeatOnly(input: ReportInput): boolean {
@@ -62,19 +54,7 @@ export async function ingestReportAndConfigure(hostId: string, input: ReportInpu
       hostname: input.hostname,
     });
     if (!config) throw new DomainError("NOT_FOUND", "host not found");
-    const s = config.schedule;
-    return {
-      stored: !duplicate,
-      duplicate,
-      sectionsChanged: [],
-      config: {
-        heartbeatSeconds: config.heartbeatSeconds,
-        latencySchedule:
-          s && s.enabled
-            ? { cpus: s.cpus, durationS: s.durationS, intervalUs: s.intervalUs, priority: s.priority, histogramSize: s.histogramSize, everyMinutes: s.everyMinutes, load: s.load }
-            : null,
-      },
-    };
+    return { stored: !duplicate, duplicate, sectionsChanged: [], config: toAgentConfig(config.heartbeatSeconds, config.schedule) };
   }
   const stored = await ingestReport(hostId, input);
   if (stored.sectionsChanged.length > 0) await afterSnapshotChange(hostId, stored.sectionsChanged);

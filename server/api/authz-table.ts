@@ -80,6 +80,7 @@ export const AUTHZ_TABLE: Record<string, AuthzEntry> = {
   "latency.getHostStats": { access: "viewer", input: (fx) => ({ hostId: fx.hostId, window: { preset: "24h" } }) },
   "latency.getTrend": { access: "viewer", input: (fx) => ({ hostId: fx.hostId, window: { preset: "24h" } }) },
   "latency.getFleetReport": { access: "viewer", input: () => ({ window: { preset: "24h" } }) },
+  "latency.exportFleetReportCsv": { access: "viewer", input: () => ({ window: { preset: "24h" } }) },
   "latency.compareHosts": { access: "viewer", input: (fx) => ({ hostIds: [fx.hostId, fx.unique()], window: { preset: "24h" } }) },
   "latency.getSchedule": { access: "viewer", input: (fx) => ({ hostId: fx.hostId }) },
   "latency.setSchedule": {

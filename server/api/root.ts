@@ -19,6 +19,7 @@ import { getRun as latencyGetRun } from "@/server/api/routers/latency/get-run";
 import { getHostStats as latencyGetHostStats } from "@/server/api/routers/latency/get-host-stats";
 import { getTrend as latencyGetTrend } from "@/server/api/routers/latency/get-trend";
 import { getFleetReport as latencyGetFleetReport } from "@/server/api/routers/latency/get-fleet-report";
+import { exportFleetReportCsv as latencyExportFleetReportCsv } from "@/server/api/routers/latency/export-fleet-report-csv";
 import { compareHosts as latencyCompareHosts } from "@/server/api/routers/latency/compare-hosts";
 import { getSchedule as latencyGetSchedule } from "@/server/api/routers/latency/get-schedule";
 import { setSchedule as latencySetSchedule } from "@/server/api/routers/latency/set-schedule";
@@ -62,6 +63,7 @@ export const appRouter = createTRPCRouter({
     getHostStats: latencyGetHostStats,
     getTrend: latencyGetTrend,
     getFleetReport: latencyGetFleetReport,
+    exportFleetReportCsv: latencyExportFleetReportCsv,
     compareHosts: latencyCompareHosts,
     getSchedule: latencyGetSchedule,
     setSchedule: latencySetSchedule,

@@ -13,9 +13,13 @@ import type { ReportSections } from "@/server/contract/report";
 import type { KernelSection } from "@/server/contract/sections/kernel";
 import { disconnectPrisma, prisma } from "@/server/db";
 import { seedBuiltinProfiles } from "@/server/repo/compliance";
+import { formatMinute } from "@/server/domain/compliance/drift";
 import { agentCaller, enrolHost, signedInCaller, uniqueHostname, type Caller } from "@/server/test/callers";
 
 const FIXTURES = path.resolve(import.meta.dirname, "../../agent/fixtures");
+/** Report times as minutes after a whole minute two hours before the run: never a fixed date (the server checks times against its clock). */
+const T0 = Math.floor((Date.now() - 2 * 3_600_000) / 60_000) * 60_000;
+const at = (minutes: number) => new Date(T0 + minutes * 60_000).toISOString();
 let viewer: Caller;
 let admin: Caller;
 
@@ -81,7 +85,7 @@ describe("a changed snapshot re-evaluates and writes drift", () => {
     const base = editKernel(await fixtureSections("kvm4nfv-baseline"), (k) => {
       k.irqbalance = { running: false, pids: [], bannedCpus: null, bannedSource: null };
     });
-    const first = await a.report(base, "2026-11-20T13:00:00.000Z");
+    const first = await a.report(base, at(0));
     expect(first.sectionsChanged.length).toBeGreaterThan(0);
 
     const r1 = await viewer.compliance.getHostCompliance({ hostId: a.hostId });
@@ -93,7 +97,7 @@ describe("a changed snapshot re-evaluates and writes drift", () => {
     const changed = editKernel(base, (k) => {
       k.irqbalance = { running: true, pids: [4242], bannedCpus: null, bannedSource: null };
     });
-    const second = await a.report(changed, "2026-11-20T14:02:00.000Z");
+    const second = await a.report(changed, at(62));
     expect(second.sectionsChanged).toEqual(["kernel"]);
 
     const r2 = await viewer.compliance.getHostCompliance({ hostId: a.hostId });
@@ -107,17 +111,17 @@ describe("a changed snapshot re-evaluates and writes drift", () => {
     expect(drift.filter((d) => d.kind === "compliance").map((d) => [d.ruleId, d.oldStatus, d.newStatus])).toEqual([["runtime.irqbalance", "pass", "fail"]]);
 
     const history = await viewer.compliance.getDriftHistory({ hostId: a.hostId });
-    expect(history.entries[0]?.text).toBe("2026-11-20 14:02 irqbalance started; rule runtime.irqbalance pass → fail");
+    expect(history.entries[0]?.text).toBe(`${formatMinute(new Date(at(62)))} irqbalance started; rule runtime.irqbalance pass → fail`);
 
     // a resend of the same report is a duplicate: nothing re-evaluated, no new drift
     const count = await prisma().driftEvent.count({ where: { hostId: a.hostId } });
-    await a.report(changed, "2026-11-20T14:03:00.000Z");
+    await a.report(changed, at(63));
     expect(await prisma().driftEvent.count({ where: { hostId: a.hostId } })).toBe(count);
   });
 
   it("a VM gets the guest profile by default", async () => {
     const a = await newAgent("vm");
-    await a.report(await fixtureSections("this-vm"), "2026-11-20T13:00:00.000Z");
+    await a.report(await fixtureSections("this-vm"), at(0));
     const r = await viewer.compliance.getHostCompliance({ hostId: a.hostId });
     expect(r.resolution).toMatchObject({ profileId: "kvm4nfv-guest", via: "default", reason: "default for a virtual machine" });
     expect(r.result?.findings.some((f) => f.section === "bios")).toBe(false);
@@ -127,7 +131,7 @@ describe("a changed snapshot re-evaluates and writes drift", () => {
 describe("admin profile editing and assignment", () => {
   it("clone, disable a rule, assign to the host: the host's result changes; the edit is audited", async () => {
     const a = await newAgent("ht");
-    await a.report(await fixtureSections("ht-on-rdt"), "2026-11-21T10:00:00.000Z");
+    await a.report(await fixtureSections("ht-on-rdt"), at(0));
     const before = await viewer.compliance.getHostCompliance({ hostId: a.hostId });
     expect(before.result?.findings.find((f) => f.ruleId === "bios.hyper-threading")?.status).toBe("fail");
 
@@ -158,7 +162,7 @@ describe("admin profile editing and assignment", () => {
   it("label assignment applies below an explicit host assignment", async () => {
     const a = await newAgent("labelled");
     await prisma().host.update({ where: { id: a.hostId }, data: { labels: ["rt-lab-x"] } });
-    await a.report(await fixtureSections("kvm4nfv-baseline"), "2026-11-21T10:00:00.000Z");
+    await a.report(await fixtureSections("kvm4nfv-baseline"), at(0));
     const { id } = await admin.compliance.cloneProfile({ sourceId: "kvm4nfv-host", name: `Lab ${randomUUID().slice(0, 6)}` });
     await admin.compliance.assignProfile({ target: { label: "rt-lab-x" }, profileId: id });
     expect((await viewer.compliance.getHostCompliance({ hostId: a.hostId })).resolution).toMatchObject({ profileId: id, via: "label", label: "rt-lab-x" });
@@ -187,9 +191,9 @@ describe("admin profile editing and assignment", () => {
 describe("fleet view", () => {
   it("filters failing kernel rules and exports CSV", async () => {
     const good = await newAgent("fleet-good");
-    await good.report(await fixtureSections("kvm4nfv-baseline"), "2026-11-21T10:00:00.000Z");
+    await good.report(await fixtureSections("kvm4nfv-baseline"), at(0));
     const bad = await newAgent("fleet-bad");
-    await bad.report(await fixtureSections("ht-on-rdt"), "2026-11-21T10:00:00.000Z");
+    await bad.report(await fixtureSections("ht-on-rdt"), at(0));
     await viewer.compliance.getHostCompliance({ hostId: good.hostId });
     await viewer.compliance.getHostCompliance({ hostId: bad.hostId });
 

@@ -259,7 +259,8 @@ describe("agent report with latency runs", () => {
     const agent = await agentCaller(host.hostToken);
     const run: LatencyRunReport = {
       runKey: randomUUID(),
-      startedAt: "2026-11-21T08:00:00.000Z",
+      // an hour ago, not a fixed date: the server checks a report's times against its clock
+      startedAt: new Date(Math.floor((Date.now() - 3_600_000) / 60_000) * 60_000).toISOString(),
       durationS: 60,
       toolVersion: "2.40",
       cmdline: "cyclictest -m -p95 -i200 -h400 -a 2,3 -t 2 -D 60 --mainaffinity=0",

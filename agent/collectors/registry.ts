@@ -8,6 +8,7 @@ import { read as readPower } from "@/agent/collectors/power";
 import { read as readKvm } from "@/agent/collectors/kvm";
 import { read as readBios } from "@/agent/collectors/bios";
 import { read as readResctrl } from "@/agent/collectors/resctrl";
+import { read as readVms } from "@/agent/collectors/vms";
 
 /**
  * A static-section collector. `read` returns the section data, or null when the source does not exist on
@@ -29,4 +30,5 @@ export const SECTION_COLLECTORS: readonly SectionCollector[] = [
   { name: "bios", read: readBios },
   { name: "resctrl", read: readResctrl },
   { name: "kvm", read: readKvm },
+  { name: "vms", read: readVms },
 ];

@@ -1,5 +1,5 @@
 import { z } from "zod";
-import { shortText } from "./common";
+import { recentTimestamp, shortText, storable } from "./common";
 import { topologySection } from "./sections/topology";
 import { kernelSection } from "./sections/kernel";
 import { powerSection } from "./sections/power";
@@ -8,11 +8,12 @@ import { hugepagesSection } from "./sections/hugepages";
 import { biosSection } from "./sections/bios";
 import { resctrlSection } from "./sections/resctrl";
 import { kvmSection } from "./sections/kvm";
+import { vmsSection } from "./sections/vms";
 import { latencyRunSchema } from "./sections/latency";
 import { qosSampleSchema } from "./sections/qos";
 
 /** Static sections: stored as latest state per host + history on content change. */
-export const SECTION_NAMES = ["topology", "kernel", "power", "irq", "hugepages", "bios", "resctrl", "kvm"] as const;
+export const SECTION_NAMES = ["topology", "kernel", "power", "irq", "hugepages", "bios", "resctrl", "kvm", "vms"] as const;
 export type SectionName = (typeof SECTION_NAMES)[number];
 
 /**
@@ -43,6 +44,7 @@ export const sectionsSchema = z
     bios: sectionEnvelope(biosSection).optional(),
     resctrl: sectionEnvelope(resctrlSection).optional(),
     kvm: sectionEnvelope(kvmSection).optional(),
+    vms: sectionEnvelope(vmsSection).optional(),
   })
   .strict();
 export type ReportSections = z.infer<typeof sectionsSchema>;
@@ -61,13 +63,14 @@ export const heartbeatSchema = z
   .strict();
 
 /** What the agent sends to `agent.report`. Sections omitted are unchanged since the last delivered report. */
-export const reportInput = z
+export const reportInput = storable(
+  z
   .object({
     hostId: z.string().uuid(),
     /** host id + sequence; a resend with the same key is stored once */
     idempotencyKey: z.string().min(1).max(128),
     sequence: z.number().int().nonnegative().max(Number.MAX_SAFE_INTEGER),
-    collectedAt: z.string().datetime(),
+    collectedAt: recentTimestamp,
     agentVersion: shortText,
     hostname: z.string().min(1).max(253),
     heartbeat: heartbeatSchema.optional(),
@@ -75,7 +78,8 @@ export const reportInput = z
     latencyRuns: z.array(latencyRunSchema).max(20).default([]),
     qosSamples: z.array(qosSampleSchema).max(2000).default([]),
   })
-  .strict();
+  .strict(),
+);
 export type ReportInput = z.infer<typeof reportInput>;
 export type ReportPayload = z.input<typeof reportInput>;
 
@@ -101,11 +105,13 @@ export const reportOutput = z.object({
 });
 export type ReportOutput = z.infer<typeof reportOutput>;
 
-export const enrollInput = z
-  .object({
-    enrollmentToken: z.string().min(16).max(256),
-    hostname: z.string().min(1).max(253),
-    agentVersion: shortText,
-  })
-  .strict();
+export const enrollInput = storable(
+  z
+    .object({
+      enrollmentToken: z.string().min(16).max(256),
+      hostname: z.string().min(1).max(253),
+      agentVersion: shortText,
+    })
+    .strict(),
+);
 export const enrollOutput = z.object({ hostId: z.string().uuid(), hostToken: z.string() });

@@ -7,6 +7,7 @@ import { hugepagesSection, type HugepagesSection } from "@/server/contract/secti
 import { biosSection, type BiosSection } from "@/server/contract/sections/bios";
 import { resctrlSection, type ResctrlSection } from "@/server/contract/sections/resctrl";
 import { kvmSection, type KvmSection } from "@/server/contract/sections/kvm";
+import { vmsSection, type VmsSection } from "@/server/contract/sections/vms";
 
 /** Why a section has no data: the rule that needs it says so in its n/a reason. */
 export type SectionState = "ok" | "unavailable" | "error" | "missing" | "invalid";
@@ -21,6 +22,7 @@ export type HostSnapshot = {
   bios: BiosSection | null;
   resctrl: ResctrlSection | null;
   kvm: KvmSection | null;
+  vms: VmsSection | null;
   state: Record<SectionName, SectionState>;
 };
 
@@ -36,6 +38,7 @@ const SCHEMAS = {
   bios: biosSection,
   resctrl: resctrlSection,
   kvm: kvmSection,
+  vms: vmsSection,
 } as const;
 
 /**
@@ -76,6 +79,7 @@ export function snapshotFromSections(sections: Partial<Record<SectionName, Store
     bios: pick("bios") as BiosSection | null,
     resctrl: pick("resctrl") as ResctrlSection | null,
     kvm: pick("kvm") as KvmSection | null,
+    vms: pick("vms") as VmsSection | null,
     state,
   };
 }

@@ -23,10 +23,11 @@ function importBoundaries() {
     message: "server/domain is pure: no node I/O, database, Next or tRPC (do I/O in server/repo or server/services).",
   };
   const notDomain = layer("repo|services|api|cli|db|db-bootstrap|auth|generated|ingest-server|env|bench", "server/domain must not import this layer");
+  const notAgent = { regex: "(^@/|(^|/)\\.\\./)agent/", message: "server/domain never imports the agent (the agent imports the domain)" };
   return [
-    { files: ["server/domain/**/*.ts"], rules: rule(notDomain, layer("test", "test helpers are for tests"), nodeIo) },
+    { files: ["server/domain/**/*.ts"], rules: rule(notDomain, notAgent, layer("test", "test helpers are for tests"), nodeIo) },
     // Domain tests may read fixture files and use the test helpers.
-    { files: ["server/domain/**/*.test.ts"], rules: rule(notDomain) },
+    { files: ["server/domain/**/*.test.ts"], rules: rule(notDomain, notAgent) },
     {
       files: ["agent/**/*.ts"],
       rules: {

@@ -4,7 +4,7 @@
  */
 import { describe, expect, it } from "vitest";
 import { runCyclictest, buildCyclictestArgs, cyclictestRequestSchema, CyclictestRunError, expandCpuList } from "./latency";
-import { parseCyclictestText } from "./cyclictest-parse";
+import { parseCyclictestText } from "@/server/domain/latency/cyclictest/text";
 import { latencyRunSchema } from "@/server/contract/sections/latency";
 
 function footer(text: string, label: string): number[] {

@@ -12,11 +12,9 @@ import { mkdtemp, readFile, rm } from "node:fs/promises";
 import os from "node:os";
 import path from "node:path";
 import { z } from "zod";
-import {
-  parseCyclictestJson,
-  parseCyclictestText,
-  type CyclictestResult,
-} from "@/agent/collectors/cyclictest-parse";
+import { parseCyclictestJson } from "@/server/domain/latency/cyclictest/json";
+import type { CyclictestResult } from "@/server/domain/latency/cyclictest/result";
+import { parseCyclictestText } from "@/server/domain/latency/cyclictest/text";
 import { storedThreads } from "@/server/domain/latency/run";
 import { latencyRunSchema, type LatencyRunReport } from "@/server/contract/sections/latency";
 

@@ -8,12 +8,8 @@
  */
 import { readFile } from "node:fs/promises";
 import { z } from "zod";
-import {
-  CyclictestParseError,
-  parseCyclictest,
-  summarizeCyclictest,
-  type CyclictestSummary,
-} from "@/agent/collectors/cyclictest-parse";
+import { parseCyclictest, summarizeCyclictest, type CyclictestSummary } from "@/server/domain/latency/cyclictest/parse";
+import { CyclictestParseError } from "@/server/domain/latency/cyclictest/result";
 
 export interface CommandIo {
   stdout: (s: string) => void;

@@ -1,14 +1,11 @@
 /**
  * Turning a cyclictest output file (text of either generation, or --json) into a run to store.
- * Parsing is the agent's own parser, so an uploaded file yields exactly what `parse-cyclictest`
+ * Parsing is the same parser the agent uses, so an uploaded file yields exactly what `parse-cyclictest`
  * prints. A malformed file is rejected whole with the parser's line number.
  */
-import {
-  CyclictestParseError,
-  parseCyclictest,
-  parseCyclictestCmdline,
-  type CyclictestResult,
-} from "@/agent/collectors/cyclictest-parse";
+import { parseCyclictestCmdline } from "./cyclictest/cmdline";
+import { parseCyclictest } from "./cyclictest/parse";
+import { CyclictestParseError, type CyclictestResult } from "./cyclictest/result";
 import { DomainError } from "@/server/errors";
 import type { LatencyUnit } from "./histogram";
 import { storedThreads, type LatencyRunData } from "./run";

@@ -1,19 +1,14 @@
 import { readFileSync } from "node:fs";
 import path from "node:path";
 import { describe, expect, it } from "vitest";
-import {
-  CyclictestParseError,
-  parseCyclictest,
-  parseCyclictestCmdline,
-  parseCyclictestJson,
-  parseCyclictestText,
-  sanitizeCyclictestJson,
-  summarizeCyclictest,
-  type CyclictestResult,
-} from "./cyclictest-parse";
+import { parseCyclictestCmdline } from "./cmdline";
+import { parseCyclictestJson, sanitizeCyclictestJson } from "./json";
+import { parseCyclictest, summarizeCyclictest } from "./parse";
+import { CyclictestParseError, type CyclictestResult } from "./result";
+import { parseCyclictestText } from "./text";
 import { toHistogramRecord } from "@/server/domain/latency/histogram";
 
-const FIX = path.join(import.meta.dirname, "..", "fixtures", "cyclictest");
+const FIX = path.join(import.meta.dirname, "../../../../agent/fixtures/cyclictest");
 const fixture = (name: string) => readFileSync(path.join(FIX, name), "utf8");
 
 /** Footer values read independently of the parser, by plain regex on the file. */

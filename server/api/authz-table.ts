@@ -61,6 +61,22 @@ export const AUTHZ_TABLE: Record<string, AuthzEntry> = {
     }),
   },
 
+  // jobs on the agent port (issue 11): the host is the token's
+  "agent.jobs.next": { access: "agent-any", input: () => ({ waitMs: 0 }) },
+  "agent.jobs.start": { access: "agent-any", input: (fx) => ({ jobId: fx.unique() }) },
+  "agent.jobs.renew": { access: "agent-any", input: (fx) => ({ jobId: fx.unique(), progress: null }) },
+  "agent.jobs.finish": { access: "agent-any", input: (fx) => ({ jobId: fx.unique(), outcome: "failed", reason: "matrix" }) },
+
+  // jobs (issue 11)
+  "jobs.list": { access: "viewer", input: () => ({ limit: 5 }) },
+  "jobs.get": { access: "viewer", input: (fx) => ({ id: fx.unique() }) },
+  "jobs.createMigration": {
+    access: "operator",
+    input: (fx) => ({ hostId: fx.hostId, vm: { by: "socket", qmpSocket: "/nonexistent/qmp.sock" }, uri: "tcp:127.0.0.1:1", idempotencyKey: fx.unique() }),
+  },
+  "jobs.cancel": { access: "operator", input: (fx) => ({ id: fx.unique() }) },
+  "jobs.getMigrationHistory": { access: "viewer", input: (fx) => ({ hostId: fx.hostId, vm: "matrix" }) },
+
   // system
   "system.health": { access: "public" },
   "system.ping": { access: "public" },

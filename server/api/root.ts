@@ -34,6 +34,15 @@ import { deleteProfile as complianceDeleteProfile } from "@/server/api/routers/c
 import { assignProfile as complianceAssignProfile } from "@/server/api/routers/compliance/assign-profile";
 import { getDriftHistory as complianceGetDriftHistory } from "@/server/api/routers/compliance/get-drift-history";
 import { getHostQos } from "@/server/api/routers/qos/get-host-qos";
+import { nextJob as agentNextJob } from "@/server/api/routers/agent/next-job";
+import { startJob as agentStartJob } from "@/server/api/routers/agent/start-job";
+import { renewJob as agentRenewJob } from "@/server/api/routers/agent/renew-job";
+import { finishJob as agentFinishJob } from "@/server/api/routers/agent/finish-job";
+import { listJobs } from "@/server/api/routers/jobs/list-jobs";
+import { getJob } from "@/server/api/routers/jobs/get-job";
+import { createMigration as jobsCreateMigration } from "@/server/api/routers/jobs/create-migration";
+import { cancelJob } from "@/server/api/routers/jobs/cancel-job";
+import { getMigrationHistory as jobsGetMigrationHistory } from "@/server/api/routers/jobs/get-migration-history";
 
 export const appRouter = createTRPCRouter({
   compliance: createTRPCRouter({
@@ -53,7 +62,18 @@ export const appRouter = createTRPCRouter({
   users: createTRPCRouter({ list: usersList, create: usersCreate, setRole: usersSetRole }),
   enrollment: createTRPCRouter({ createToken, listTokens }),
   admin: createTRPCRouter({ auditEvents }),
-  agent: createTRPCRouter({ enroll, report }),
+  agent: createTRPCRouter({
+    enroll,
+    report,
+    jobs: createTRPCRouter({ next: agentNextJob, start: agentStartJob, renew: agentRenewJob, finish: agentFinishJob }),
+  }),
+  jobs: createTRPCRouter({
+    list: listJobs,
+    get: getJob,
+    createMigration: jobsCreateMigration,
+    cancel: cancelJob,
+    getMigrationHistory: jobsGetMigrationHistory,
+  }),
   system: createTRPCRouter({ health, ping, pingPost }),
   hosts: createTRPCRouter({ list: listHosts, get: getHost }),
   latency: createTRPCRouter({

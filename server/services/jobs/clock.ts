@@ -1,0 +1,3 @@
+/** The clock services read; tests inject their own. */
+export type Clock = () => Date;
+export const systemClock: Clock = () => new Date();

@@ -1,0 +1,23 @@
+import { migrateResultSchema } from "@/server/contract/migration";
+import { listMigrationResults } from "@/server/repo/jobs";
+
+/** A VM's finished migrations with QEMU's total time and downtime, for the chart beside the 2 s / 10 ms lines. */
+/** Only the charted figures: a result from an older agent missing other fields still charts. */
+const chartedFields = migrateResultSchema.pick({ totalTimeMs: true, downtimeMs: true, verdict: true });
+
+export async function getMigrationHistory(hostId: string, vm: string) {
+  const rows = await listMigrationResults(hostId, vm);
+  return {
+    points: rows.map((r) => {
+      const result = chartedFields.safeParse(r.result);
+      return {
+        jobId: r.id,
+        finishedAt: r.finishedAt,
+        state: r.state,
+        totalTimeMs: result.success ? result.data.totalTimeMs : null,
+        downtimeMs: result.success ? result.data.downtimeMs : null,
+        verdict: result.success ? result.data.verdict : null,
+      };
+    }),
+  };
+}

@@ -1,4 +1,4 @@
-import { accessSync, readFileSync, readdirSync, readlinkSync } from "node:fs";
+import { accessSync, closeSync, fsyncSync, mkdirSync, openSync, readFileSync, readdirSync, readlinkSync, renameSync, rmdirSync, statSync, unlinkSync, writeSync, fchmodSync } from "node:fs";
 import path from "node:path";
 
 /** "a/b/c" with no empty, "." or ".." segment: joining it to a root cannot leave the root. */
@@ -99,3 +99,90 @@ export class HostFs {
     }
   }
 }
+
+/** Kernel interface files (procfs, sysfs, resctrl): written in place — they cannot be renamed over. */
+function isPseudoFile(rel: string): boolean {
+  return /^(?:proc|sys)\//.test(rel);
+}
+
+function fsyncDir(dir: string): void {
+  const fd = openSync(dir, "r");
+  try {
+    fsyncSync(fd);
+  } catch {
+    // some filesystems refuse fsync on a directory; the rename is still atomic there
+  } finally {
+    closeSync(fd);
+  }
+}
+
+/**
+ * HostFs that also writes, still relative to its root (tuning actions). Config files are replaced
+ * crash-safely (temp file + fsync + rename + fsync of the directory), keeping the old file's mode;
+ * /proc and /sys files are written in place with one write(2), so the kernel's refusal surfaces as the error.
+ */
+export class WritableHostFs extends HostFs {
+  /** Write `data` at `rel`; returns the parent directories it had to create (outermost first), for rollback. */
+  async writeFile(rel: string, data: Buffer): Promise<string[]> {
+    const abs = this.resolve(rel);
+    if (isPseudoFile(rel)) {
+      const fd = openSync(abs, "w");
+      try {
+        writeSync(fd, data);
+      } finally {
+        closeSync(fd);
+      }
+      return [];
+    }
+    const created: string[] = [];
+    const parts = rel.split("/").slice(0, -1);
+    for (let i = 1; i <= parts.length; i++) {
+      const dirRel = parts.slice(0, i).join("/");
+      if (!(await this.exists(dirRel))) {
+        mkdirSync(this.resolve(dirRel));
+        created.push(dirRel);
+      }
+    }
+    let mode = 0o644;
+    try {
+      mode = statSync(abs).mode & 0o7777;
+    } catch {
+      // new file
+    }
+    const tmp = `${abs}.nfvdeck-tmp-${process.pid}`;
+    const fd = openSync(tmp, "w", mode);
+    try {
+      writeSync(fd, data);
+      fchmodSync(fd, mode); // open's mode is masked by the umask
+      fsyncSync(fd);
+    } finally {
+      closeSync(fd);
+    }
+    renameSync(tmp, abs);
+    fsyncDir(abs.slice(0, abs.lastIndexOf("/")) || "/");
+    return created;
+  }
+
+  /** Remove a file (absent is fine). */
+  async removeFile(rel: string): Promise<void> {
+    const abs = this.resolve(rel);
+    try {
+      unlinkSync(abs);
+    } catch (err) {
+      if (!isAbsent(err)) throw err;
+      return;
+    }
+    fsyncDir(abs.slice(0, abs.lastIndexOf("/")) || "/");
+  }
+
+  /** Remove a directory if it is empty; true when removed. */
+  async removeEmptyDir(rel: string): Promise<boolean> {
+    try {
+      rmdirSync(this.resolve(rel));
+      return true;
+    } catch {
+      return false;
+    }
+  }
+}
+

@@ -2,6 +2,10 @@
  * Latency, end to end: an operator uploads real cyclictest output files through the form (and a
  * malformed one is refused naming its line); a manager (viewer) opens the report, changes the
  * window, opens the compare view and downloads the CSV.
+ *
+ * No step depends on today's date: the JSON capture carries its own start time (2026-11-22 04:46),
+ * the text capture is given one, and the assertions on data use an explicit window around both
+ * (a preset window is only checked for its label).
  */
 import fs from "node:fs";
 import path from "node:path";
@@ -11,6 +15,9 @@ import { loginAs } from "@/e2e/support/login";
 const FIXTURES = path.resolve(import.meta.dirname, "../../agent/fixtures/cyclictest");
 const A = "otcnfv02-baseline";
 const B = "ci-vm-01";
+/** The captures' day: debian-2.4-h300.json says start_time 2026-11-22 04:46:10; the text file is uploaded as 05:00. */
+const TEXT_STARTED_AT = "2026-11-22T05:00";
+const WINDOW = { from: "2026-11-22T00:00", to: "2026-11-23T00:00" };
 
 test.describe.serial("latency report", () => {
   test("an operator uploads cyclictest output; a malformed file is refused with its line", async ({ page }) => {
@@ -24,6 +31,7 @@ test.describe.serial("latency report", () => {
       await form.getByLabel("Host").selectOption({ label: host });
       await form.getByLabel("cyclictest output file").setInputFiles(path.join(FIXTURES, file));
       await form.getByLabel("Load during the run").fill("stress-ng --cpu 2");
+      await form.getByLabel("Started at (UTC, text output only)").fill(file.endsWith(".txt") ? TEXT_STARTED_AT : "");
       await form.getByRole("button", { name: "Upload" }).click();
       await expect(page.getByTestId("upload-result")).toContainText(/Stored|already stored/);
     }
@@ -38,15 +46,24 @@ test.describe.serial("latency report", () => {
     await page.goto("/latency");
     const table = page.getByTestId("latency-report-table");
     await expect(table).toBeVisible();
-    const rowA = table.locator(`[data-host="${A}"]`);
-    await expect(rowA).toContainText("µs");
-    // debian-2.4-h300.json: thread 1's max is 240 µs → the 20 µs SLO fails
-    await expect(rowA.getByTestId("slo-badge")).toHaveAttribute("data-status", "fail");
+    await expect(page.getByTestId("report-window")).toContainText("last 7 days");
 
     await page.getByRole("navigation", { name: "Window" }).getByRole("link", { name: "24 h" }).click();
     await expect(page).toHaveURL(/window=24h/);
     await expect(page.getByTestId("report-window")).toContainText("last 24 h");
-    await expect(table.locator(`[data-host="${A}"]`)).toContainText("µs");
+    await expect(table.locator(`[data-host="${A}"]`)).toBeVisible();
+
+    // the captures' own day, given explicitly through the custom window form
+    const picker = page.getByTestId("window-picker");
+    await picker.getByLabel("From (UTC)").fill(WINDOW.from);
+    await picker.getByLabel("To (UTC)").fill(WINDOW.to);
+    await picker.getByRole("button", { name: "Custom" }).click();
+    await expect(page).toHaveURL(/window=custom/);
+    await expect(page.getByTestId("report-window")).toContainText("2026-11-22 00:00 – 2026-11-23 00:00 UTC");
+    const rowA = table.locator(`[data-host="${A}"]`);
+    await expect(rowA).toContainText("µs");
+    // debian-2.4-h300.json: thread 1's max is 240 µs → the 20 µs SLO fails
+    await expect(rowA.getByTestId("slo-badge")).toHaveAttribute("data-status", "fail");
 
     await page.getByRole("link", { name: /^p99\.999/ }).click();
     await expect(page).toHaveURL(/sort=p99\.999/);

@@ -2,6 +2,7 @@ import { randomUUID } from "node:crypto";
 import type { HostFs } from "@/agent/hostfs";
 import { SECTION_COLLECTORS, type SectionCollector } from "@/agent/collectors/registry";
 import { collectSections, readHostname, AGENT_VERSION } from "@/agent/report/collect";
+import { cleanStrings } from "@/agent/report/clean-text";
 import type { ReportOutput, ReportPayload, ReportSections, SectionName } from "@/server/contract/report";
 import type { LatencyRunReport } from "@/server/contract/sections/latency";
 import type { QosSample } from "@/server/contract/sections/qos";
@@ -196,8 +197,9 @@ export class AgentDaemon {
       hostname: await readHostname(fs),
       heartbeat: await this.heartbeat(),
       sections,
-      latencyRuns,
-      qosSamples,
+      // sections are cleaned as they are collected; these come from cyclictest output and resctrl group names
+      latencyRuns: cleanStrings(latencyRuns),
+      qosSamples: cleanStrings(qosSamples),
     };
     const evicted = await this.spool.append(sequence, payload);
     for (const [name, envelope] of Object.entries(sections) as [SectionName, Envelope | undefined][]) {

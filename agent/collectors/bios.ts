@@ -12,6 +12,7 @@ import https from "node:https";
 import { z } from "zod";
 import type { HostFs } from "@/agent/hostfs";
 import { Warnings, parseWordValue } from "@/agent/collectors/values";
+import { clipText } from "@/agent/report/clean-text";
 import {
   detectBiosVendor,
   normaliseBiosAttributes,
@@ -101,14 +102,14 @@ export function parseDmidecodeBios(text: string): DmidecodeBios | null {
     const l = lines[i] ?? "";
     if (l.trim() === "" || /^Handle /.test(l)) break;
     if (/^\t\t/.test(l)) {
-      if (inChars) characteristics.push(l.trim().slice(0, 256));
+      if (inChars) characteristics.push(clipText(l.trim(), 256));
       continue;
     }
     const m = /^\t([^:]+):\s*(.*)$/.exec(l);
     if (!m) continue;
     const key = (m[1] ?? "").trim();
     inChars = key === "Characteristics";
-    if (!inChars) fields[key] = (m[2] ?? "").trim().slice(0, 256);
+    if (!inChars) fields[key] = clipText((m[2] ?? "").trim(), 256);
   }
   const f = (k: string) => fields[k] || null;
   return {
@@ -142,7 +143,7 @@ function scalarAttributes(obj: Record<string, unknown>, warnings: Warnings, wher
       break;
     }
     if (v === null || typeof v === "boolean" || (typeof v === "number" && Number.isFinite(v))) out[k] = v;
-    else if (typeof v === "string") out[k] = v.slice(0, 1024);
+    else if (typeof v === "string") out[k] = clipText(v, 1024);
     else {
       warnings.add(`${where}: attribute ${k} is not a scalar`);
       continue;

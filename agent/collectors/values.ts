@@ -1,4 +1,5 @@
 /** Small pure helpers for single-value sysfs/procfs files. Garbage gives null, never a throw. */
+import { cleanText, clipText } from "@/agent/report/clean-text";
 
 export function parseIntValue(text: string | null): number | null {
   if (text === null) return null;
@@ -20,8 +21,9 @@ export function parseBoolValue(text: string | null): boolean | null {
 /** Trimmed single-line text, or null when missing/empty. */
 export function parseWordValue(text: string | null, max = 1024): string | null {
   if (text === null) return null;
-  const t = text.trim();
-  return t === "" ? null : t.slice(0, max);
+  // cleaned before trimming: a value of only NULs or control bytes (seen in DMI strings) is "missing"
+  const t = cleanText(text).trim();
+  return t === "" ? null : clipText(t, max);
 }
 
 /** "cpu12" → 12 for entries named prefix+number; anything else → null. */
@@ -47,7 +49,7 @@ export class Warnings {
   readonly items: string[] = [];
   constructor(private readonly max = 50) {}
   add(message: string): void {
-    if (this.items.length < this.max) this.items.push(message.slice(0, 500));
+    if (this.items.length < this.max) this.items.push(clipText(message, 500));
     else if (this.items.length === this.max) this.items.push("… more warnings omitted");
   }
 }

@@ -3,6 +3,7 @@ import type { HostFs } from "@/agent/hostfs";
 import { SECTION_COLLECTORS, type SectionCollector } from "@/agent/collectors/registry";
 import { sectionsSchema, type ReportSections, type SectionName } from "@/server/contract/report";
 import { contentHash, hasVolatileKeys, sectionHash } from "@/server/contract/canonical";
+import { cleanStrings, cleanText, clipText } from "@/agent/report/clean-text";
 
 export const AGENT_VERSION = "0.1.0";
 
@@ -10,7 +11,7 @@ type Envelope = { ok: boolean; available: boolean; error?: string; durationMs: n
 
 function errorText(err: unknown): string {
   const text = err instanceof Error ? `${err.name}: ${err.message}` : String(err);
-  return text.slice(0, 4000);
+  return clipText(cleanText(text), 4000);
 }
 
 /** Per section, the content hash of the last data that passed its schema (one entry per section). */
@@ -23,7 +24,8 @@ export async function collectSection(fs: HostFs, collector: SectionCollector): P
   const started = performance.now();
   let envelope: Envelope;
   try {
-    const data = await collector.read(fs);
+    // every string a collector produced (file text, dmidecode output, Redfish JSON) is cleaned here, before hashing
+    const data = cleanStrings(await collector.read(fs));
     const durationMs = roundMs(performance.now() - started);
     envelope = data === null || data === undefined
       ? { ok: true, available: false, durationMs, hash: contentHash(null), data: null }
@@ -44,7 +46,7 @@ export async function collectSection(fs: HostFs, collector: SectionCollector): P
       .slice(0, 5)
       .map((i) => `${i.path.join(".")}: ${i.message}`)
       .join("; ");
-    return { ok: false, available: true, error: `section ${collector.name} failed its schema: ${issues}`.slice(0, 4000), durationMs: envelope.durationMs, hash: contentHash(null), data: null };
+    return { ok: false, available: true, error: errorText(`section ${collector.name} failed its schema: ${issues}`), durationMs: envelope.durationMs, hash: contentHash(null), data: null };
   }
   if (fullHash !== null) validatedHash.set(collector.name, fullHash);
   return envelope;

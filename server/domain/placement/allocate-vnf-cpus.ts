@@ -334,28 +334,27 @@ function fit(host: HostPlacementSnapshot, existing: ExistingAssignment[], vnf: V
       message: `node ${plan.node} has no housekeeping CPU: the emulator threads share housekeeping CPUs ${formatCpuList(plan.emulatorCpus)} on other nodes`,
     });
 
-  // L3 domain: the one holding most vCPUs (normally the only one).
+  // L3 domain: the one holding most vCPUs (normally the only one); every domain touched is checked.
   const perL3 = new Map<string, number>();
   for (const cpu of plan.vcpuCpus) {
     const id = cpuInfo.get(cpu)?.l3Id;
     if (id) perL3.set(id, (perL3.get(id) ?? 0) + 1);
   }
   let l3Domain: PlacementFit["l3Domain"] = null;
-  if (perL3.size > 0) {
-    const [id] = [...perL3.entries()].sort((a, b) => b[1] - a[1])[0] as [string, number];
+  for (const [id] of [...perL3.entries()].sort((a, b) => b[1] - a[1])) {
     const cpus = host.cpus.filter((c) => c.l3Id === id).map((c) => c.cpu);
     const inDomain = new Set(cpus);
     const sharedWith = [...new Set(existing.filter((a) => inDomain.has(a.cpu) && a.vnf !== vnf.name).map((a) => a.vnf))].sort();
-    l3Domain = { id, cpus, sharedWith };
+    l3Domain ??= { id, cpus, sharedWith };
     if (sharedWith.length > 0)
       warnings.push({
         code: "l3-shared",
         cpu: null,
         message: `L3 cache ${id} (CPUs ${formatCpuList(cpus)}) is shared with ${sharedWith.join(", ")}${vnf.cacheWays === null ? "" : `; a CAT class of ${vnf.cacheWays} ways keeps them apart`}`,
       });
-    if (perL3.size > 1)
-      warnings.push({ code: "l3-split", cpu: null, message: `the vCPUs span ${perL3.size} L3 cache domains: ${[...perL3.keys()].join(", ")}` });
   }
+  if (perL3.size > 1)
+    warnings.push({ code: "l3-split", cpu: null, message: `the vCPUs span ${perL3.size} L3 cache domains: ${[...perL3.keys()].join(", ")}` });
 
   return {
     ok: true,

@@ -1,9 +1,11 @@
+import { randomBytes } from "node:crypto";
 import { initTRPC, TRPCError } from "@trpc/server";
 import { assertSafeInputShape, guardedSuperjson } from "@/server/api/input-guard";
 import { ZodError } from "zod";
 import { roleAtLeast, type Role, type SessionUser } from "@/server/auth/session-user";
 import { getSessionUser } from "@/server/auth/session";
 import { findHostByToken } from "@/server/repo/host-auth";
+import { isDatabaseUnavailable } from "@/server/repo/db-errors";
 import { DomainError, type DomainErrorCode } from "@/server/errors";
 
 export type AgentIdentity = { hostId: string };
@@ -42,10 +44,24 @@ export async function createTrpcContext(opts: { headers: Headers; skipSession?: 
   };
 }
 
+/**
+ * What a client learns of an unexpected error: "internal error" and an id to quote. The error
+ * itself (SQL, stack, other hosts' rows in a failed batch) is logged here, server-side only.
+ */
+function internalErrorShape(path: string | undefined, error: TRPCError): { message: string; correlationId: string } {
+  const correlationId = randomBytes(6).toString("hex");
+  console.error(`nfvdeck: internal error ${correlationId} in ${path ?? "(no procedure)"}:`, error.cause ?? error);
+  return { message: `internal error (id ${correlationId})`, correlationId };
+}
+
 const t = initTRPC.context<TrpcContext>().create({
-  // superjson, plus a guard against prototype keys and deep nesting (server/api/input-guard.ts)
+  // superjson, plus a guard against prototype keys, deep nesting and unstorable strings (server/api/input-guard.ts)
   transformer: guardedSuperjson,
-  errorFormatter({ shape, error }) {
+  errorFormatter({ shape, error, path }) {
+    if (error.code === "INTERNAL_SERVER_ERROR") {
+      const { message, correlationId } = internalErrorShape(path, error);
+      return { message, code: shape.code, data: { code: shape.data.code, httpStatus: shape.data.httpStatus, path, correlationId } };
+    }
     const zodIssues =
       error.cause instanceof ZodError
         ? error.cause.issues.map((i) => ({ path: i.path.map(String).join("."), message: i.message }))
@@ -64,12 +80,16 @@ const TRPC_CODE: Record<DomainErrorCode, TRPCError["code"]> = {
   UNAVAILABLE: "SERVICE_UNAVAILABLE",
 };
 
-/** The single place where DomainError becomes a tRPC error; anything else unexpected stays a 500 with no detail leaked. */
+/** The single place where DomainError becomes a tRPC error; anything else unexpected stays a 500 with no detail leaked (errorFormatter). */
 const mapDomainErrors = t.middleware(async ({ next }) => {
   const result = await next();
   if (!result.ok && result.error.cause instanceof DomainError) {
     const cause = result.error.cause;
     throw new TRPCError({ code: TRPC_CODE[cause.code], message: cause.message, cause });
+  }
+  // A database outage is not the request's fault: 503, so agents retry (and no driver text leaks).
+  if (!result.ok && result.error.code === "INTERNAL_SERVER_ERROR" && isDatabaseUnavailable(result.error.cause)) {
+    throw new TRPCError({ code: "SERVICE_UNAVAILABLE", message: "database unavailable, retry later", cause: result.error.cause });
   }
   return result;
 });

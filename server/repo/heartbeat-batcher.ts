@@ -1,4 +1,7 @@
 import { prisma } from "@/server/db";
+import { textProblem } from "@/server/contract/common";
+import { DomainError } from "@/server/errors";
+import { isDatabaseUnavailable, isForeignKeyViolation } from "@/server/repo/db-errors";
 import type { LatencyScheduleInput } from "@/server/domain/latency/schedule";
 
 export type HeartbeatRow = {
@@ -31,8 +34,13 @@ export class HeartbeatBatcher {
     private readonly maxInFlight = Number(process.env.NFVDECK_HEARTBEAT_BATCHES_IN_FLIGHT ?? 2),
   ) {}
 
-  /** Resolves once stored; `duplicate` when the idempotency key was already stored (a resend). */
+  /**
+   * Resolves once stored; `duplicate` when the idempotency key was already stored (a resend).
+   * A row that could fail a shared statement is refused here, before it joins a batch.
+   */
   submit(row: HeartbeatRow): Promise<HeartbeatOutcome> {
+    const problem = heartbeatRowProblem(row);
+    if (problem) return Promise.reject(new DomainError("INVALID", problem));
     return new Promise((resolve, reject) => {
       this.queue.push({ row, resolve, reject });
       this.kick();
@@ -59,21 +67,58 @@ export class HeartbeatBatcher {
     this.inFlight++;
     const batch = this.queue.splice(0, this.maxBatch);
     try {
-      const { duplicates, configs } = await withDeadlockRetry(() => writeHeartbeats(batch.map((p) => p.row)));
-      const seen = new Set<string>();
-      for (const p of batch) {
-        const key = `${p.row.hostId}\u0000${p.row.idempotencyKey}`;
-        // The same report twice in one batch: the first is stored, the second is its resend.
-        p.resolve({ duplicate: duplicates.has(key) || seen.has(key), config: configs.get(p.row.hostId) ?? null });
-        seen.add(key);
-      }
+      await writeAndAnswer(batch);
     } catch (e) {
-      for (const p of batch) p.reject(e);
+      if (batch.length === 1 || isDatabaseUnavailable(e)) {
+        for (const p of batch) p.reject(singleRowError(e));
+      } else {
+        // One row broke the shared statement (a host deleted meanwhile, …): write each row alone,
+        // so only the guilty one fails and every other host's heartbeat is still stored.
+        await Promise.all(batch.map((p) => writeAndAnswer([p]).catch((err: unknown) => p.reject(singleRowError(err)))));
+      }
     } finally {
       this.inFlight--;
       this.kick();
     }
   }
+}
+
+/** A row's own failure, as the caller should see it: its host gone is "not found", not a crash. */
+function singleRowError(e: unknown): unknown {
+  return isForeignKeyViolation(e) ? new DomainError("NOT_FOUND", "host not found") : e;
+}
+
+/** Writes rows in one statement and answers each caller; throws (answering none) when the statement fails. */
+async function writeAndAnswer(batch: Pending[]): Promise<void> {
+  const { duplicates, configs } = await withDeadlockRetry(() => writeHeartbeats(batch.map((p) => p.row)));
+  const seen = new Set<string>();
+  for (const p of batch) {
+    const key = `${p.row.hostId}\u0000${p.row.idempotencyKey}`;
+    // The same report twice in one batch: the first is stored, the second is its resend.
+    p.resolve({ duplicate: duplicates.has(key) || seen.has(key), config: configs.get(p.row.hostId) ?? null });
+    seen.add(key);
+  }
+}
+
+const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
+// PostgreSQL timestamptz holds 4713 BC … 294276 AD; the contract is far stricter, this is the floor.
+const MIN_TIMESTAMP_MS = Date.UTC(1900, 0, 1);
+const MAX_TIMESTAMP_MS = Date.UTC(9999, 11, 31);
+
+/**
+ * What would make the batch statement itself fail for this row, named by field (the contract
+ * already refuses all of it; this keeps one caller's mistake from ever reaching a shared statement).
+ */
+export function heartbeatRowProblem(row: HeartbeatRow): string | null {
+  if (!UUID.test(row.hostId)) return "hostId: not a uuid";
+  if (!Number.isSafeInteger(row.sequence) || row.sequence < 0) return "sequence: not a non-negative safe integer";
+  const at = row.collectedAt.getTime();
+  if (!Number.isFinite(at) || at < MIN_TIMESTAMP_MS || at > MAX_TIMESTAMP_MS) return "collectedAt: out of range";
+  for (const field of ["idempotencyKey", "agentVersion", "hostname"] as const) {
+    const problem = textProblem(row[field]);
+    if (problem) return `${field}: ${problem}`;
+  }
+  return null;
 }
 
 /**

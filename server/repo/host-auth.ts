@@ -1,5 +1,6 @@
 import { createHash, randomBytes } from "node:crypto";
 import { prisma } from "@/server/db";
+import { DomainError } from "@/server/errors";
 
 export function hashToken(token: string): string {
   return createHash("sha256").update(token).digest("hex");
@@ -18,16 +19,17 @@ const UNKNOWN_TTL_MS = 10_000;
 const tokenCache = new Map<string, { at: number; hostId: string | null }>();
 
 // Cache misses arriving together (a fleet restarting) are looked up in one query.
-let pending: Map<string, ((hostId: string | null) => void)[]> | null = null;
+type Waiter = { resolve: (hostId: string | null) => void; reject: (e: unknown) => void };
+let pending: Map<string, Waiter[]> | null = null;
 
 function lookupBatched(tokenHash: string): Promise<string | null> {
-  return new Promise((resolve) => {
+  return new Promise((resolve, reject) => {
     if (!pending) {
       pending = new Map();
       setTimeout(() => void flushLookups(), 1);
     }
     const waiters = pending.get(tokenHash) ?? [];
-    waiters.push(resolve);
+    waiters.push({ resolve, reject });
     pending.set(tokenHash, waiters);
   });
 }
@@ -40,9 +42,12 @@ async function flushLookups() {
   try {
     const rows = await prisma().host.findMany({ where: { tokenHash: { in: [...batch.keys()] } }, select: { id: true, tokenHash: true } });
     found = new Map(rows.map((r) => [r.tokenHash, r.id]));
-  } catch {
-    // Database down: answer "unknown" without caching it, the agent retries later.
-    for (const waiters of batch.values()) for (const w of waiters) w(null);
+  } catch (e) {
+    // Database down: "unavailable" (503), never "unknown token" (401) — the agent retries, and its
+    // token stays valid. Nothing is cached.
+    const unavailable = new DomainError("UNAVAILABLE", "database unavailable, retry later");
+    console.error("nfvdeck: host token lookup failed:", e);
+    for (const waiters of batch.values()) for (const w of waiters) w.reject(unavailable);
     return;
   }
   const now = Date.now();
@@ -50,7 +55,7 @@ async function flushLookups() {
   for (const [hash, waiters] of batch) {
     const hostId = found.get(hash) ?? null;
     tokenCache.set(hash, { at: now, hostId });
-    for (const w of waiters) w(hostId);
+    for (const w of waiters) w.resolve(hostId);
   }
 }
 

@@ -1,5 +1,5 @@
 import { z } from "zod";
-import { countValue, cpuIndex, shortText } from "../common";
+import { countValue, cpuIndex, recentTimestamp, shortText } from "../common";
 
 /** Largest histogram accepted (buckets); cyclictest -h is usually 100–10000 (µs), more with -N (ns). */
 export const MAX_HISTOGRAM_SIZE = 1_000_000;
@@ -39,7 +39,7 @@ export const latencyRunSchema = z
   .object({
     /** agent-generated id; with the host it makes a resend idempotent */
     runKey: z.string().min(1).max(128),
-    startedAt: z.string().datetime(),
+    startedAt: recentTimestamp,
     durationS: z.number().nonnegative().max(31 * 86400),
     toolVersion: shortText.nullable(),
     cmdline: z.string().max(4096).nullable(),

@@ -1,4 +1,5 @@
 import { z } from "zod";
+import { recentTimestamp } from "../common";
 
 /**
  * Bytes as a decimal string: MBM counters are cumulative u64 that pass 2^53 (JSON's exact integer limit)
@@ -10,7 +11,7 @@ export const byteCounter = z.string().regex(/^(0|[1-9]\d{0,19})$/, { message: "n
 /** One resctrl monitoring reading (CMT/MBM) of one monitoring group in one L3 domain. */
 export const qosSampleSchema = z
   .object({
-    at: z.string().datetime(),
+    at: recentTimestamp,
     /** "/" (root), "<ctrl>", "<ctrl>/mon_groups/<name>" or "mon_groups/<name>" under /sys/fs/resctrl */
     group: z.string().min(1).max(512),
     /** monitoring domain directory, e.g. "mon_L3_00" */

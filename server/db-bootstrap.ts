@@ -97,8 +97,23 @@ export async function startEmbeddedPostgres(opts: {
   return { url, embedded: true, stop: () => server.stop() };
 }
 
-/** Runs `prisma migrate deploy` against url (the real CLI, with the timer-unref preload). */
+/**
+ * Brings the database at url to the current schema and seeds what the code owns: `prisma migrate deploy`
+ * (every migration folder, additive), then the built-in compliance profiles. Every start path uses it.
+ */
 export async function migrateDatabase(url: string, log: (line: string) => void = () => undefined): Promise<void> {
+  await deployMigrations(url, log);
+  const [{ openPrisma }, { seedBuiltinProfiles }] = await Promise.all([import("@/server/db"), import("@/server/services/compliance/seed-builtin-profiles")]);
+  const db = openPrisma(url);
+  try {
+    await seedBuiltinProfiles({ db });
+  } finally {
+    await db.$disconnect();
+  }
+}
+
+/** Runs `prisma migrate deploy` against url (the real CLI, with the timer-unref preload). */
+async function deployMigrations(url: string, log: (line: string) => void): Promise<void> {
   const prismaCli = path.join(repoRoot, "node_modules", "prisma", "build", "index.js");
   const preload = path.join(repoRoot, "prisma", "unref-timers.cjs");
   await new Promise<void>((resolve, reject) => {

@@ -17,6 +17,11 @@ export function prisma(): PrismaClient {
   return globalForPrisma.nfvdeckPrisma;
 }
 
+/** A separate client for one URL (the migrate path seeds through it); the caller disconnects it. */
+export function openPrisma(url: string): PrismaClient {
+  return new PrismaClient({ adapter: new PrismaPg({ connectionString: url, max: 2 }) });
+}
+
 export async function disconnectPrisma(): Promise<void> {
   await globalForPrisma.nfvdeckPrisma?.$disconnect();
   globalForPrisma.nfvdeckPrisma = undefined;

@@ -5,7 +5,7 @@ import path from "node:path";
 import { z } from "zod";
 import { buildWebApp, launch, needsBuild, repoRoot } from "@/server/cli/launch";
 import { runDemoLabHeartbeats, seedDemoLab } from "@/server/cli/demo-lab";
-import { seedBuiltinProfiles } from "@/server/repo/compliance";
+import { backfillCompliance } from "@/server/services/compliance/backfill-compliance";
 import { createEnrollmentToken } from "@/server/repo/enrollment";
 import { countExistingHosts } from "@/server/repo/demo-lab";
 import { seedDemoUsers } from "@/server/repo/users";
@@ -36,7 +36,7 @@ async function main() {
   process.on("SIGINT", () => void shutdown().then(() => process.exit(0)));
   process.on("SIGTERM", () => void shutdown().then(() => process.exit(0)));
 
-  await seedBuiltinProfiles();
+  await backfillCompliance();
   const users = await seedDemoUsers();
 
   // The lab: seeded once (host tokens are stored hashed, so the demo keeps them beside the data).

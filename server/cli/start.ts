@@ -1,12 +1,13 @@
 import { buildWebApp, launch, needsBuild, onShutdown } from "@/server/cli/launch";
 import { ensureFirstAdmin } from "@/server/repo/users";
-import { seedBuiltinProfiles } from "@/server/repo/compliance";
+import { backfillCompliance } from "@/server/services/compliance/backfill-compliance";
 
 // `npm start`: production start on the embedded PostgreSQL default (or DATABASE_URL), no demo data.
 if (needsBuild()) buildWebApp();
 const app = await launch();
 onShutdown(app.stopAll);
-await seedBuiltinProfiles();
+// Built-in profiles were seeded by the migrate step; hosts that reported before an upgrade get a result now.
+await backfillCompliance();
 const admin = await ensureFirstAdmin();
 console.log(`\nnfvdeck is up: ${app.webUrl}   (agent API: ${app.ingestUrl})`);
 if (admin) console.log(`first admin: ${admin.email}`);

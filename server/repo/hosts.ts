@@ -105,3 +105,16 @@ export async function setHostHeartbeatSeconds(hostId: string, heartbeatSeconds: 
   const updated = await prisma().host.updateMany({ where: { id: hostId }, data: { heartbeatSeconds } });
   if (updated.count === 0) throw new DomainError("NOT_FOUND", "no such host");
 }
+
+/** The host's id and hostname, or NOT_FOUND. */
+export async function requireHost(hostId: string): Promise<{ id: string; hostname: string }> {
+  const host = await prisma().host.findUnique({ where: { id: hostId }, select: { id: true, hostname: true } });
+  if (!host) throw new DomainError("NOT_FOUND", "no such host");
+  return host;
+}
+
+/** id → hostname for the given hosts (missing ids are absent). */
+export async function hostnames(hostIds: readonly string[]): Promise<Map<string, string>> {
+  const rows = await prisma().host.findMany({ where: { id: { in: [...hostIds] } }, select: { id: true, hostname: true } });
+  return new Map(rows.map((h) => [h.id, h.hostname]));
+}

@@ -1,10 +1,10 @@
 import { z } from "zod";
 import { adminProcedure } from "@/server/api/trpc";
-import { profileIdInput } from "@/server/api/routers/compliance/io-schemas";
+import { profileIdInput, reevaluatedSchema } from "@/server/contract/api/compliance";
 import { userActor } from "@/server/repo/audit";
-import { deleteProfile as deleteProfileRepo } from "@/server/repo/compliance";
+import { deleteProfile as deleteProfileService } from "@/server/services/compliance/delete-profile";
 
 export const deleteProfile = adminProcedure
   .input(z.object({ id: profileIdInput }).strict())
-  .output(z.object({ reevaluated: z.number().int() }))
-  .mutation(({ ctx, input }) => deleteProfileRepo({ id: input.id, actor: userActor(ctx.user) }));
+  .output(reevaluatedSchema)
+  .mutation(({ ctx, input }) => deleteProfileService({ id: input.id, actor: userActor(ctx.user) }));

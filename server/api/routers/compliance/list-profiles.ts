@@ -1,9 +1,9 @@
 import { z } from "zod";
 import { viewerProcedure } from "@/server/api/trpc";
-import { profileSummarySchema } from "@/server/api/routers/compliance/io-schemas";
-import { listProfiles as listProfilesRepo } from "@/server/repo/compliance";
+import { profileSummarySchema } from "@/server/contract/api/compliance";
+import { listProfiles as listProfilesService } from "@/server/services/compliance/list-profiles";
 
 export const listProfiles = viewerProcedure
   .input(z.object({}).strict().default({}))
   .output(z.array(profileSummarySchema))
-  .query(() => listProfilesRepo());
+  .query(() => listProfilesService());

@@ -12,11 +12,11 @@ import { sectionHash } from "@/server/contract/canonical";
 import type { ReportSections } from "@/server/contract/report";
 import type { KernelSection } from "@/server/contract/sections/kernel";
 import { disconnectPrisma, prisma } from "@/server/db";
-import { seedBuiltinProfiles } from "@/server/repo/compliance";
+import { seedBuiltinProfiles } from "@/server/services/compliance/seed-builtin-profiles";
 import { formatMinute } from "@/server/domain/compliance/drift";
 import { agentCaller, enrolHost, signedInCaller, uniqueHostname, type Caller } from "@/server/test/callers";
 
-const FIXTURES = path.resolve(import.meta.dirname, "../../agent/fixtures");
+const FIXTURES = path.resolve(import.meta.dirname, "../../../agent/fixtures");
 /** Report times as minutes after a whole minute two hours before the run: never a fixed date (the server checks times against its clock). */
 const T0 = Math.floor((Date.now() - 2 * 3_600_000) / 60_000) * 60_000;
 const at = (minutes: number) => new Date(T0 + minutes * 60_000).toISOString();

@@ -31,6 +31,8 @@ export interface DaemonOptions {
   sectionRefreshMs?: Partial<Record<SectionName, number>>;
   backoff?: BackoffPolicy;
   spoolLimits?: SpoolLimits;
+  /** tries of one report the server answers with an internal error before it is set aside (default 5) */
+  maxServerErrorTries?: number;
   collectors?: readonly SectionCollector[];
   /** housekeeping CPU list for cyclictest's main thread (--mainaffinity) */
   housekeepingCpus?: string | null;
@@ -48,6 +50,15 @@ const HOUR_MS = 3_600_000;
 const SEQUENCE_BLOCK = 1000;
 const MAX_LATENCY_RUNS_PER_REPORT = 20;
 const MAX_QOS_PER_REPORT = 2000;
+export const DEFAULT_MAX_SERVER_ERROR_TRIES = 5;
+
+/**
+ * A failure that says "this report breaks the server" (HTTP 500, 501, 505…), as opposed to "the server
+ * is away" (no answer, 502/503/504 from a proxy or an outage), which must never cost a report. Pure.
+ */
+export function isReportFault(status: number | null): boolean {
+  return status !== null && status >= 500 && status !== 502 && status !== 503 && status !== 504;
+}
 
 type Envelope = NonNullable<ReportSections[SectionName]>;
 
@@ -117,6 +128,8 @@ export class AgentDaemon {
   private senderDone: Promise<void> = Promise.resolve();
   private cycleInFlight: Promise<void> = Promise.resolve();
   private failures = 0;
+  /** consecutive report faults (isReportFault) of the report at the head of the spool */
+  private headFaults: { sequence: number; count: number } | null = null;
   private rejected = 0;
   private lastDroppedLogged = 0;
   private stopped!: () => void;
@@ -155,7 +168,7 @@ export class AgentDaemon {
   }
 
   get status() {
-    return { nextSequence: this.nextSequence, spooled: this.spool?.files ?? 0, dropped: this.spool?.dropped, rejected: this.rejected, heartbeatMs: this.heartbeatMs };
+    return { nextSequence: this.nextSequence, spooled: this.spool?.files ?? 0, dropped: this.spool?.dropped, rejected: this.rejected, setAside: this.spool?.setAside ?? 0, heartbeatMs: this.heartbeatMs };
   }
 
   private scheduleCycle(delayMs: number): void {
@@ -247,6 +260,7 @@ export class AgentDaemon {
       // so the server sees loss: reports evicted from the full spool, and reports it refused
       spoolDropped: this.spool.dropped.reports,
       rejected: this.rejected,
+      setAside: this.spool.setAside,
     };
   }
 
@@ -337,6 +351,17 @@ export class AgentDaemon {
         this.applyConfig(out.config);
       } catch (err) {
         const failure = classifyDeliveryError(err);
+        if (isReportFault(failure.status)) {
+          const count = this.headFaults?.sequence === entry.sequence ? this.headFaults.count + 1 : 1;
+          this.headFaults = { sequence: entry.sequence, count };
+          if (count >= (this.opts.maxServerErrorTries ?? DEFAULT_MAX_SERVER_ERROR_TRIES)) {
+            const kept = await this.spool.setAsideReport(entry.sequence);
+            this.headFaults = null;
+            this.failures = 0;
+            this.log(`server failed report ${entry.sequence} ${count} times (HTTP ${failure.status}: ${failure.message.slice(0, 200)}); set aside as ${kept ?? "(gone)"} (${this.spool.setAside} set aside so far), moving on`);
+            continue;
+          }
+        }
         if (failure.action === "reject") {
           this.rejected += 1;
           this.log(`server rejected report ${entry.sequence} (HTTP ${failure.status}): ${failure.message.slice(0, 300)}; dropped (${this.rejected} rejected so far)`);

@@ -4,7 +4,7 @@ import { HostFs } from "@/agent/hostfs";
 import { pinToHousekeeping } from "@/agent/pin";
 import { loadCredentials, resolveStateDir } from "@/agent/state";
 import { formatCpuList } from "@/server/domain/cpuset/cpuset";
-import { AgentDaemon, SECTION_REFRESH_MS } from "@/agent/daemon";
+import { AgentDaemon, DEFAULT_MAX_SERVER_ERROR_TRIES, SECTION_REFRESH_MS } from "@/agent/daemon";
 import type { SectionName } from "@/server/contract/report";
 
 /** --slow-refresh-s: the same interval for every section the default table refreshes slowly (0 = every heartbeat). */
@@ -16,7 +16,7 @@ export const summary = "the daemon: collect every heartbeat, report, spool what 
 
 const USAGE =
   "usage: run [--server URL] [--state DIR] [--root /] [--heartbeat SECONDS] [--backoff-max-ms MS] [--timeout-ms MS]\n" +
-  "           [--spool-max-files N] [--spool-max-bytes N] [--slow-refresh-s S] [--no-qos] [--verbose]";
+  "           [--spool-max-files N] [--spool-max-bytes N] [--max-server-error-tries N] [--slow-refresh-s S] [--no-qos] [--verbose]";
 
 const flagsSchema = z
   .object({
@@ -29,6 +29,8 @@ const flagsSchema = z
     "timeout-ms": z.coerce.number().int().min(100).max(600_000).default(15_000),
     "spool-max-files": z.coerce.number().int().min(1).max(10_000_000).default(10_000),
     "spool-max-bytes": z.coerce.number().int().min(1024).max(2 ** 40).default(64 * 1024 * 1024),
+    /** a report the server answers with HTTP 500 this many times is set aside (spool/set-aside/) */
+    "max-server-error-tries": z.coerce.number().int().min(1).max(1_000_000).default(DEFAULT_MAX_SERVER_ERROR_TRIES),
     /** 0: collect every section every heartbeat (no per-section refresh intervals) */
     "slow-refresh-s": z.coerce.number().min(0).max(86_400).optional(),
     "no-qos": z.boolean().default(false),
@@ -48,6 +50,7 @@ export async function run(argv: string[]): Promise<number> {
       "timeout-ms": { type: "string" },
       "spool-max-files": { type: "string" },
       "spool-max-bytes": { type: "string" },
+      "max-server-error-tries": { type: "string" },
       "slow-refresh-s": { type: "string" },
       "no-qos": { type: "boolean" },
       verbose: { type: "boolean" },
@@ -84,6 +87,7 @@ export async function run(argv: string[]): Promise<number> {
     heartbeatMs: flags.heartbeat === undefined ? undefined : Math.round(flags.heartbeat * 1000),
     backoff: { baseMs: Math.min(500, flags["backoff-max-ms"]), maxMs: flags["backoff-max-ms"] },
     spoolLimits: { maxFiles: flags["spool-max-files"], maxBytes: flags["spool-max-bytes"] },
+    maxServerErrorTries: flags["max-server-error-tries"],
     housekeepingCpus: pin.info.housekeeping.length > 0 ? formatCpuList(pin.info.housekeeping) : null,
     takeQosSamples: flags["no-qos"]
       ? undefined

@@ -11,6 +11,7 @@ import { syncDir, writeFileDurable } from "@/agent/state";
  * latency runs, QoS samples: later ones supersede them); only if none is left, the oldest report with
  * static sections, and then `staticDropped` tells the caller to send every section again so the
  * server's view converges. Everything dropped is counted (persisted in dropped.json).
+ * A report the server keeps failing is set aside (set-aside/, counted in set-aside.json) by the sender.
  */
 export interface SpoolLimits {
   maxFiles: number;
@@ -38,6 +39,11 @@ export interface DroppedCounts {
 
 const NAME = /^(\d{16})\.json$/;
 const DROPPED_FILE = "dropped.json";
+/** Reports the server kept failing, moved out of the queue (kept for a human) and their persisted count. */
+export const SET_ASIDE_DIR = "set-aside";
+const SET_ASIDE_COUNT_FILE = "set-aside.json";
+/** Set-aside files kept on disk (the oldest beyond it are deleted; all stay counted). */
+const MAX_SET_ASIDE_FILES = 100;
 
 export function spoolFileName(sequence: number): string {
   return `${String(sequence).padStart(16, "0")}.json`;
@@ -60,13 +66,15 @@ export class Spool {
   private droppedCounts: DroppedCounts;
   /** set when a report with static sections had to be evicted; cleared by takeStaticDropped() */
   private staticDropped = false;
+  private setAsideCount: number;
 
-  private constructor(dir: string, limits: SpoolLimits, entries: SpoolEntry[], dropped: DroppedCounts) {
+  private constructor(dir: string, limits: SpoolLimits, entries: SpoolEntry[], dropped: DroppedCounts, setAside: number) {
     this.dir = dir;
     this.limits = limits;
     this.entries = entries;
     this.totalBytes = entries.reduce((sum, e) => sum + e.bytes, 0);
     this.droppedCounts = dropped;
+    this.setAsideCount = setAside;
   }
 
   /** Open (creating) the spool directory and index what a previous run left in it. Unreadable files are set aside. */
@@ -93,7 +101,14 @@ export class Spool {
     } catch {
       // first run
     }
-    return new Spool(dir, limits, entries, dropped);
+    let setAside = 0;
+    try {
+      const n = (JSON.parse(await fsp.readFile(path.join(dir, SET_ASIDE_COUNT_FILE), "utf8")) as { reports?: unknown }).reports;
+      if (typeof n === "number" && Number.isSafeInteger(n) && n >= 0) setAside = n;
+    } catch {
+      // none set aside yet
+    }
+    return new Spool(dir, limits, entries, dropped, setAside);
   }
 
   get files(): number {
@@ -106,6 +121,11 @@ export class Spool {
 
   get dropped(): Readonly<DroppedCounts> {
     return this.droppedCounts;
+  }
+
+  /** Reports set aside since the spool was created (cumulative, persisted). */
+  get setAside(): number {
+    return this.setAsideCount;
   }
 
   /** Highest sequence in the spool, or -1 (used to never reuse a sequence after a lost state file). */
@@ -165,6 +185,30 @@ export class Spool {
     if (!entry) return;
     this.totalBytes -= entry.bytes;
     await fsp.rm(entry.file, { force: true });
+  }
+
+  /**
+   * Move a report out of the queue into set-aside/ (same file name), so the reports after it can be
+   * delivered; counted and persisted. Returns the new path, or null for an unknown sequence.
+   */
+  async setAsideReport(sequence: number): Promise<string | null> {
+    const i = this.entries.findIndex((e) => e.sequence === sequence);
+    if (i < 0) return null;
+    const [entry] = this.entries.splice(i, 1);
+    if (!entry) return null;
+    this.totalBytes -= entry.bytes;
+    const dir = path.join(this.dir, SET_ASIDE_DIR);
+    await fsp.mkdir(dir, { recursive: true, mode: 0o700 });
+    const dest = path.join(dir, path.basename(entry.file));
+    await fsp.rename(entry.file, dest);
+    this.setAsideCount += 1;
+    await syncDir(dir);
+    await syncDir(this.dir);
+    await writeFileDurable(path.join(this.dir, SET_ASIDE_COUNT_FILE), `${JSON.stringify({ reports: this.setAsideCount })}\n`);
+    // bounded: a server that fails everything must not fill the disk
+    const kept = (await fsp.readdir(dir)).filter((n) => NAME.test(n)).sort();
+    for (const name of kept.slice(0, Math.max(0, kept.length - MAX_SET_ASIDE_FILES))) await fsp.rm(path.join(dir, name), { force: true });
+    return dest;
   }
 
   private async evict(entry: SpoolEntry): Promise<void> {

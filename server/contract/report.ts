@@ -59,6 +59,8 @@ export const heartbeatSchema = z
     spoolDropped: z.number().int().nonnegative().max(Number.MAX_SAFE_INTEGER).optional(),
     /** reports the server refused (4xx) and the agent dropped, since the agent process started */
     rejected: z.number().int().nonnegative().max(Number.MAX_SAFE_INTEGER).optional(),
+    /** reports the server kept failing (HTTP 500) that the agent set aside on disk to move on (cumulative, persisted) */
+    setAside: z.number().int().nonnegative().max(Number.MAX_SAFE_INTEGER).optional(),
   })
   .strict();
 

@@ -13,6 +13,7 @@ const COMMANDS: Record<string, () => Promise<CommandModule>> = {
   "pin-check": () => import("@/agent/commands/pin-check"),
   "parse-cyclictest": () => import("@/agent/commands/parse-cyclictest"),
   simulate: () => import("@/agent/commands/simulate"),
+  migrate: () => import("@/agent/commands/migrate"),
   tune: () => import("@/agent/commands/tune"),
 };
 

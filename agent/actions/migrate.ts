@@ -209,6 +209,7 @@ async function sampleAndPredict(
         bandwidthBytesPerS: options.bandwidthBytesPerS,
         downtimeLimitMs: options.downtimeLimitMs,
         memoryBytes: memory["base-memory"] + (memory["plugged-memory"] ?? 0),
+        sampleWindowMs: (rate["calc-time"] ?? DIRTY_RATE_CALC_TIME_S) * 1000,
       });
     }
   }
@@ -269,7 +270,9 @@ async function followMigration(
           stop = { status: "failed", reason: `timed out after ${params.timeoutS} s (status ${info.status}, pass ${pass})` };
           policySteps.push(`timeout after ${params.timeoutS} s: migrate_cancel`);
         } else if (!postcopyStarted && info.status === "active") {
-          const assessment = assessConvergence(samples, { downtimeLimitMs: downtimeLimit, minPasses, afterPass });
+          // After a raise, one pass whose dirty set still exceeds the new limit is enough to raise again: a guest
+          // whose working set saturates dirties as much in a short pass as in a long one.
+          const assessment = assessConvergence(samples, { downtimeLimitMs: downtimeLimit, minPasses, afterPass, farFactor: minPasses === 1 ? 1 : 2 });
           if (assessment.kind === "not-converging") {
             const why = `pass ${pass}: ${assessment.reason}`;
             if (params.onNoConvergence === "postcopy" && params.capabilities.includes("postcopy-ram")) {

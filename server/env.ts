@@ -13,10 +13,28 @@ const envSchema = z.object({
   /** Secret for session signing; the demo generates one and keeps it in the data directory. */
   NFVDECK_AUTH_SECRET: z.string().min(32).optional(),
   NFVDECK_PUBLIC_URL: z.string().url().default("http://localhost:3000"),
+  /** More browser origins the console is reached under (comma-separated, e.g. "https://nfv.example.com,https://nfv-b.example.com"). */
+  NFVDECK_TRUSTED_ORIGINS: z
+    .string()
+    .default("")
+    .transform((list, ctx) => {
+      const origins: string[] = [];
+      for (const item of list.split(",").map((s) => s.trim()).filter(Boolean)) {
+        const u = URL.canParse(item) ? new URL(item) : null;
+        if (!u || (u.protocol !== "http:" && u.protocol !== "https:") || u.origin !== item.replace(/\/$/, "")) {
+          ctx.addIssue({ code: "custom", message: `"${item}" is not an origin (scheme://host[:port], nothing after)` });
+          return z.NEVER;
+        }
+        origins.push(u.origin);
+      }
+      return origins;
+    }),
   /** Port of the lean agent-facing API (standalone tRPC over node:http). */
   NFVDECK_INGEST_PORT: z.coerce.number().int().min(1).max(65535).default(3001),
   NFVDECK_MAX_REPORT_BYTES: z.coerce.number().int().min(1024).max(64 * 1024 * 1024).default(1024 * 1024),
   NFVDECK_HEARTBEAT_SECONDS: z.coerce.number().int().min(1).max(3600).default(10),
+  /** "1" serves benchmark-only procedures (system.pingPost); set by `npm run bench` for its own server. */
+  NFVDECK_BENCH_ENDPOINTS: z.enum(["0", "1"]).default("0").transform((v) => v === "1"),
 });
 export type Env = z.infer<typeof envSchema>;
 

@@ -2,6 +2,7 @@ import { randomBytes } from "node:crypto";
 import { betterAuth } from "better-auth";
 import { env } from "@/server/env";
 import { authDatabaseAdapter } from "@/server/repo/auth-store";
+import { trustedOriginsFor } from "@/server/auth/trusted-origins";
 
 /** Sessions last a week and slide forward at most once a day (one write per user per day). */
 const SESSION_SECONDS = 7 * 24 * 3600;
@@ -26,21 +27,6 @@ export function authSecret(): string {
   return globalForAuth.nfvdeckAuthSecret;
 }
 
-/** Origins allowed to post credentials and cookie-authenticated mutations. */
-export function trustedOrigins(): string[] {
-  const configured = new URL(env().NFVDECK_PUBLIC_URL).origin;
-  return [...new Set([configured, "http://localhost:3000", "http://127.0.0.1:3000"])];
-}
-
-/** The origin a request was addressed to (its Host header), e.g. "http://localhost:3100". */
-export function requestOwnOrigin(request: Request | undefined): string | null {
-  if (!request) return null;
-  const host = request.headers.get("host");
-  if (!host || !/^[A-Za-z0-9.\-:[\]]+$/.test(host)) return null;
-  const proto = new URL(request.url).protocol;
-  return `${proto}//${host}`;
-}
-
 function createAuth() {
   return betterAuth({
     appName: "nfvdeck",
@@ -49,8 +35,8 @@ function createAuth() {
     secret: authSecret(),
     database: authDatabaseAdapter(),
     telemetry: { enabled: false },
-    // Same-origin requests are trusted on whatever port the app runs (tests start it on others).
-    trustedOrigins: (request) => [...trustedOrigins(), requestOwnOrigin(request)],
+    // The configured origin(s); loopback ones only when the console is configured on loopback.
+    trustedOrigins: (request) => trustedOriginsFor(request),
     emailAndPassword: {
       enabled: true,
       // Accounts are created by admins (server/repo/users.ts), never by self sign-up.

@@ -1,4 +1,4 @@
-import { requestOwnOrigin, trustedOrigins } from "@/server/auth/auth";
+import { trustedOriginsFor } from "@/server/auth/trusted-origins";
 
 /**
  * CSRF defence for cookie-authenticated tRPC calls over the web route: a mutation must be a POST
@@ -20,9 +20,9 @@ export function csrfRefusal(req: Request): string | null {
   return null;
 }
 
-/** Our configured origins, or the origin the request itself was addressed to. */
+/** Our configured origin(s) (server/auth/trusted-origins.ts). */
 export function isTrustedOrigin(req: Request, origin: string): boolean {
-  return trustedOrigins().includes(origin) || requestOwnOrigin(req) === origin;
+  return trustedOriginsFor(req).includes(origin);
 }
 
 /**

@@ -36,6 +36,8 @@ async function startIngestProcess(databaseUrl: string): Promise<{ child: ChildPr
       NFVDECK_INGEST_LISTEN_PORT: "0",
       NFVDECK_INGEST_HOST: "127.0.0.1",
       NODE_ENV: "production",
+      // serves system.pingPost, the no-op POST the bench compares agent.report with
+      NFVDECK_BENCH_ENDPOINTS: "1",
     },
     stdio: ["ignore", "inherit", "inherit", "ipc"],
   });

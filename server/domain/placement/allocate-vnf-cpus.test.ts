@@ -254,7 +254,7 @@ describe("allocateVnfCpus — checked against the real host", () => {
     expect(r2.warnings.map((w) => w.code)).toEqual(["l3-shared", "l3-split"]);
     // one vCPU in each domain: the first (lowest CPUs) is the VNF's domain; the other is checked too
     expect(r2.l3Domain).toEqual({ id: "L3 #0.0", cpus: [0, 1], sharedWith: [] });
-    expect(r2.warnings[0]?.message).toBe("L3 cache L3 #0.1 (CPUs 2-3) is shared with vnf-a; a CAT class of 4 ways keeps them apart");
+    expect(r2.warnings[0]?.message).toBe("L3 #0.1 cache (CPUs 2-3) is shared with vnf-a; a CAT class of 4 ways keeps them apart");
     expect(r2.warnings[1]?.message).toBe("the vCPUs span 2 L3 cache domains: L3 #0.0, L3 #0.1");
   });
 });

@@ -350,7 +350,7 @@ function fit(host: HostPlacementSnapshot, existing: ExistingAssignment[], vnf: V
       warnings.push({
         code: "l3-shared",
         cpu: null,
-        message: `L3 cache ${id} (CPUs ${formatCpuList(cpus)}) is shared with ${sharedWith.join(", ")}${vnf.cacheWays === null ? "" : `; a CAT class of ${vnf.cacheWays} ways keeps them apart`}`,
+        message: `${id} cache (CPUs ${formatCpuList(cpus)}) is shared with ${sharedWith.join(", ")}${vnf.cacheWays === null ? "" : `; a CAT class of ${vnf.cacheWays} ways keeps them apart`}`,
       });
   }
   if (perL3.size > 1)

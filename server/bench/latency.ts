@@ -16,7 +16,8 @@ import type { LatencyRunData } from "@/server/domain/latency/run";
 import { statsOfParts } from "@/server/domain/latency/stats";
 import { rollupPartOfRun } from "@/server/domain/latency/rollup";
 import { storeRunsTx } from "@/server/repo/latency-ingest";
-import { fleetReport, hostWindowStats } from "@/server/repo/latency";
+import { getFleetReport } from "@/server/services/latency/get-fleet-report";
+import { getHostStats } from "@/server/services/latency/get-host-stats";
 import { histogramRecordOf } from "@/server/repo/latency-ingest";
 
 const DAY = 86_400_000;
@@ -167,15 +168,15 @@ export async function benchLatency(opts: { serverUrl: string; log?: (line: strin
     log(`  ingest, 8 hosts concurrently: ${((concHosts.length * perHost) / (concMs / 1000)).toFixed(0)} runs/s (${(concMs / (concHosts.length * perHost)).toFixed(2)} ms per run wall-clock)`);
 
     // host A: merged p99.999 over 30 days
-    await hostWindowStats(hostA, { preset: "30d" }, now);
-    const hostStats = await timeIt(20, () => hostWindowStats(hostA, { preset: "30d" }, now));
+    await getHostStats({ hostId: hostA, window: { preset: "30d" }, now });
+    const hostStats = await timeIt(20, () => getHostStats({ hostId: hostA, window: { preset: "30d" }, now }));
     const s = hostStats.last.stats;
     log(
       `  host A, preset 30 d = 30 UTC days to today (${s.runs} runs, ${(s.cycles / 1e9).toFixed(2)} G cycles, ${hostStats.last.rowsRead} rows read): p99.999 ${s.lowerBounds.includes("99.999") ? ">" : ""}${s.percentiles["99.999"]} µs, max ${s.max} µs — ${fmt(hostStats.ms)} (goal < 50 ms)`,
     );
     // exactly the 8,640 runs: a custom window from the first run to now (ragged: raw runs at both edges)
     const ragged = { from: new Date(start), to: new Date(now.getTime() + 1) };
-    const raggedStats = await timeIt(10, () => hostWindowStats(hostA, ragged, now));
+    const raggedStats = await timeIt(10, () => getHostStats({ hostId: hostA, window: ragged, now }));
     const rs = raggedStats.last.stats;
     log(
       `  host A, custom window over all ${rs.runs} runs (${raggedStats.last.rowsRead} rows: day + hour rollups, raw runs at the edges): p99.999 ${rs.lowerBounds.includes("99.999") ? ">" : ""}${rs.percentiles["99.999"]} µs — ${fmt(raggedStats.ms)} (goal < 50 ms)`,
@@ -223,16 +224,16 @@ export async function benchLatency(opts: { serverUrl: string; log?: (line: strin
     const buckets = await client.query<{ avg: string }>(`select avg((select count(*) from jsonb_object_keys(histogram)))::text as avg from "LatencyRollup" where granularity = 'day'`);
     log(`  seeded 1,000 hosts × (30 day + 48 hour rollups) in ${((performance.now() - tSeed) / 1000).toFixed(1)} s; ${Number(buckets.rows[0]?.avg ?? 0).toFixed(0)} non-empty buckets per day row on average`);
 
-    await fleetReport({ preset: "30d" }, now);
-    const fleet30 = await timeIt(5, () => fleetReport({ preset: "30d" }, now));
+    await getFleetReport({ window: { preset: "30d" }, now });
+    const fleet30 = await timeIt(5, () => getFleetReport({ window: { preset: "30d" }, now }));
     const f = fleet30.last;
     const pass = f.rows.filter((r) => r.slo.status === "pass").length;
     log(
       `  fleet report, 30 d, ${f.rows.length} hosts (${f.rowsRead} rollup/run rows): ${fmt(fleet30.ms)} (goal < 500 ms); fleet p99.999 ${f.fleet.lowerBounds.includes("99.999") ? ">" : ""}${f.fleet.percentiles["99.999"]} µs, SLO pass ${pass}/${f.rows.length}`,
     );
-    const fleet24 = await timeIt(5, () => fleetReport({ preset: "24h" }, now));
+    const fleet24 = await timeIt(5, () => getFleetReport({ window: { preset: "24h" }, now }));
     log(`  fleet report, 24 h, ${fleet24.last.rows.length} hosts (${fleet24.last.rowsRead} rows): ${fmt(fleet24.ms)}`);
-    const fleet7 = await timeIt(5, () => fleetReport({ preset: "7d" }, now));
+    const fleet7 = await timeIt(5, () => getFleetReport({ window: { preset: "7d" }, now }));
     log(`  fleet report, 7 d (${fleet7.last.rowsRead} rows): ${fmt(fleet7.ms)}`);
   } finally {
     await client.end();

@@ -1,18 +1,10 @@
 import { z } from "zod";
 import { viewerProcedure } from "@/server/api/trpc";
-import { getRun as getRunRepo } from "@/server/repo/latency";
-import { histogramPairs, hostIdInput, runSummaryOutput, statsOutput } from "./io-schemas";
+import { hostIdInput, runDetailOutput } from "@/server/contract/api/latency";
+import { getRun as getRunService } from "@/server/services/latency/get-run";
 
 /** One run with per-thread histograms; `{ hostId }` = that host's latest run (null if none). */
 export const getRun = viewerProcedure
   .input(z.union([z.object({ runId: z.string().uuid() }).strict(), z.object({ hostId: hostIdInput }).strict()]))
-  .output(
-    runSummaryOutput
-      .extend({
-        hostname: z.string(),
-        cmdline: z.string().nullable(),
-        threads: z.array(z.object({ thread: z.number(), cpu: z.number().nullable(), stats: statsOutput, histogram: histogramPairs })),
-      })
-      .nullable(),
-  )
-  .query(({ input }) => getRunRepo(input));
+  .output(runDetailOutput.nullable())
+  .query(({ input }) => getRunService(input));

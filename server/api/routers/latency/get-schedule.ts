@@ -1,9 +1,9 @@
 import { z } from "zod";
 import { viewerProcedure } from "@/server/api/trpc";
-import { getSchedule as getScheduleRepo } from "@/server/repo/latency";
-import { hostIdInput, scheduleOutput } from "./io-schemas";
+import { hostIdInput, scheduleOutput } from "@/server/contract/api/latency";
+import { getSchedule as getScheduleService } from "@/server/services/latency/get-schedule";
 
 export const getSchedule = viewerProcedure
   .input(z.object({ hostId: hostIdInput }).strict())
   .output(scheduleOutput)
-  .query(({ input }) => getScheduleRepo(input.hostId));
+  .query(({ input }) => getScheduleService(input));

@@ -1,9 +1,9 @@
 import { z } from "zod";
 import { viewerProcedure } from "@/server/api/trpc";
-import { listRuns as listRunsRepo } from "@/server/repo/latency";
-import { hostIdInput, runSummaryOutput } from "./io-schemas";
+import { hostIdInput, runSummaryOutput } from "@/server/contract/api/latency";
+import { listRuns as listRunsService } from "@/server/services/latency/list-runs";
 
 export const listRuns = viewerProcedure
   .input(z.object({ hostId: hostIdInput, limit: z.number().int().min(1).max(500).default(50), before: z.coerce.date().optional() }).strict())
   .output(z.array(runSummaryOutput))
-  .query(({ input }) => listRunsRepo(input.hostId, { limit: input.limit, ...(input.before ? { before: input.before } : {}) }));
+  .query(({ input }) => listRunsService({ hostId: input.hostId, limit: input.limit, ...(input.before ? { before: input.before } : {}) }));

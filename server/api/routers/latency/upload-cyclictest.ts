@@ -1,9 +1,9 @@
 import { z } from "zod";
 import { operatorProcedure } from "@/server/api/trpc";
 import { userActor } from "@/server/repo/audit";
-import { uploadCyclictestRun } from "@/server/repo/latency";
 import { MAX_UPLOAD_CHARS } from "@/server/domain/latency/upload";
-import { hostIdInput } from "./io-schemas";
+import { hostIdInput, uploadOutput } from "@/server/contract/api/latency";
+import { uploadCyclictest as uploadCyclictestService } from "@/server/services/latency/upload-cyclictest";
 
 /** An operator uploads a cyclictest output file (text of either generation, or --json). */
 export const uploadCyclictest = operatorProcedure
@@ -19,5 +19,5 @@ export const uploadCyclictest = operatorProcedure
       })
       .strict(),
   )
-  .output(z.object({ runId: z.string(), duplicate: z.boolean() }))
-  .mutation(({ ctx, input }) => uploadCyclictestRun(input, userActor(ctx.user)));
+  .output(uploadOutput)
+  .mutation(({ ctx, input }) => uploadCyclictestService({ input, actor: userActor(ctx.user) }));

@@ -1,4 +1,7 @@
-/** zod schemas shared by the latency procedures' .input()/.output() (not a procedure). */
+/**
+ * Latency API shapes, declared once: the routers' .input()/.output() use them and the services' types are
+ * z.infer of them.
+ */
 import { z } from "zod";
 import { WINDOW_PRESETS } from "@/server/domain/latency/window";
 
@@ -82,3 +85,66 @@ export const scheduleOutput = scheduleFields.extend({
   updatedAt: z.date().nullable(),
   updatedBy: z.string().nullable(),
 });
+
+export const resolutionOutput = z.enum(["run", "hour", "day"]);
+
+export const hostStatsOutput = z.object({
+  hostId: z.string(),
+  hostname: z.string(),
+  window: windowOutput,
+  stats: statsOutput,
+  slo: sloVerdictOutput,
+  sloTargets: sloTargetsOutput,
+  excludedRuns: z.number(),
+  rowsRead: z.number(),
+});
+export type HostWindowStats = z.infer<typeof hostStatsOutput>;
+
+export const fleetReportOutput = z.object({
+  window: windowOutput,
+  rows: z.array(z.object({ hostId: z.string(), hostname: z.string(), stats: statsOutput, slo: sloVerdictOutput })),
+  fleet: statsOutput,
+  hostsWithData: z.number(),
+  rowsRead: z.number(),
+});
+export type FleetReport = z.infer<typeof fleetReportOutput>;
+
+export const hostTrendOutput = z.object({
+  hostId: z.string(),
+  window: windowOutput,
+  resolution: resolutionOutput,
+  points: z.array(trendPointOutput),
+  markers: z.array(driftMarkerOutput),
+  sloTargets: sloTargetsOutput,
+});
+export type HostTrend = z.infer<typeof hostTrendOutput>;
+
+export const compareHostsOutput = z.object({
+  window: windowOutput,
+  resolution: resolutionOutput,
+  hosts: z.array(
+    z.object({
+      hostId: z.string(),
+      hostname: z.string(),
+      stats: statsOutput,
+      slo: sloVerdictOutput,
+      histogram: histogramPairs,
+      trend: z.array(trendPointOutput),
+      markers: z.array(driftMarkerOutput),
+    }),
+  ),
+});
+export type CompareHosts = z.infer<typeof compareHostsOutput>;
+
+export type RunSummary = z.infer<typeof runSummaryOutput>;
+
+export const runDetailOutput = runSummaryOutput.extend({
+  hostname: z.string(),
+  cmdline: z.string().nullable(),
+  threads: z.array(z.object({ thread: z.number(), cpu: z.number().nullable(), stats: statsOutput, histogram: histogramPairs })),
+});
+export type RunDetail = z.infer<typeof runDetailOutput>;
+
+export type LatencySchedule = z.infer<typeof scheduleOutput>;
+
+export const uploadOutput = z.object({ runId: z.string(), duplicate: z.boolean() });

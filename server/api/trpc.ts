@@ -66,7 +66,10 @@ const t = initTRPC.context<TrpcContext>().create({
       error.cause instanceof ZodError
         ? error.cause.issues.map((i) => ({ path: i.path.map(String).join("."), message: i.message }))
         : undefined;
-    return { ...shape, data: { ...shape.data, stack: undefined, zodIssues } };
+    // no stack in any response, not even an empty key
+    const data: Partial<typeof shape.data> & { zodIssues?: typeof zodIssues } = { ...shape.data, zodIssues };
+    delete data.stack;
+    return { ...shape, data };
   },
 });
 

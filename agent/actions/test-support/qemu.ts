@@ -8,6 +8,7 @@ import { mkdtempSync, rmSync, writeFileSync, existsSync } from "node:fs";
 import net from "node:net";
 import os from "node:os";
 import path from "node:path";
+import { QmpClient } from "@/agent/actions/qmp-client";
 
 export const QEMU_BINARY = "qemu-system-x86_64";
 
@@ -137,4 +138,35 @@ export async function killQemu(p: QemuProcess): Promise<void> {
   const exited = new Promise<void>((resolve) => p.child.once("exit", () => resolve()));
   p.child.kill("SIGKILL");
   await Promise.race([exited, new Promise((r) => setTimeout(r, 5_000))]);
+}
+
+/** The dirtying loop's code range (see dirtyingBootSector). */
+const LOOP_START = 0x7c29;
+const LOOP_END = 0x7c40;
+
+/** Waits until the guest CPU executes the dirtying loop (SeaBIOS has booted the floppy), reading EIP over QMP. */
+export async function waitUntilDirtying(qmpSocket: string, timeoutMs = 20_000): Promise<void> {
+  const client = await QmpClient.connect(qmpSocket);
+  try {
+    const deadline = Date.now() + timeoutMs;
+    for (;;) {
+      const text = await client.execute("human-monitor-command", { "command-line": "info registers" });
+      const eip = typeof text === "string" ? /EIP=([0-9a-f]+)/i.exec(text)?.[1] : undefined;
+      if (eip !== undefined && parseInt(eip, 16) >= LOOP_START && parseInt(eip, 16) < LOOP_END) return;
+      if (Date.now() > deadline) throw new Error(`guest not in the dirtying loop after ${timeoutMs} ms (EIP=${eip ?? "?"})`);
+      await new Promise((r) => setTimeout(r, 100));
+    }
+  } finally {
+    client.close();
+  }
+}
+
+/** One command on a fresh QMP connection (to check QEMU's own view independently of the code under test). */
+export async function qmp(qmpSocket: string, command: string, args?: Record<string, unknown>): Promise<unknown> {
+  const client = await QmpClient.connect(qmpSocket);
+  try {
+    return await client.execute(command, args);
+  } finally {
+    client.close();
+  }
 }

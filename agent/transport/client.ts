@@ -4,6 +4,7 @@ import superjson from "superjson";
 // Type-only: no server runtime code may reach the agent bundle (build.ts checks that).
 import type { AppRouter } from "@/server/api/root";
 import type { ReportOutput, ReportPayload } from "@/server/contract/report";
+import type { AgentFinishJob, AgentJobLease, AgentJobOffer, JobJson, JobState } from "@/server/contract/job";
 import { httpFetch } from "@/agent/transport/http-fetch";
 
 export interface AgentApiOptions {
@@ -24,6 +25,11 @@ export interface EnrollRequest {
 export interface AgentApi {
   enroll(input: EnrollRequest): Promise<{ hostId: string; hostToken: string }>;
   report(payload: ReportPayload): Promise<ReportOutput>;
+  /** long-poll for this host's next job (claimed for it), null after waitMs */
+  nextJob(waitMs: number, signal?: AbortSignal): Promise<AgentJobOffer | null>;
+  startJob(jobId: string): Promise<AgentJobLease>;
+  renewJob(jobId: string, progress: JobJson | null): Promise<AgentJobLease>;
+  finishJob(input: AgentFinishJob): Promise<{ state: JobState }>;
 }
 
 export function trpcUrl(server: string): string {
@@ -102,19 +108,28 @@ function agentHttpLink(opts: { url: string; headers: () => Record<string, string
 
 /** The agent's view of the API: agent.enroll and agent.report over tRPC (superjson, like the server). */
 export function createAgentApi(opts: AgentApiOptions): AgentApi {
+  const headers = (): Record<string, string> => (opts.hostToken ? { authorization: `Bearer ${opts.hostToken}` } : {});
   const client = createTRPCClient<AppRouter>({
     links: [
       agentHttpLink({
         url: trpcUrl(opts.server),
-        headers: (): Record<string, string> => (opts.hostToken ? { authorization: `Bearer ${opts.hostToken}` } : {}),
+        headers,
         // Every request gets a deadline: a half-open connection must not stall the spool forever.
         timeoutMs: opts.timeoutMs ?? 15_000,
       }),
     ],
   });
+  // The job long-poll waits up to 30 s on the server: its deadline is longer than a report's.
+  const longPoll = createTRPCClient<AppRouter>({
+    links: [agentHttpLink({ url: trpcUrl(opts.server), headers, timeoutMs: 30_000 + (opts.timeoutMs ?? 15_000) })],
+  });
   return {
     enroll: (input) => client.agent.enroll.mutate(input),
     report: (payload) => client.agent.report.mutate(payload),
+    nextJob: async (waitMs, signal) => (await longPoll.agent.jobs.next.mutate({ waitMs }, { signal })).job,
+    startJob: (jobId) => client.agent.jobs.start.mutate({ jobId }),
+    renewJob: (jobId, progress) => client.agent.jobs.renew.mutate({ jobId, progress }),
+    finishJob: (input) => client.agent.jobs.finish.mutate(input),
   };
 }
 

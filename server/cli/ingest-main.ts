@@ -1,5 +1,7 @@
 import { env } from "@/server/env";
 import { createIngestServer } from "@/server/ingest-server";
+import { startLeaseSweeper } from "@/server/services/jobs/expire-job-leases";
+import { closeJobListener } from "@/server/repo/job-listener";
 
 // Entry of the agent-facing API process. DATABASE_URL is resolved by the launcher (server/cli/start.ts).
 const e = env();
@@ -17,6 +19,15 @@ server.listen(port, host, () => {
   console.log(`ingest: agent API listening on http://${host}:${actual}/api/trpc (health: /api/health)`);
   process.send?.({ ready: true, port: actual });
 });
-const stop = () => server.close(() => process.exit(0));
+// Jobs whose agent stopped renewing its lease end failed (never re-queued); every agent-API process sweeps.
+const stopSweeper = startLeaseSweeper();
+const stop = () => {
+  stopSweeper();
+  void closeJobListener();
+  server.close(() => process.exit(0));
+  server.closeIdleConnections();
+  // agents' job long-polls would hold the close for up to their wait: in-flight reports get 1 s
+  setTimeout(() => server.closeAllConnections(), 1000).unref();
+};
 process.on("SIGTERM", stop);
 process.on("SIGINT", stop);

@@ -35,20 +35,21 @@ function asJson(v: Prisma.JsonValue | null): JobJson | null {
   return v !== null && typeof v === "object" && !Array.isArray(v) ? (v as JobJson) : null;
 }
 
-type Tx = Prisma.TransactionClient;
+// The hot paths (claim, renew, transitions) are single statements: with two agent-API processes and many
+// long-polling agents, interactive transactions queued for pool connections (P2028) under load.
 
-async function notifyHost(tx: Tx, hostId: string): Promise<void> {
-  // pg_notify returns void, which the adapter cannot decode: wrap it so the statement returns a count.
-  await tx.$executeRaw`SELECT 1 FROM (SELECT pg_notify(${JOB_CHANNEL}, ${hostId})) AS n`;
+function jsonParam(v: JobJson | null): Prisma.Sql {
+  return v === null ? Prisma.sql`NULL` : Prisma.sql`${JSON.stringify(v)}::jsonb`;
 }
 
-async function audit(tx: Tx, actor: AuditActor, action: string, jobId: string, details: Record<string, unknown>) {
-  await tx.auditEvent.create({ data: { actor, action, targetType: "job", targetId: jobId, details: details as Prisma.InputJsonObject } });
+function auditInsert(from: string, actor: AuditActor, action: string, details: Record<string, unknown>): Prisma.Sql {
+  return Prisma.sql`INSERT INTO "AuditEvent" ("actor", "action", "targetType", "targetId", "details")
+    SELECT ${actor}, ${action}, 'job', "id"::text, ${JSON.stringify(details)}::jsonb FROM ${Prisma.raw(from)}`;
 }
 
 /**
- * Inserts a pending job, its audit row and a NOTIFY to the agent API in one transaction (the NOTIFY
- * is delivered on commit). The same requester with the same idempotency key gets the existing job.
+ * Inserts a pending job, its audit row and a NOTIFY to the agent API in one statement (the NOTIFY is
+ * delivered on commit). The same requester with the same idempotency key gets the existing job.
  */
 export async function insertJob(data: {
   kind: JobKind;
@@ -60,69 +61,51 @@ export async function insertJob(data: {
   now: Date;
   auditDetails: Record<string, unknown>;
 }): Promise<{ id: string; state: JobState; created: boolean }> {
-  const existing = await findByIdempotencyKey(data.requestedById, data.idempotencyKey);
-  if (existing) return { ...existing, created: false };
-  try {
-    return await prisma().$transaction(async (tx) => {
-      const row = await tx.job.create({
-        data: {
-          kind: data.kind,
-          hostId: data.hostId,
-          params: data.params as Prisma.InputJsonObject,
-          target: data.target,
-          requestedById: data.requestedById,
-          idempotencyKey: data.idempotencyKey,
-          createdAt: data.now,
-          updatedAt: data.now,
-        },
-        select: { id: true, state: true },
-      });
-      await audit(tx, `user:${data.requestedById}`, `job.create.${data.kind}`, row.id, { hostId: data.hostId, ...data.auditDetails });
-      await notifyHost(tx, data.hostId);
-      return { ...row, created: true };
-    });
-  } catch (err) {
-    // a concurrent request with the same key won the insert
-    if (err instanceof Prisma.PrismaClientKnownRequestError && err.code === "P2002") {
-      const again = await findByIdempotencyKey(data.requestedById, data.idempotencyKey);
-      if (again) return { ...again, created: false };
-    }
-    throw err;
-  }
-}
-
-async function findByIdempotencyKey(requestedById: string, idempotencyKey: string) {
-  return prisma().job.findUnique({
-    where: { requestedById_idempotencyKey: { requestedById, idempotencyKey } },
+  const rows = await prisma().$queryRaw<{ id: string; state: JobState; notified: number }[]>`
+    WITH ins AS (
+      INSERT INTO "Job" ("id", "kind", "hostId", "params", "target", "requestedById", "idempotencyKey", "createdAt", "updatedAt")
+      VALUES (gen_random_uuid(), ${data.kind}::"JobKind", ${data.hostId}::uuid, ${jsonParam(data.params)}, ${data.target},
+              ${data.requestedById}, ${data.idempotencyKey}, ${data.now}, ${data.now})
+      ON CONFLICT ("requestedById", "idempotencyKey") DO NOTHING
+      RETURNING "id", "state", "hostId"),
+    audited AS (${auditInsert("ins", `user:${data.requestedById}`, `job.create.${data.kind}`, { hostId: data.hostId, ...data.auditDetails })}),
+    notified AS (SELECT pg_notify(${JOB_CHANNEL}, "hostId"::text) FROM ins)
+    SELECT "id"::text AS "id", "state"::text AS "state", (SELECT count(*) FROM notified)::int AS "notified" FROM ins`;
+  const row = rows[0];
+  if (row) return { id: row.id, state: row.state, created: true };
+  const existing = await prisma().job.findUnique({
+    where: { requestedById_idempotencyKey: { requestedById: data.requestedById, idempotencyKey: data.idempotencyKey } },
     select: { id: true, state: true },
   });
+  if (!existing) throw new Error("job insert conflicted but no job holds the key");
+  return { ...existing, created: false };
 }
 
 export type ClaimedJob = { id: string; kind: string; params: JobJson; attempts: number; leaseExpiresAt: Date };
 
 /**
  * Claims this host's oldest pending job: FOR UPDATE SKIP LOCKED, so two agent-API processes (or two
- * requests) racing for the same row never both get it. The claim is audited in the same statement's
- * transaction.
+ * requests) racing for the same row never both get it. The claim is audited in the same statement.
  */
 export async function claimNextJob(hostId: string, now: Date, leaseMs: number): Promise<ClaimedJob | null> {
   const lease = new Date(now.getTime() + leaseMs);
-  return prisma().$transaction(async (tx) => {
-    const rows = await tx.$queryRaw<{ id: string; kind: string; params: Prisma.JsonValue; attempts: number; leaseExpiresAt: Date }[]>`
-      UPDATE "Job" SET "state" = 'claimed', "claimedAt" = ${now}, "leaseExpiresAt" = ${lease},
-             "attempts" = "attempts" + 1, "updatedAt" = ${now}
-       WHERE "id" = (
-         SELECT "id" FROM "Job"
-          WHERE "hostId" = ${hostId}::uuid AND "state" = 'pending' AND NOT "cancelRequested"
-          ORDER BY "createdAt", "id"
-          LIMIT 1
-          FOR UPDATE SKIP LOCKED)
-       RETURNING "id"::text AS "id", "kind"::text AS "kind", "params", "attempts", "leaseExpiresAt"`;
-    const row = rows[0];
-    if (!row) return null;
-    await audit(tx, `agent:${hostId}`, "job.claim", row.id, { attempts: row.attempts });
-    return { ...row, params: asJson(row.params) ?? {} };
-  });
+  const rows = await prisma().$queryRaw<{ id: string; kind: string; params: Prisma.JsonValue; attempts: number; leaseExpiresAt: Date }[]>`
+    WITH picked AS (
+      SELECT "id" FROM "Job"
+       WHERE "hostId" = ${hostId}::uuid AND "state" = 'pending' AND NOT "cancelRequested"
+       ORDER BY "createdAt", "id"
+       LIMIT 1
+       FOR UPDATE SKIP LOCKED),
+    claimed AS (
+      UPDATE "Job" j SET "state" = 'claimed', "claimedAt" = ${now}, "leaseExpiresAt" = ${lease},
+             "attempts" = j."attempts" + 1, "updatedAt" = ${now}
+        FROM picked WHERE j."id" = picked."id"
+      RETURNING j."id", j."kind", j."params", j."attempts", j."leaseExpiresAt"),
+    audited AS (${auditInsert("claimed", `agent:${hostId}`, "job.claim", {})})
+    SELECT "id"::text AS "id", "kind"::text AS "kind", "params", "attempts", "leaseExpiresAt" FROM claimed`;
+  const row = rows[0];
+  if (!row) return null;
+  return { ...row, params: asJson(row.params) ?? {} };
 }
 
 export type JobLeaseRow = { state: JobState; cancelRequested: boolean; leaseExpiresAt: Date | null };
@@ -137,7 +120,8 @@ export async function findAgentJob(jobId: string, hostId: string) {
 
 /**
  * Moves a job from one of `from` to `to` (optimistic: the caller read the state and decided with the
- * domain's state machine) with the given changes and an audit row. False when the job had moved on.
+ * domain's state machine) with the given changes and an audit row, in one statement. False when the
+ * job had moved on meanwhile.
  */
 export async function transitionJob(opts: {
   jobId: string;
@@ -158,40 +142,36 @@ export async function transitionJob(opts: {
   notify?: boolean;
 }): Promise<boolean> {
   const c = opts.changes ?? {};
-  return prisma().$transaction(async (tx) => {
-    const updated = await tx.job.updateMany({
-      where: { id: opts.jobId, hostId: opts.hostId, state: { in: [...opts.from] } },
-      data: {
-        state: opts.to,
-        updatedAt: opts.now,
-        leaseExpiresAt: c.leaseExpiresAt,
-        cancelRequested: c.cancelRequested,
-        progress: c.progress === undefined ? undefined : c.progress === null ? Prisma.DbNull : (c.progress as Prisma.InputJsonObject),
-        result: c.result === undefined ? undefined : c.result === null ? Prisma.DbNull : (c.result as Prisma.InputJsonObject),
-        reason: c.reason,
-        startedAt: c.startedAt,
-        finishedAt: c.finishedAt,
-      },
-    });
-    if (updated.count !== 1) return false;
-    if (opts.audit) await audit(tx, opts.audit.actor, opts.audit.action, opts.jobId, opts.audit.details ?? {});
-    if (opts.notify) {
-      const row = await tx.job.findUnique({ where: { id: opts.jobId }, select: { hostId: true } });
-      if (row) await notifyHost(tx, row.hostId);
-    }
-    return true;
-  });
+  const sets: Prisma.Sql[] = [Prisma.sql`"state" = ${opts.to}::"JobState"`, Prisma.sql`"updatedAt" = ${opts.now}`];
+  if (c.leaseExpiresAt !== undefined) sets.push(c.leaseExpiresAt === null ? Prisma.sql`"leaseExpiresAt" = NULL` : Prisma.sql`"leaseExpiresAt" = ${c.leaseExpiresAt}`);
+  if (c.cancelRequested !== undefined) sets.push(Prisma.sql`"cancelRequested" = ${c.cancelRequested}`);
+  if (c.progress !== undefined) sets.push(Prisma.sql`"progress" = ${jsonParam(c.progress)}`);
+  if (c.result !== undefined) sets.push(Prisma.sql`"result" = ${jsonParam(c.result)}`);
+  if (c.reason !== undefined) sets.push(Prisma.sql`"reason" = ${c.reason}::text`);
+  if (c.startedAt !== undefined) sets.push(Prisma.sql`"startedAt" = ${c.startedAt}`);
+  if (c.finishedAt !== undefined) sets.push(Prisma.sql`"finishedAt" = ${c.finishedAt}`);
+  const hostFilter = opts.hostId ? Prisma.sql`AND "hostId" = ${opts.hostId}::uuid` : Prisma.empty;
+  const auditCte = opts.audit ? Prisma.sql`, audited AS (${auditInsert("moved", opts.audit.actor, opts.audit.action, opts.audit.details ?? {})})` : Prisma.empty;
+  const rows = await prisma().$queryRaw<{ moved: number; notified: number }[]>`
+    WITH moved AS (
+      UPDATE "Job" SET ${Prisma.join(sets, ", ")}
+       WHERE "id" = ${opts.jobId}::uuid ${hostFilter} AND "state"::text IN (${Prisma.join([...opts.from])})
+      RETURNING "id", "hostId")
+    ${auditCte},
+    notified AS (SELECT pg_notify(${JOB_CHANNEL}, "hostId"::text) FROM moved WHERE ${opts.notify ?? false})
+    SELECT (SELECT count(*) FROM moved)::int AS "moved", (SELECT count(*) FROM notified)::int AS "notified"`;
+  return (rows[0]?.moved ?? 0) === 1;
 }
 
 /** Lease renewal with the latest progress (not audited: once a second). Null when the job is no longer active. */
 export async function renewJobLease(jobId: string, hostId: string, progress: JobJson | null, now: Date, leaseMs: number): Promise<JobLeaseRow | null> {
   const lease = new Date(now.getTime() + leaseMs);
-  const updated = await prisma().job.updateMany({
-    where: { id: jobId, hostId, state: { in: ["claimed", "running"] } },
-    data: { leaseExpiresAt: lease, updatedAt: now, ...(progress ? { progress: progress as Prisma.InputJsonObject } : {}) },
-  });
-  if (updated.count !== 1) return null;
-  return prisma().job.findUnique({ where: { id: jobId }, select: { state: true, cancelRequested: true, leaseExpiresAt: true } });
+  const progressSet = progress ? Prisma.sql`, "progress" = ${jsonParam(progress)}` : Prisma.empty;
+  const rows = await prisma().$queryRaw<JobLeaseRow[]>`
+    UPDATE "Job" SET "leaseExpiresAt" = ${lease}, "updatedAt" = ${now} ${progressSet}
+     WHERE "id" = ${jobId}::uuid AND "hostId" = ${hostId}::uuid AND "state" IN ('claimed', 'running')
+    RETURNING "state"::text AS "state", "cancelRequested", "leaseExpiresAt"`;
+  return rows[0] ?? null;
 }
 
 /**
@@ -200,24 +180,22 @@ export async function renewJobLease(jobId: string, hostId: string, progress: Job
  * once each fail a job at most once.
  */
 export async function failExpiredLeases(now: Date, reason: string): Promise<{ id: string; hostId: string }[]> {
-  return prisma().$transaction(async (tx) => {
-    const rows = await tx.$queryRaw<{ id: string; hostId: string; state: string }[]>`
+  return prisma().$queryRaw<{ id: string; hostId: string }[]>`
+    WITH old AS (
+      SELECT "id", "state" FROM "Job" WHERE "state" IN ('claimed', 'running') AND "leaseExpiresAt" < ${now} FOR UPDATE SKIP LOCKED),
+    failed AS (
       UPDATE "Job" j SET "state" = 'failed', "reason" = ${reason}, "finishedAt" = ${now}, "updatedAt" = ${now}, "leaseExpiresAt" = NULL
-        FROM (SELECT "id", "state" FROM "Job" WHERE "state" IN ('claimed', 'running') AND "leaseExpiresAt" < ${now} FOR UPDATE SKIP LOCKED) old
-       WHERE j."id" = old."id"
-       RETURNING j."id"::text AS "id", j."hostId"::text AS "hostId", old."state"::text AS "state"`;
-    if (rows.length > 0) {
-      await tx.auditEvent.createMany({
-        data: rows.map((r) => ({ actor: "system", action: "job.lease-expired", targetType: "job", targetId: r.id, details: { was: r.state, reason } })),
-      });
-    }
-    return rows.map(({ id, hostId }) => ({ id, hostId }));
-  });
+        FROM old WHERE j."id" = old."id"
+      RETURNING j."id", j."hostId", old."state"),
+    audited AS (
+      INSERT INTO "AuditEvent" ("actor", "action", "targetType", "targetId", "details")
+      SELECT 'system', 'job.lease-expired', 'job', "id"::text, jsonb_build_object('was', "state"::text, 'reason', ${reason}::text) FROM failed)
+    SELECT "id"::text AS "id", "hostId"::text AS "hostId" FROM failed`;
 }
 
 /** Appends an audit row about a job without changing it (e.g. an agent's report on a job that already ended). */
 export async function auditJob(jobId: string, actor: AuditActor, action: string, details: Record<string, unknown>): Promise<void> {
-  await prisma().$transaction((tx) => audit(tx, actor, action, jobId, details));
+  await prisma().auditEvent.create({ data: { actor, action, targetType: "job", targetId: jobId, details: details as Prisma.InputJsonObject } });
 }
 
 export async function findJobState(jobId: string) {

@@ -1,0 +1,93 @@
+/**
+ * `npm run agent -- migrate …` as a subprocess against real QEMU: JSON lines on stdout, exit codes 0/1/2.
+ */
+import { spawn } from "node:child_process";
+import path from "node:path";
+import { afterEach, describe, expect, it } from "vitest";
+import { parseQueryMigrate } from "@/agent/actions/query-migrate";
+import { qmp, startQemuPair, type QemuPair } from "@/agent/actions/test-support/qemu";
+import { migrateProgressSchema, migrateResultSchema } from "@/server/contract/migration";
+
+const REPO = path.resolve(import.meta.dirname, "../..");
+const TSX = path.join(REPO, "node_modules/.bin/tsx");
+
+let pair: QemuPair | null = null;
+afterEach(async () => {
+  await pair?.cleanup();
+  pair = null;
+});
+
+function runCli(args: string[], timeoutMs = 60_000): Promise<{ code: number | null; stdout: string; stderr: string }> {
+  return new Promise((resolve, reject) => {
+    const child = spawn(TSX, ["agent/main.ts", "migrate", ...args], { cwd: REPO, stdio: ["ignore", "pipe", "pipe"] });
+    let stdout = "";
+    let stderr = "";
+    child.stdout.setEncoding("utf8").on("data", (c: string) => (stdout += c));
+    child.stderr.setEncoding("utf8").on("data", (c: string) => (stderr += c));
+    const timer = setTimeout(() => {
+      child.kill("SIGKILL");
+      reject(new Error(`migrate CLI still running after ${timeoutMs} ms: ${stdout}${stderr}`));
+    }, timeoutMs);
+    child.on("close", (code) => {
+      clearTimeout(timer);
+      resolve({ code, stdout, stderr });
+    });
+  });
+}
+
+function jsonLines(stdout: string): unknown[] {
+  return stdout
+    .trimEnd()
+    .split("\n")
+    .map((line) => JSON.parse(line) as unknown);
+}
+
+describe("agent migrate (CLI)", () => {
+  it("migrates an idle guest: progress lines, then one result line with QEMU's figures; exit 0", { timeout: 90_000 }, async () => {
+    pair = await startQemuPair();
+    const out = await runCli(["--qmp", pair.source.qmpSocket, "--uri", pair.uri, "--dest-qmp", pair.dest.qmpSocket, "--downtime-limit-ms", "10", "--timeout-s", "30", "--json"]);
+    expect(out.stderr).toBe("");
+    expect(out.code).toBe(0);
+    const lines = jsonLines(out.stdout);
+    expect(lines.length).toBeGreaterThanOrEqual(2);
+    for (const line of lines.slice(0, -1)) migrateProgressSchema.parse(line);
+    const result = migrateResultSchema.parse(lines.at(-1));
+    expect(result.status).toBe("completed");
+    const after = parseQueryMigrate(await qmp(pair.source.qmpSocket, "query-migrate"));
+    expect(result.totalTimeMs).toBe(after["total-time"]);
+    expect(result.downtimeMs).toBe(after.downtime);
+    expect(result.setupTimeMs).toBe(after["setup-time"]);
+    expect(result.transferredBytes).toBe(after.ram?.transferred);
+    expect(["pass", "fail"]).toContain(result.verdict);
+    expect(result.reason).not.toBeNull();
+  });
+
+  it("a migration that fails: the result line says so; exit 1", { timeout: 60_000 }, async () => {
+    pair = await startQemuPair();
+    const out = await runCli(["--qmp", pair.source.qmpSocket, "--uri", "tcp:127.0.0.1:1", "--json"]);
+    expect(out.code).toBe(1);
+    const result = migrateResultSchema.parse(jsonLines(out.stdout).at(-1));
+    expect(result.status).toBe("failed");
+    expect(result.verdict).toBe("fail");
+    expect(result.sourceRunning).toBe(true);
+    expect(result.reason).toMatch(/Connection refused/);
+  });
+
+  it.each([
+    { name: "missing socket", args: ["--qmp", "/nonexistent/nfvdeck-src.qmp", "--uri", "tcp:127.0.0.1:4444", "--json"], error: /--qmp \/nonexistent\/nfvdeck-src\.qmp is not a unix socket/ },
+    { name: "missing --uri", args: ["--qmp", "/tmp/x.qmp", "--json"], error: /--uri/ },
+    { name: "unknown capability", args: ["--qmp", "/tmp/x.qmp", "--uri", "u", "--capabilities", "postcopy-ram,warp-drive", "--json"], error: /--capabilities/ },
+    { name: "bad policy", args: ["--qmp", "/tmp/x.qmp", "--uri", "u", "--on-no-convergence", "pray", "--json"], error: /--on-no-convergence/ },
+    { name: "downtime limit out of range", args: ["--qmp", "/tmp/x.qmp", "--uri", "u", "--downtime-limit-ms", "0", "--json"], error: /--downtime-limit-ms/ },
+    { name: "bandwidth not a number", args: ["--qmp", "/tmp/x.qmp", "--uri", "u", "--max-bandwidth", "32M", "--json"], error: /--max-bandwidth/ },
+    { name: "unknown flag", args: ["--qmp", "/tmp/x.qmp", "--uri", "u", "--fast", "--json"], error: /--fast/ },
+    { name: "no --json", args: ["--qmp", "/tmp/x.qmp", "--uri", "u"], error: /--json/ },
+  ])("bad arguments ($name): exit 2 and one line on stderr, nothing on stdout", { timeout: 30_000 }, async ({ args, error }) => {
+    const out = await runCli(args);
+    expect(out.code).toBe(2);
+    expect(out.stdout).toBe("");
+    expect(out.stderr.endsWith("\n")).toBe(true);
+    expect(out.stderr.trimEnd().split("\n")).toHaveLength(1);
+    expect(out.stderr).toMatch(error);
+  });
+});

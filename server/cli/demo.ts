@@ -1,9 +1,10 @@
-import { spawn, spawnSync, type ChildProcess } from "node:child_process";
+import { spawn, spawnSync } from "node:child_process";
 import fs from "node:fs";
 import os from "node:os";
 import path from "node:path";
 import { z } from "zod";
-import { buildWebApp, launch, needsBuild, repoRoot } from "@/server/cli/launch";
+import { buildWebApp, launch, needsBuild, parseListenArg, repoRoot } from "@/server/cli/launch";
+import { superviseChild, type SupervisedChild } from "@/server/cli/supervise";
 import { runDemoLabHeartbeats, seedDemoLab } from "@/server/cli/demo-lab";
 import { backfillCompliance } from "@/server/services/compliance/backfill-compliance";
 import { createEnrollmentToken } from "@/server/repo/enrollment";
@@ -23,13 +24,16 @@ const savedLab = z.object({
 });
 
 async function main() {
+  // `npm run demo -- --listen 0.0.0.0` to show it to other machines; loopback by default
+  const listen = parseListenArg(process.argv.slice(2));
   if (needsBuild()) buildWebApp();
-  const app = await launch();
-  const stateDir = path.dirname(app.dataDir);
-  const children: ChildProcess[] = [];
+  const app = await launch({ listen });
+  // tokens, the agent's state and the session secret live in the app's own directory, never beside it
+  const stateDir = app.dataDir;
+  const children: SupervisedChild[] = [];
   let stopLab: (() => Promise<void>) | null = null;
   const shutdown = async () => {
-    for (const c of children) c.kill("SIGTERM");
+    await Promise.all(children.map((c) => c.stop()));
     await stopLab?.();
     await app.stopAll();
   };
@@ -77,9 +81,14 @@ async function main() {
     });
     if (r.status !== 0) log("warning: the agent for this machine could not enrol; the lab still runs");
   }
-  const agent = spawn(process.execPath, ["--import", "tsx", agentMain, "run", "--server", app.ingestUrl, "--state", agentState], {
-    cwd: repoRoot,
-    stdio: ["ignore", "inherit", "inherit"],
+  const agent = superviseChild({
+    name: "this machine's agent",
+    start: () =>
+      spawn(process.execPath, ["--import", "tsx", agentMain, "run", "--server", app.ingestUrl, "--state", agentState], {
+        cwd: repoRoot,
+        stdio: ["ignore", "inherit", "inherit"],
+      }),
+    onGiveUp: (message) => log(`warning: ${message}; the console and the lab keep running`),
   });
   children.push(agent);
 
@@ -87,6 +96,8 @@ async function main() {
   nfvdeck demo is running
     console:   ${app.webUrl}
     agent API: ${app.ingestUrl}
+    listening: ${app.listen}${app.listen === "127.0.0.1" ? " only (this machine; --listen 0.0.0.0 serves other hosts)" : ""}
+    data:      ${app.dataDir}
     this machine (${os.hostname()}) is reported by the real agent; the lab heartbeats every 10 s
 
   logins:

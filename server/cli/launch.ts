@@ -1,10 +1,13 @@
 import { spawn, spawnSync, type ChildProcess } from "node:child_process";
 import { randomBytes } from "node:crypto";
 import fs from "node:fs";
+import net from "node:net";
 import path from "node:path";
 import { fileURLToPath } from "node:url";
+import { parseArgs } from "node:util";
 import { defaultDataDir, openDatabase, type RunningDatabase } from "@/server/db-bootstrap";
 import { env } from "@/server/env";
+import { superviseChild, type SupervisedChild } from "@/server/cli/supervise";
 
 export const repoRoot = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "../..");
 
@@ -12,16 +15,49 @@ export type Launched = {
   db: RunningDatabase;
   webUrl: string;
   ingestUrl: string;
+  /** the directory the app owns (NFVDECK_DATA_DIR): everything it writes lives inside it */
   dataDir: string;
+  /** the address the console and the agent API listen on */
+  listen: string;
   children: ChildProcess[];
   stopAll: () => Promise<void>;
 };
+
+/** Loopback unless the operator asks otherwise: a console with demo passwords must not face the network by accident. */
+export const DEFAULT_LISTEN = "127.0.0.1";
+
+/** `--listen ADDR` (an IP address, e.g. 0.0.0.0 for every interface) from the command line; throws a clear message on anything else. */
+export function parseListenArg(argv: string[]): string {
+  const { values } = parseArgs({ args: argv, options: { listen: { type: "string" } }, strict: true, allowPositionals: false });
+  const listen = values.listen ?? DEFAULT_LISTEN;
+  if (net.isIP(listen) === 0) throw new Error(`--listen: not an IP address: ${JSON.stringify(listen)} (e.g. 127.0.0.1, 0.0.0.0, ::)`);
+  return listen;
+}
+
+/** The URL a local browser or agent uses for a server listening on `listen`. */
+function localUrl(listen: string, port: number): string {
+  const host = listen === "0.0.0.0" ? "127.0.0.1" : listen === "::" ? "[::1]" : net.isIPv6(listen) ? `[${listen}]` : listen;
+  return `http://${host}:${port}`;
+}
+
+/**
+ * Where the embedded PostgreSQL keeps its data inside the app's directory: `pg/`, or the directory
+ * itself when an older install put it there (a PG_VERSION file at its top).
+ */
+export function pgDataDirIn(appDir: string): string {
+  return fs.existsSync(path.join(appDir, "PG_VERSION")) ? appDir : path.join(appDir, "pg");
+}
+
+/** The app's directory: NFVDECK_DATA_DIR, else the folder around the default embedded data. */
+export function appDataDir(): string {
+  return env().NFVDECK_DATA_DIR ?? path.dirname(defaultDataDir());
+}
 
 function log(msg: string) {
   console.log(`[nfvdeck] ${msg}`);
 }
 
-/** The session secret: from the environment, else generated once and kept beside the data. */
+/** The session secret: from the environment, else generated once and kept in the app's directory. */
 export function authSecret(stateDir: string): string {
   const fromEnv = env().NFVDECK_AUTH_SECRET;
   if (fromEnv) return fromEnv;
@@ -78,16 +114,18 @@ function waitForHttp(url: string, timeoutMs: number): Promise<void> {
  * Opens the database (embedded default or DATABASE_URL), migrates it, then starts the agent API
  * (standalone tRPC, its own process) and the web app (`next start`).
  */
-export async function launch(opts: { webPort?: number; ingestPort?: number } = {}): Promise<Launched> {
+export async function launch(opts: { webPort?: number; ingestPort?: number; listen?: string } = {}): Promise<Launched> {
   const e = env();
-  const dataDir = e.NFVDECK_DATA_DIR ?? defaultDataDir();
-  const stateDir = path.dirname(dataDir);
-  log(e.DATABASE_URL ? "using the PostgreSQL server DATABASE_URL names" : `starting embedded PostgreSQL (data: ${dataDir}, port ${e.NFVDECK_PG_PORT}) …`);
-  const db = await openDatabase({ databaseUrl: e.DATABASE_URL, dataDir, port: e.NFVDECK_PG_PORT });
+  const dataDir = appDataDir();
+  const pgDir = pgDataDirIn(dataDir);
+  const listen = opts.listen ?? DEFAULT_LISTEN;
+  log(`data directory: ${dataDir} (everything nfvdeck writes stays inside it)`);
+  log(e.DATABASE_URL ? "using the PostgreSQL server DATABASE_URL names" : `starting embedded PostgreSQL (data: ${pgDir}, port ${e.NFVDECK_PG_PORT}) …`);
+  const db = await openDatabase({ databaseUrl: e.DATABASE_URL, dataDir: pgDir, port: e.NFVDECK_PG_PORT });
   process.env.DATABASE_URL = db.url;
   log("database migrated");
 
-  const secret = authSecret(stateDir);
+  const secret = authSecret(dataDir);
   const webPort = opts.webPort ?? Number(process.env.PORT ?? 3000);
   const ingestPort = opts.ingestPort ?? e.NFVDECK_INGEST_PORT;
   const childEnv = {
@@ -97,39 +135,67 @@ export async function launch(opts: { webPort?: number; ingestPort?: number } = {
     NEXT_TELEMETRY_DISABLED: "1",
     NODE_ENV: "production" as const,
   };
-  const children: ChildProcess[] = [];
-  const ingest = spawn(process.execPath, ["--import", "tsx", path.join(repoRoot, "server/cli/ingest-main.ts")], {
-    cwd: repoRoot,
-    env: { ...childEnv, NFVDECK_INGEST_LISTEN_PORT: String(ingestPort) },
-    stdio: "inherit",
-  });
-  children.push(ingest);
-  const web = spawn(process.execPath, [path.join(repoRoot, "node_modules/next/dist/bin/next"), "start", "-p", String(webPort)], {
-    cwd: repoRoot,
-    env: childEnv,
-    stdio: ["ignore", "inherit", "inherit"],
-  });
-  children.push(web);
-
-  let stopping = false;
-  const stopAll = async () => {
-    if (stopping) return;
-    stopping = true;
-    for (const c of children) c.kill("SIGTERM");
-    await db.stop();
+  let stopping: Promise<void> | null = null;
+  const supervised: SupervisedChild[] = [];
+  // A child that cannot stay up: stop everything and exit non-zero with the reason (never hang half-running).
+  const giveUp = (message: string) => {
+    console.error(`[nfvdeck] ${message}; stopping nfvdeck`);
+    void stopAll().finally(() => process.exit(1));
   };
-  for (const c of [ingest, web]) {
-    c.on("exit", (code) => {
-      if (!stopping) {
-        console.error(`[nfvdeck] a child process exited (code ${code}); stopping`);
-        void stopAll().then(() => process.exit(1));
-      }
-    });
-  }
-  const webUrl = `http://localhost:${webPort}`;
-  const ingestUrl = `http://127.0.0.1:${ingestPort}`;
+  supervised.push(
+    superviseChild({
+      name: "agent API (ingest)",
+      start: () =>
+        spawn(process.execPath, ["--import", "tsx", path.join(repoRoot, "server/cli/ingest-main.ts")], {
+          cwd: repoRoot,
+          env: { ...childEnv, NFVDECK_INGEST_LISTEN_PORT: String(ingestPort), NFVDECK_INGEST_HOST: listen },
+          stdio: "inherit",
+        }),
+      onGiveUp: giveUp,
+    }),
+    superviseChild({
+      name: "web console (next start)",
+      start: () =>
+        spawn(process.execPath, [path.join(repoRoot, "node_modules/next/dist/bin/next"), "start", "-p", String(webPort), "-H", listen], {
+          cwd: repoRoot,
+          env: childEnv,
+          stdio: ["ignore", "inherit", "inherit"],
+        }),
+      onGiveUp: giveUp,
+    }),
+  );
+
+  /** Stops the children, then the database; bounded, so a stuck child cannot hold the launcher. */
+  const stopAll = (): Promise<void> => {
+    stopping ??= (async () => {
+      const children = Promise.all(supervised.map((c) => c.stop()));
+      const killLater = setTimeout(() => supervised.forEach((c) => c.child.kill("SIGKILL")), 10_000);
+      await children;
+      clearTimeout(killLater);
+      await Promise.race([db.stop(), new Promise<void>((r) => setTimeout(r, 15_000).unref())]);
+    })();
+    return stopping;
+  };
+  // the console's default public origin is http://localhost:PORT (NFVDECK_PUBLIC_URL): print what its origin check trusts
+  const webUrl = listen === "127.0.0.1" || listen === "0.0.0.0" ? `http://localhost:${webPort}` : localUrl(listen, webPort);
+  const ingestUrl = localUrl(listen, ingestPort);
+  log(
+    listen === DEFAULT_LISTEN
+      ? `console and agent API listen on ${listen} only (this machine); pass --listen 0.0.0.0 to serve other hosts`
+      : `console and agent API listen on ${listen}${listen === "0.0.0.0" || listen === "::" ? " (every interface)" : ""}`,
+  );
   await Promise.all([waitForHttp(`${ingestUrl}/api/health`, 60_000), waitForHttp(`${webUrl}/api/health`, 120_000)]);
-  return { db, webUrl, ingestUrl, dataDir, children, stopAll };
+  return {
+    db,
+    webUrl,
+    ingestUrl,
+    dataDir,
+    listen,
+    get children() {
+      return supervised.map((c) => c.child);
+    },
+    stopAll,
+  };
 }
 
 export function onShutdown(stop: () => Promise<void>) {

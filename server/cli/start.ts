@@ -1,10 +1,12 @@
-import { buildWebApp, launch, needsBuild, onShutdown } from "@/server/cli/launch";
+import { buildWebApp, launch, needsBuild, onShutdown, parseListenArg } from "@/server/cli/launch";
 import { ensureFirstAdmin } from "@/server/repo/users";
 import { backfillCompliance } from "@/server/services/compliance/backfill-compliance";
 
 // `npm start`: production start on the embedded PostgreSQL default (or DATABASE_URL), no demo data.
+// `npm start -- --listen 0.0.0.0` for agents on other hosts; loopback by default
+const listen = parseListenArg(process.argv.slice(2));
 if (needsBuild()) buildWebApp();
-const app = await launch();
+const app = await launch({ listen });
 onShutdown(app.stopAll);
 // Built-in profiles were seeded by the migrate step; hosts that reported before an upgrade get a result now.
 await backfillCompliance();

@@ -103,7 +103,32 @@ async function startQemu(args: string[], qmpSocket: string): Promise<QemuProcess
     }
     await new Promise((r) => setTimeout(r, 20));
   }
+  // The socket file appears at bind(), a moment before QEMU listens on it.
+  while (!(await canConnect(qmpSocket))) {
+    if (child.exitCode !== null || Date.now() > deadline) {
+      child.kill("SIGKILL");
+      throw new Error(`QEMU does not accept connections on ${qmpSocket} (exit ${child.exitCode}): ${stderr}`);
+    }
+    await new Promise((r) => setTimeout(r, 20));
+  }
   return { qmpSocket, child, stderr: () => stderr };
+}
+
+function canConnect(socketPath: string): Promise<boolean> {
+  return new Promise((resolve) => {
+    const probe = net.createConnection({ path: socketPath });
+    probe.once("connect", () => {
+      probe.destroy();
+      resolve(true);
+    });
+    probe.once("error", () => resolve(false));
+  });
+}
+
+/** One VM with a QMP socket in `dir` (no migration peer), e.g. to test the QMP client itself. */
+export async function startQemuVm(dir: string, name = "vm"): Promise<QemuProcess> {
+  const qmpSocket = path.join(dir, `${name}.qmp`);
+  return startQemu(baseArgs(qmpSocket, null), qmpSocket);
 }
 
 /** A source VM (idle, or running the dirtying boot sector) and a destination listening on a free port. */

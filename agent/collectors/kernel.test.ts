@@ -264,3 +264,20 @@ describe("per-process caches (the daemon re-reads these every collection)", () =
     }
   });
 });
+
+describe("a partial tree (cpu/isolated, no /proc/cmdline)", () => {
+  it("reports the sysfs isolation it could read and marks the cmdline absent", async () => {
+    const k = await read(new HostFs(path.join(FIXTURES, "partial-sysfs-isolated")));
+    expect(k).not.toBeNull();
+    expect(k?.cmdline).toBeNull();
+    expect(k?.release).toBeNull();
+    expect(k?.sysIsolated).toEqual([2, 3]);
+    expect(k?.isolatedCpus).toEqual([2, 3]);
+    expect(k?.onlineCpus).toEqual([0, 1, 2, 3]);
+    expect(k?.housekeepingCpus).toEqual([0, 1]);
+  });
+
+  it("a tree with none of the kernel's sources still has no kernel section", async () => {
+    expect(await read(new HostFs(path.join(FIXTURES, "empty-tree")))).toBeNull();
+  });
+});

@@ -424,9 +424,18 @@ export async function readRawKernel(fs: HostFs): Promise<RawKernel> {
   };
 }
 
-/** Kernel section, or null when the tree has neither /proc/cmdline nor a kernel release. */
+/** True when the tree has at least one of the kernel section's sources. */
+export function hasAnyKernelSource(raw: RawKernel): boolean {
+  const { irqbalancePids, irqbalanceConfig, nohzFullConfig, ...texts } = raw;
+  return irqbalancePids.length > 0 || irqbalanceConfig !== null || nohzFullConfig !== null || Object.values(texts).some((v) => v !== null);
+}
+
+/**
+ * Kernel section, or null when the tree has none of its sources. A partial tree (a foreign capture with
+ * cpu/isolated but no /proc/cmdline) reports what exists; an absent source stays null (cmdline: null).
+ */
 export async function read(fs: HostFs): Promise<KernelSection | null> {
   const raw = await readRawKernel(fs);
-  if (raw.cmdline === null && raw.osrelease === null && raw.version === null) return null;
+  if (!hasAnyKernelSource(raw)) return null;
   return parseKernel(raw);
 }

@@ -225,6 +225,7 @@ async function applyPlan(a: {
       const code = errCode(err);
       if (c.refusal && code !== null && REFUSAL_CODES.has(code)) {
         logged.status = "refused";
+        logged.note = `${c.refusal} (${code})`;
         applied.push({ path: c.path, current: c.current, target: c.target, effect: c.effect, note: `${c.refusal} (${code})`, status: "refused" });
         continue;
       }

@@ -36,6 +36,8 @@ export function parseCmdlineEdit(args: string, remove: string): CmdlineEdit {
     if (!m) throw new CmdlineEditError(`args: "${token.slice(0, 80)}" is not a kernel parameter (key or key=value without quotes or spaces)`);
     const key = m[1] as string;
     if (set.some((a) => a.key === key)) throw new CmdlineEditError(`args: ${key} given twice`);
+    // hugepagesz=/hugepages= pairs repeat per size and their order matters: a key-wise replace would break them.
+    if (key === "hugepages" || key === "hugepagesz") throw new CmdlineEditError(`args: ${key} is order-dependent (one pair per size); not editable by key`);
     set.push({ key, value: m[2] ?? null });
   }
   const keys: string[] = [];

@@ -5,7 +5,7 @@ const envSchema = z.object({
   NODE_ENV: z.enum(["development", "test", "production"]).default("development"),
   /** External PostgreSQL. Unset → the embedded default (see server/db-bootstrap.ts). */
   DATABASE_URL: z.string().url().optional(),
-  /** Where the embedded PostgreSQL keeps its data. */
+  /** The directory the app owns: embedded PostgreSQL data (pg/), auth-secret, the demo's tokens and agent state. */
   NFVDECK_DATA_DIR: z.string().min(1).optional(),
   NFVDECK_PG_PORT: z.coerce.number().int().min(1024).max(65535).default(54329),
   NFVDECK_ADMIN_EMAIL: z.string().email().optional(),

@@ -107,6 +107,21 @@ export const AUTHZ_TABLE: Record<string, AuthzEntry> = {
     }),
   },
 
+  // VNFs and CPU placement (issue 10): unknown ids are NOT_FOUND past the guard, nothing changes
+  "vnfs.list": { access: "viewer" },
+  "vnfs.get": { access: "viewer", input: (fx) => ({ id: fx.unique() }) },
+  "vnfs.outputs": { access: "viewer", input: (fx) => ({ vnfId: fx.unique() }) },
+  "vnfs.create": {
+    access: "operator",
+    input: (fx) => ({ name: `matrix-${fx.unique()}`, vcpus: 2, memoryMib: 1024, pageSize: "4K", threadPolicy: "prefer", emulatorThreads: "share" }),
+  },
+  "vnfs.update": { access: "operator", input: (fx) => ({ id: fx.unique(), description: "matrix" }) },
+  "vnfs.delete": { access: "operator", input: (fx) => ({ id: fx.unique() }) },
+  "placement.preview": { access: "viewer", input: (fx) => ({ vnfId: fx.unique(), hostId: fx.hostId }) },
+  "placement.place": { access: "operator", input: (fx) => ({ vnfId: fx.unique(), hostId: fx.hostId }) },
+  "placement.unassign": { access: "operator", input: (fx) => ({ vnfId: fx.unique() }) },
+  "placement.hostCpuMap": { access: "viewer", input: (fx) => ({ hostId: fx.hostId }) },
+
   // compliance (helper H6)
   "compliance.getHostCompliance": { access: "viewer", input: (fx) => ({ hostId: fx.hostId }) },
   "compliance.listFleetCompliance": { access: "viewer", input: () => ({}) },

@@ -43,6 +43,16 @@ import { getJob } from "@/server/api/routers/jobs/get-job";
 import { createMigration as jobsCreateMigration } from "@/server/api/routers/jobs/create-migration";
 import { cancelJob } from "@/server/api/routers/jobs/cancel-job";
 import { getMigrationHistory as jobsGetMigrationHistory } from "@/server/api/routers/jobs/get-migration-history";
+import { listVnfs } from "@/server/api/routers/vnfs/list-vnfs";
+import { getVnf } from "@/server/api/routers/vnfs/get-vnf";
+import { getVnfOutputs } from "@/server/api/routers/vnfs/get-vnf-outputs";
+import { createVnf } from "@/server/api/routers/vnfs/create-vnf";
+import { updateVnf } from "@/server/api/routers/vnfs/update-vnf";
+import { deleteVnf } from "@/server/api/routers/vnfs/delete-vnf";
+import { previewPlacement } from "@/server/api/routers/vnfs/preview-placement";
+import { placeVnf } from "@/server/api/routers/vnfs/place-vnf";
+import { unassignVnf } from "@/server/api/routers/vnfs/unassign-vnf";
+import { getHostCpuMap } from "@/server/api/routers/vnfs/get-host-cpu-map";
 
 export const appRouter = createTRPCRouter({
   compliance: createTRPCRouter({
@@ -74,6 +84,8 @@ export const appRouter = createTRPCRouter({
     cancel: cancelJob,
     getMigrationHistory: jobsGetMigrationHistory,
   }),
+  vnfs: createTRPCRouter({ list: listVnfs, get: getVnf, outputs: getVnfOutputs, create: createVnf, update: updateVnf, delete: deleteVnf }),
+  placement: createTRPCRouter({ preview: previewPlacement, place: placeVnf, unassign: unassignVnf, hostCpuMap: getHostCpuMap }),
   system: createTRPCRouter({ health, ping, pingPost }),
   hosts: createTRPCRouter({ list: listHosts, get: getHost }),
   latency: createTRPCRouter({

@@ -121,6 +121,34 @@ describe("runMigration (real QEMU)", () => {
     expect(await running(pair.dest.qmpSocket)).toBe(true);
   });
 
+  it("the postcopy policy switches a non-converging migration to postcopy, and the destination runs it", { timeout: 120_000 }, async () => {
+    pair = await startQemuPair({ dirtyMib: 96 });
+    await waitUntilDirtying(pair.source.qmpSocket);
+    const { result, progress } = await migrate({ maxBandwidthBytesPerS: 32 * MiB, downtimeLimitMs: 10, capabilities: ["postcopy-ram"], onNoConvergence: "postcopy", timeoutS: 60 });
+    expect(result.policySteps).toHaveLength(1);
+    expect(result.policySteps[0]).toMatch(/remaining not shrinking .*: migrate-start-postcopy$/);
+    expect(progress.some((p) => p.status === "postcopy-active")).toBe(true);
+    expect(result.status).toBe("completed");
+    const after = parseQueryMigrate(await qmp(pair.source.qmpSocket, "query-migrate"));
+    expect(result.totalTimeMs).toBe(after["total-time"]);
+    expect(result.downtimeMs).toBe(after.downtime);
+    expect(result.sourceRunning).toBe(false);
+    expect(await running(pair.dest.qmpSocket)).toBe(true);
+    // Both sides had the capability set (the destination's through its own QMP).
+    const destCaps = (await qmp(pair.dest.qmpSocket, "query-migrate-capabilities")) as { capability: string; state: boolean }[];
+    expect(destCaps.find((c) => c.capability === "postcopy-ram")?.state).toBe(true);
+  });
+
+  it("a timeout always ends it: migrate_cancel, failed, still running on the source", { timeout: 60_000 }, async () => {
+    pair = await startQemuPair();
+    const { result } = await migrate({ maxBandwidthBytesPerS: 300_000, timeoutS: 1 });
+    expect(result.status).toBe("failed");
+    expect(result.reason).toMatch(/^timed out after 1 s \(status [a-z-]+, pass \d+\); the VM is still running on the source$/);
+    expect(result.policySteps).toEqual(["timeout after 1 s: migrate_cancel"]);
+    expect(result.sourceRunning).toBe(true);
+    expect(parseQueryMigrate(await qmp(pair.source.qmpSocket, "query-migrate")).status).toBe("cancelled");
+  });
+
   it("cancel mid-way through the AbortSignal: migrate_cancel, status cancelled, the VM keeps running on the source", { timeout: 90_000 }, async () => {
     pair = await startQemuPair();
     const controller = new AbortController();

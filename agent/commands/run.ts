@@ -16,7 +16,7 @@ export const summary = "the daemon: collect every heartbeat, report, spool what 
 
 const USAGE =
   "usage: run [--server URL] [--state DIR] [--root /] [--heartbeat SECONDS] [--backoff-max-ms MS] [--timeout-ms MS]\n" +
-  "           [--spool-max-files N] [--spool-max-bytes N] [--max-server-error-tries N] [--slow-refresh-s S] [--no-qos] [--verbose]";
+  "           [--spool-max-files N] [--spool-max-bytes N] [--max-server-error-tries N] [--slow-refresh-s S] [--no-qos] [--no-jobs] [--verbose]";
 
 const flagsSchema = z
   .object({
@@ -34,6 +34,8 @@ const flagsSchema = z
     /** 0: collect every section every heartbeat (no per-section refresh intervals) */
     "slow-refresh-s": z.coerce.number().min(0).max(86_400).optional(),
     "no-qos": z.boolean().default(false),
+    /** do not take jobs (migrations, tuning) from the server: report only */
+    "no-jobs": z.boolean().default(false),
     verbose: z.boolean().default(false),
   })
   .strict();
@@ -53,6 +55,7 @@ export async function run(argv: string[]): Promise<number> {
       "max-server-error-tries": { type: "string" },
       "slow-refresh-s": { type: "string" },
       "no-qos": { type: "boolean" },
+      "no-jobs": { type: "boolean" },
       verbose: { type: "boolean" },
     },
     flagsSchema,
@@ -108,8 +111,24 @@ export async function run(argv: string[]): Promise<number> {
   process.on("SIGTERM", onSignal);
   process.on("SIGINT", onSignal);
   await daemon.start();
+  // Jobs: a long-poll on the agent port, its own loop beside the heartbeat (agent/jobs/runner.ts).
+  const jobs = flags["no-jobs"]
+    ? null
+    : await import("@/agent/jobs/runner").then(
+        ({ JobRunner }) =>
+          new JobRunner({
+            stateDir,
+            root: flags.root,
+            api: async () => {
+              const { createAgentApi } = await import("@/agent/transport/client");
+              return createAgentApi({ server, hostToken: credentials.hostToken, timeoutMs: flags["timeout-ms"] });
+            },
+          }),
+      );
+  jobs?.start();
   process.stderr.write(`nfvdeck-agent: host ${credentials.hostId} reporting to ${server} (state ${stateDir})\n`);
   await daemon.done;
+  await jobs?.stop();
   const s = daemon.status;
   process.stderr.write(`nfvdeck-agent: stopped; ${s.spooled} report(s) left in the spool for next start\n`);
   process.off("SIGTERM", onSignal);

@@ -215,7 +215,10 @@ export function varyShape(shape: LatencyShape, load: LatencyLoad, rng: Random): 
     bodyMeanUs: shape.bodyMeanUs + 0.06 * rng.normal() + (stress ? 0.35 : 0),
     bodySdUs: shape.bodySdUs * (stress ? 1.25 : 1) * Math.exp(0.05 * rng.normal()),
     tailFraction: Math.min(0.5, shape.tailFraction * tailFactor),
-    tailCapUs: Math.max(shape.tailStartUs + 1, shape.tailCapUs * Math.exp(0.15 * rng.normal()) * (stress ? 1.3 : 1)),
+    // The worst case is the host's (hardware, kernel, tuning), not the run's: it wobbles by a few per cent, and a
+    // stress load lengthens it a little. (±15 % per run made a tuned host's weekly max 27–29 µs, failing a 20 µs SLO
+    // the slides' tuned guest meets with max 16 µs over 79.8 M samples.)
+    tailCapUs: Math.max(shape.tailStartUs + 1, shape.tailCapUs * (1 + 0.02 * Math.abs(rng.normal())) * (stress ? 1.08 : 1)),
   };
 }
 

@@ -1,11 +1,16 @@
 import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import os from "node:os";
 import path from "node:path";
-import { afterAll, describe, expect, it } from "vitest";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { HostFs } from "@/agent/hostfs";
 import { resctrlSection } from "@/server/contract/sections/resctrl";
 import { qosSampleSchema } from "@/server/contract/sections/qos";
+import { setContractClock } from "@/server/contract/common";
 import { countTasks, parseMonValue, parseResctrlMount, parseSchemata, read, readQosSamples, readResctrl } from "./resctrl";
+
+// timestamps are checked against the server's clock: pin it to the fixture's day, so no run depends on today
+beforeAll(() => setContractClock(() => Date.parse("2026-11-22T12:00:00Z")));
+afterAll(() => setContractClock(null));
 
 describe("parseSchemata", () => {
   it.each([

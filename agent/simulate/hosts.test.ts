@@ -1,4 +1,4 @@
-import { describe, expect, it } from "vitest";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { reportInput, SECTION_NAMES } from "@/server/contract/report";
 import { snapshotFromSections } from "@/server/domain/compliance/snapshot";
 import { evaluateProfile } from "@/server/domain/compliance/evaluate";
@@ -11,6 +11,11 @@ import { IRQ_NOISY_SHAPE } from "@/agent/simulate/hosts";
 import { TUNED_RT_SHAPE } from "@/agent/simulate/latency";
 import { reportsOf } from "@/agent/commands/simulate";
 import { MemoryHostFs } from "@/agent/simulate/memory-hostfs";
+import { setContractClock } from "@/server/contract/common";
+
+// timestamps are checked against the server's clock: pin it to the fixture's day, so no run depends on today
+beforeAll(() => setContractClock(() => Date.parse("2026-11-22T12:00:00Z")));
+afterAll(() => setContractClock(null));
 
 const profiles = new Map(builtinProfiles().map((p) => [p.id, p]));
 

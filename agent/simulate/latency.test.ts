@@ -1,8 +1,13 @@
-import { describe, expect, it } from "vitest";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { latencyRunSchema } from "@/server/contract/sections/latency";
 import { mergeHistograms, summarize } from "@/server/domain/latency/histogram";
 import { simulateLatencyRun, simulateThreadHistogram, TUNED_RT_SHAPE, cyclictestCmdline, formatDuration, type LatencyRunPlan } from "@/agent/simulate/latency";
 import { hostProfile, HOST_KINDS } from "@/agent/simulate/hosts";
+import { setContractClock } from "@/server/contract/common";
+
+// timestamps are checked against the server's clock: pin it to the fixture's day, so no run depends on today
+beforeAll(() => setContractClock(() => Date.parse("2026-11-22T12:00:00Z")));
+afterAll(() => setContractClock(null));
 import { createRandom } from "@/agent/simulate/random";
 
 const plan = (over: Partial<LatencyRunPlan> = {}): LatencyRunPlan => ({

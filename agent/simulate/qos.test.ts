@@ -1,7 +1,12 @@
-import { describe, expect, it } from "vitest";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { qosSampleSchema } from "@/server/contract/sections/qos";
 import { mbmRate } from "@/server/domain/qos/mbm-rate";
 import { QosSeries, qosGroupsFromResctrl, simulateQosSamples } from "@/agent/simulate/qos";
+import { setContractClock } from "@/server/contract/common";
+
+// timestamps are checked against the server's clock: pin it to the fixture's day, so no run depends on today
+beforeAll(() => setContractClock(() => Date.parse("2026-11-22T12:00:00Z")));
+afterAll(() => setContractClock(null));
 
 const groups = [
   { group: "/", domains: ["mon_L3_00", "mon_L3_01"] },

@@ -42,6 +42,8 @@ test.describe.serial("latency report", () => {
   });
 
   test("a manager opens the report, changes the window, compares two hosts and downloads the CSV", async ({ page }) => {
+    // eight server-rendered navigations: more than the default 30 s on a loaded 2-core runner
+    test.setTimeout(90_000);
     await loginAs(page, "viewer", "/latency");
     await page.goto("/latency");
     const table = page.getByTestId("latency-report-table");

@@ -1,5 +1,10 @@
-import { describe, expect, it } from "vitest";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { setContractClock } from "../common";
 import { latencyRunSchema } from "./latency";
+
+// timestamps are checked against the server's clock: pin it to the fixture's day, so no run depends on today
+beforeAll(() => setContractClock(() => Date.parse("2026-11-22T12:00:00Z")));
+afterAll(() => setContractClock(null));
 
 const valid = {
   runKey: "host-1:run-7",

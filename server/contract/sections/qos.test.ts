@@ -1,5 +1,10 @@
-import { describe, expect, it } from "vitest";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { setContractClock } from "../common";
 import { qosSampleSchema } from "./qos";
+
+// timestamps are checked against the server's clock: pin it to the fixture's day, so no run depends on today
+beforeAll(() => setContractClock(() => Date.parse("2026-11-22T12:00:00Z")));
+afterAll(() => setContractClock(null));
 
 const sample = { at: "2026-11-22T10:00:00.000Z", group: "rt-vnf/mon_groups/vnf-rt-0", domain: "mon_L3_00", llcOccupancyBytes: "3407872", mbmTotalBytes: "18446744073709551615", mbmLocalBytes: null };
 

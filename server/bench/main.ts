@@ -4,15 +4,22 @@ import { createScratchDatabase, dropDatabase, startEmbeddedPostgres } from "@/se
 import { benchIngest } from "@/server/bench/ingest";
 import { benchLatency } from "@/server/bench/latency";
 import { benchFootprint } from "@/agent/bench/footprint";
+import { benchPlacement } from "@/server/bench/placement";
 
 /**
  * `npm run bench`: prints figures, asserts nothing. Uses DATABASE_URL's server when set, else an
  * embedded PostgreSQL. Each part runs in its own scratch database.
- * Select parts with BENCH=ingest,latency,footprint (default: all).
+ * Select parts with BENCH=ingest,latency,footprint,placement (default: all). placement needs no database.
  */
-const parts = new Set((process.env.BENCH ?? "ingest,latency,footprint").split(","));
+const parts = new Set((process.env.BENCH ?? "ingest,latency,footprint,placement").split(","));
 
 async function main() {
+  if (parts.has("placement")) {
+    const load = os.loadavg().map((l) => l.toFixed(1)).join(" ");
+    console.log(`nfvdeck bench — ${os.cpus().length} CPUs, node ${process.version}, load average ${load}`);
+    benchPlacement();
+    if ([...parts].every((p) => p === "placement")) return;
+  }
   let serverUrl = process.env.DATABASE_URL;
   let stop = async () => undefined as void;
   if (!serverUrl) {

@@ -45,10 +45,76 @@ type NodePlan = {
 
 const PAGE_MIB = { "1G": 1024, "2M": 2 } as const;
 
-export function allocateVnfCpus(host: HostPlacementSnapshot, existing: ExistingAssignment[], vnf: VnfShape): PlacementResult {
+type HostCpu = HostPlacementSnapshot["cpus"][number];
+
+/** What never changes for one snapshot: built once per snapshot object (snapshots are treated as immutable). */
+type HostIndex = {
+  online: HostCpu[];
+  nodes: number[];
+  isolated: Set<number>;
+  nohz: Set<number>;
+  rcu: Set<number>;
+  cpuInfo: Map<number, HostCpu>;
+  /** per node, its cores' online threads, in CPU order */
+  layout: Map<number, { key: string; node: number; threads: number[] }[]>;
+  housekeeping: HostCpu[];
+  nodesWithIsolated: Set<number>;
+  l3Cpus: Map<string, number[]>;
+  irqsByCpu: Map<number, HostPlacementSnapshot["irqs"]>;
+  vmsByCpu: Map<number, HostPlacementSnapshot["vmPins"]>;
+};
+
+const indexCache = new WeakMap<HostPlacementSnapshot, HostIndex>();
+
+function indexHost(host: HostPlacementSnapshot): HostIndex {
+  const cached = indexCache.get(host);
+  if (cached) return cached;
   const online = host.cpus.filter((c) => c.online);
-  const nodes = [...new Set(online.map((c) => c.node))].sort((a, b) => a - b);
   const isolated = new Set(host.isolated);
+  const byKey = new Map<string, { key: string; node: number; threads: number[] }>();
+  for (const c of online) {
+    // A core's threads all share one node; key by node too so a broken report cannot merge nodes.
+    const key = `${c.node}/${c.coreKey}`;
+    let core = byKey.get(key);
+    if (!core) {
+      core = { key, node: c.node, threads: [] };
+      byKey.set(key, core);
+    }
+    core.threads.push(c.cpu);
+  }
+  const layout = new Map<number, { key: string; node: number; threads: number[] }[]>();
+  for (const core of byKey.values()) {
+    core.threads.sort((a, b) => a - b);
+    layout.set(core.node, [...(layout.get(core.node) ?? []), core]);
+  }
+  for (const list of layout.values()) list.sort((a, b) => (a.threads[0] as number) - (b.threads[0] as number));
+  const l3Cpus = new Map<string, number[]>();
+  for (const c of host.cpus) if (c.l3Id !== null) l3Cpus.set(c.l3Id, [...(l3Cpus.get(c.l3Id) ?? []), c.cpu]);
+  const irqsByCpu = new Map<number, HostPlacementSnapshot["irqs"]>();
+  for (const irq of host.irqs) for (const cpu of irq.effective) irqsByCpu.set(cpu, [...(irqsByCpu.get(cpu) ?? []), irq]);
+  const vmsByCpu = new Map<number, HostPlacementSnapshot["vmPins"]>();
+  for (const vm of host.vmPins) for (const cpu of vm.cpus) vmsByCpu.set(cpu, [...(vmsByCpu.get(cpu) ?? []), vm]);
+  const index: HostIndex = {
+    online,
+    nodes: [...new Set(online.map((c) => c.node))].sort((a, b) => a - b),
+    isolated,
+    nohz: new Set(host.nohzFull),
+    rcu: new Set(host.rcuNocbs),
+    cpuInfo: new Map(host.cpus.map((c) => [c.cpu, c])),
+    layout,
+    housekeeping: online.filter((c) => !isolated.has(c.cpu)),
+    nodesWithIsolated: new Set(online.filter((c) => isolated.has(c.cpu)).map((c) => c.node)),
+    l3Cpus,
+    irqsByCpu,
+    vmsByCpu,
+  };
+  indexCache.set(host, index);
+  return index;
+}
+
+export function allocateVnfCpus(host: HostPlacementSnapshot, existing: ExistingAssignment[], vnf: VnfShape): PlacementResult {
+  const index = indexHost(host);
+  const { nodes } = index;
   const taken = new Set(existing.map((a) => a.cpu));
 
   if (vnf.numaNode !== null && !nodes.includes(vnf.numaNode)) {
@@ -58,7 +124,7 @@ export function allocateVnfCpus(host: HostPlacementSnapshot, existing: ExistingA
   }
   const candidates = vnf.numaNode === null ? nodes : [vnf.numaNode];
 
-  if (!online.some((c) => isolated.has(c.cpu))) {
+  if (index.nodesWithIsolated.size === 0) {
     const why = host.isolated.length === 0 ? "no isolated CPUs on this host: isolcpus is not set" : "no isolated CPU of this host is online";
     return miss(why, candidates.map((node) => ({ node, reason: "no isolated CPUs" })));
   }
@@ -69,51 +135,33 @@ export function allocateVnfCpus(host: HostPlacementSnapshot, existing: ExistingA
     );
   }
 
-  const coresByNode = buildCores(host, isolated, taken);
-  const housekeeping = online.filter((c) => !isolated.has(c.cpu));
-
   const plans: NodePlan[] = [];
   const perNode: { node: number; reason: string }[] = [];
   for (const node of candidates) {
-    const planned = planNode(host, vnf, node, coresByNode.get(node) ?? [], housekeeping);
+    const planned = planNode(host, vnf, node, coresOn(index, node, taken), index.housekeeping, index.nodesWithIsolated.has(node));
     if (typeof planned === "string") perNode.push({ node, reason: planned });
     else plans.push(planned);
   }
   if (plans.length === 0) return miss(perNode.map((p) => `node ${p.node}: ${p.reason}`).join("; "), perNode);
 
   plans.sort((a, b) => a.wholeCoresBroken - b.wholeCoresBroken || a.freeIsolatedAfter - b.freeIsolatedAfter || a.node - b.node);
-  return fit(host, existing, vnf, plans[0] as NodePlan);
+  return fit(index, existing, vnf, plans[0] as NodePlan);
 }
 
 function miss(reason: string, perNode: PlacementMiss["perNode"]): PlacementMiss {
   return { ok: false, reason, perNode };
 }
 
-function buildCores(host: HostPlacementSnapshot, isolated: Set<number>, taken: Set<number>): Map<number, Core[]> {
-  const byKey = new Map<string, Core>();
-  for (const c of host.cpus) {
-    if (!c.online) continue;
-    // A core's threads all share one node; key by node too so a broken report cannot merge nodes.
-    const key = `${c.node}/${c.coreKey}`;
-    let core = byKey.get(key);
-    if (!core) {
-      core = { key, node: c.node, threads: [], free: [], wholeFree: false };
-      byKey.set(key, core);
-    }
-    core.threads.push(c.cpu);
-    if (isolated.has(c.cpu) && !taken.has(c.cpu)) core.free.push(c.cpu);
+function coresOn(index: HostIndex, node: number, taken: Set<number>): Core[] {
+  const { isolated } = index;
+  const out: Core[] = [];
+  for (const core of index.layout.get(node) ?? []) {
+    const free: number[] = [];
+    for (const t of core.threads) if (isolated.has(t) && !taken.has(t)) free.push(t);
+    // an explicit literal: object spread here was the bench's hot spot
+    out.push({ key: core.key, node: core.node, threads: core.threads, free, wholeFree: free.length === core.threads.length });
   }
-  const byNode = new Map<number, Core[]>();
-  for (const core of byKey.values()) {
-    core.threads.sort((a, b) => a - b);
-    core.free.sort((a, b) => a - b);
-    core.wholeFree = core.free.length === core.threads.length;
-    const list = byNode.get(core.node) ?? [];
-    list.push(core);
-    byNode.set(core.node, list);
-  }
-  for (const list of byNode.values()) list.sort((a, b) => (a.threads[0] as number) - (b.threads[0] as number));
-  return byNode;
+  return out;
 }
 
 function planNode(
@@ -122,6 +170,7 @@ function planNode(
   node: number,
   cores: Core[],
   housekeeping: HostPlacementSnapshot["cpus"],
+  nodeHasIsolated: boolean,
 ): NodePlan | string {
   const problems: string[] = [];
   const emuIsolate = vnf.emulatorThreads === "isolate";
@@ -129,7 +178,7 @@ function planNode(
   const freeTotal = cores.reduce((s, c) => s + c.free.length, 0);
 
   let cpuPick: { vcpus: number[]; emulator: number | null; reserved: number[]; broken: number; used: number } | null = null;
-  if (!hasIsolatedOnNode(host, node)) {
+  if (!nodeHasIsolated) {
     problems.push("no isolated CPUs");
   } else if (vnf.threadPolicy === "prefer") {
     const need = vnf.vcpus + (emuIsolate ? 1 : 0);
@@ -244,11 +293,6 @@ function planNode(
   };
 }
 
-function hasIsolatedOnNode(host: HostPlacementSnapshot, node: number): boolean {
-  const isolated = new Set(host.isolated);
-  return host.cpus.some((c) => c.online && c.node === node && isolated.has(c.cpu));
-}
-
 /**
  * prefer: take `need` free threads, partly used cores first (best fit: the core whose free threads
  * match what is left, else the one with most free threads), then whole free cores the same way.
@@ -286,41 +330,32 @@ function count(n: number, noun: string): string {
   return `${n} ${noun}${n === 1 ? "" : "s"}`;
 }
 
-function fit(host: HostPlacementSnapshot, existing: ExistingAssignment[], vnf: VnfShape, plan: NodePlan): PlacementFit {
+function fit(index: HostIndex, existing: ExistingAssignment[], vnf: VnfShape, plan: NodePlan): PlacementFit {
   const warnings: PlacementWarning[] = [];
   const dedicated = [...plan.vcpuCpus, ...(plan.emulatorDedicated === null ? [] : [plan.emulatorDedicated])].sort((a, b) => a - b);
-  const dedicatedSet = new Set(dedicated);
-  const nohz = new Set(host.nohzFull);
-  const rcu = new Set(host.rcuNocbs);
-  const cpuInfo = new Map(host.cpus.map((c) => [c.cpu, c]));
-  const owner = new Map(existing.map((a) => [a.cpu, a]));
 
   for (const cpu of dedicated) {
-    if (!nohz.has(cpu))
+    if (!index.nohz.has(cpu))
       warnings.push({ code: "not-nohz-full", cpu, message: `CPU ${cpu} is isolated but not in nohz_full: the scheduler tick still interrupts it` });
-    if (!rcu.has(cpu))
+    if (!index.rcu.has(cpu))
       warnings.push({ code: "not-rcu-nocbs", cpu, message: `CPU ${cpu} is isolated but not in rcu_nocbs: RCU callbacks still run on it` });
   }
-  for (const irq of host.irqs) {
-    for (const cpu of irq.effective) {
-      if (!dedicatedSet.has(cpu)) continue;
+  for (const cpu of dedicated) {
+    for (const irq of index.irqsByCpu.get(cpu) ?? [])
       warnings.push({
         code: "irq-on-cpu",
         cpu,
         message: `IRQ ${irq.irq} fires on CPU ${cpu} (effective affinity ${formatCpuList(irq.effective)})${irq.managed ? "; kernel-managed, it cannot be moved" : ""}`,
       });
-    }
   }
-  const occupied = new Set([...dedicated, ...plan.reservedCpus]);
-  for (const vm of host.vmPins) {
-    for (const cpu of vm.cpus) {
-      if (!occupied.has(cpu)) continue;
+  for (const cpu of [...dedicated, ...plan.reservedCpus].sort((a, b) => a - b)) {
+    for (const vm of index.vmsByCpu.get(cpu) ?? [])
       warnings.push({ code: "vm-on-cpu", cpu, message: `CPU ${cpu} is already used by running VM ${vm.vm} (pid ${vm.pid})` });
-    }
   }
   if (vnf.threadPolicy === "prefer") {
+    const owner = new Map(existing.map((a) => [a.cpu, a]));
     for (const cpu of plan.vcpuCpus) {
-      for (const sib of cpuInfo.get(cpu)?.siblings ?? []) {
+      for (const sib of index.cpuInfo.get(cpu)?.siblings ?? []) {
         const other = owner.get(sib);
         if (sib !== cpu && other && other.vnf !== vnf.name)
           warnings.push({ code: "sibling-shared", cpu, message: `CPU ${cpu} shares its core with CPU ${sib} of ${other.vnf}` });
@@ -337,12 +372,12 @@ function fit(host: HostPlacementSnapshot, existing: ExistingAssignment[], vnf: V
   // L3 domain: the one holding most vCPUs (normally the only one); every domain touched is checked.
   const perL3 = new Map<string, number>();
   for (const cpu of plan.vcpuCpus) {
-    const id = cpuInfo.get(cpu)?.l3Id;
+    const id = index.cpuInfo.get(cpu)?.l3Id;
     if (id) perL3.set(id, (perL3.get(id) ?? 0) + 1);
   }
   let l3Domain: PlacementFit["l3Domain"] = null;
   for (const [id] of [...perL3.entries()].sort((a, b) => b[1] - a[1])) {
-    const cpus = host.cpus.filter((c) => c.l3Id === id).map((c) => c.cpu);
+    const cpus = index.l3Cpus.get(id) ?? [];
     const inDomain = new Set(cpus);
     const sharedWith = [...new Set(existing.filter((a) => inDomain.has(a.cpu) && a.vnf !== vnf.name).map((a) => a.vnf))].sort();
     l3Domain ??= { id, cpus, sharedWith };

@@ -35,6 +35,8 @@ const DEST_RESUME_TIMEOUT_MS = 10_000;
 /** How long QEMU may take to reach "cancelled" after migrate_cancel. */
 const CANCEL_TIMEOUT_MS = 15_000;
 const DIRTY_RATE_CALC_TIME_S = 1;
+/** Bound on waiting for QEMU's final figures once it says "completed". */
+const SETTLE_TIMEOUT_MS = 3_000;
 /** Sampled pages per GiB (QEMU's range is 128..4096): more samples, less noise in a small guest. */
 const DIRTY_RATE_SAMPLE_PAGES = 4096;
 /** Capabilities that the destination must have as well for them to work. */
@@ -256,7 +258,7 @@ async function followMigration(
         if (info.status === "completed") {
           // A cancel can lose the race against the final stop-and-copy: report what really happened.
           const reason = stop === null ? null : `completed before the cancel took effect (${stop.reason ?? stop.status})`;
-          return { ending: { status: "completed", reason }, figures: completedFigures(info) };
+          return { ending: { status: "completed", reason }, figures: completedFigures(await settledCompletion(src, info)) };
         }
         const reason = stop?.reason ?? (info.status === "failed" ? `QEMU: ${info["error-desc"] ?? "migration failed"}` : "migration cancelled outside nfvdeck");
         return { ending: { status: stop?.status ?? (info.status === "cancelled" ? "cancelled" : "failed"), reason }, figures: partialFigures(lastWithFigures) };
@@ -326,6 +328,23 @@ async function followMigration(
     offEvents();
     hooks.signal.removeEventListener("abort", onAbort);
   }
+}
+
+/**
+ * QEMU flips the status to "completed" a moment before its migration thread computes total-time (seen as 0
+ * after a postcopy switch): re-read until two replies 50 ms apart agree, so the figures are QEMU's final ones.
+ */
+async function settledCompletion(src: QmpClient, first: QueryMigrateInfo): Promise<QueryMigrateInfo> {
+  const key = (i: QueryMigrateInfo) => JSON.stringify([i["total-time"], i.downtime, i["setup-time"], i.ram?.transferred, i.ram?.["dirty-sync-count"]]);
+  const deadline = Date.now() + SETTLE_TIMEOUT_MS;
+  let previous = first;
+  while (Date.now() < deadline) {
+    await sleep(50);
+    const next = parseQueryMigrate(await src.execute("query-migrate"));
+    if (key(next) === key(previous) && (next["total-time"] ?? 0) > 0) return next;
+    previous = next;
+  }
+  return previous;
 }
 
 function completedFigures(info: QueryMigrateInfo): Partial<Figures> {

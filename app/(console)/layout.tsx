@@ -11,6 +11,7 @@ const NAV: readonly NavItem[] = [
   { href: "/fleet", label: "Fleet" },
   { href: "/compliance", label: "Compliance" },
   { href: "/latency", label: "Latency" },
+  { href: "/vnfs", label: "VNFs" },
 ];
 const ADMIN_NAV: NavItem = { href: "/admin", label: "Admin" };
 

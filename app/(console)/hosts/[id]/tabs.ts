@@ -9,6 +9,7 @@ export const HOST_TABS: readonly HostTab[] = [
   { segment: "compliance", label: "Compliance" },
   { segment: "latency", label: "Latency" },
   { segment: "hardware", label: "Hardware & runtime" },
+  { segment: "cpus", label: "CPUs" },
   { segment: "qos", label: "Cache QoS" },
 ];
 

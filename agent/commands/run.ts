@@ -3,6 +3,7 @@ import { parseFlags } from "@/agent/commands/flags";
 import { HostFs } from "@/agent/hostfs";
 import { pinToHousekeeping } from "@/agent/pin";
 import { loadCredentials, resolveStateDir } from "@/agent/state";
+import { loadServerCa, transportProblem } from "@/agent/transport/tls-pin";
 import { formatCpuList } from "@/server/domain/cpuset/cpuset";
 import { AgentDaemon, DEFAULT_MAX_SERVER_ERROR_TRIES, SECTION_REFRESH_MS } from "@/agent/daemon";
 import type { SectionName } from "@/server/contract/report";
@@ -76,6 +77,13 @@ export async function run(argv: string[]): Promise<number> {
   if (pin.kind === "reexeced") return pin.exitCode;
 
   const server = flags.server ?? credentials.server;
+  // https: only the CA pinned at enrolment is trusted; plain http: loopback only (the token never travels in clear)
+  const tls = new URL(server).protocol === "https:" ? ((await loadServerCa(stateDir)) ?? undefined) : undefined;
+  const problem = transportProblem(server, tls !== undefined);
+  if (problem) {
+    process.stderr.write(`run: ${problem}${tls === undefined && server.startsWith("https:") ? "; enrol again with --ca-fingerprint" : ""}\n`);
+    return 1;
+  }
   const fs = new HostFs(flags.root);
   const daemon = new AgentDaemon({
     stateDir,
@@ -84,7 +92,7 @@ export async function run(argv: string[]): Promise<number> {
     api: async () => {
       // Loaded on the first send: the tRPC client is not needed to collect.
       const { createAgentApi } = await import("@/agent/transport/client");
-      return createAgentApi({ server, hostToken: credentials.hostToken, timeoutMs: flags["timeout-ms"] });
+      return createAgentApi({ server, hostToken: credentials.hostToken, timeoutMs: flags["timeout-ms"], tls });
     },
     sectionRefreshMs: flags["slow-refresh-s"] === undefined ? undefined : slowRefresh(flags["slow-refresh-s"] * 1000),
     heartbeatMs: flags.heartbeat === undefined ? undefined : Math.round(flags.heartbeat * 1000),
@@ -121,7 +129,7 @@ export async function run(argv: string[]): Promise<number> {
             root: flags.root,
             api: async () => {
               const { createAgentApi } = await import("@/agent/transport/client");
-              return createAgentApi({ server, hostToken: credentials.hostToken, timeoutMs: flags["timeout-ms"] });
+              return createAgentApi({ server, hostToken: credentials.hostToken, timeoutMs: flags["timeout-ms"], tls });
             },
           }),
       );

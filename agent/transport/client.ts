@@ -6,6 +6,7 @@ import type { AppRouter } from "@/server/api/root";
 import type { ReportOutput, ReportPayload } from "@/server/contract/report";
 import type { AgentFinishJob, AgentJobLease, AgentJobOffer, JobJson, JobState } from "@/server/contract/job";
 import { httpFetch } from "@/agent/transport/http-fetch";
+import { transportProblem, type PinnedTls } from "@/agent/transport/tls-pin";
 
 export interface AgentApiOptions {
   /** e.g. http://127.0.0.1:3001 (the ingest server) — /api/trpc is appended */
@@ -14,6 +15,8 @@ export interface AgentApiOptions {
   hostToken?: string;
   /** per-request timeout */
   timeoutMs?: number;
+  /** the pinned server CA; required for https (plain http only to 127.0.0.1) */
+  tls?: PinnedTls;
 }
 
 export interface EnrollRequest {
@@ -75,7 +78,7 @@ export function serializeTrpcInput(input: unknown): string {
  * touching that global makes node load undici and compile its WebAssembly HTTP parser — megabytes of
  * RSS for one small request per heartbeat, and a crash under --lite-mode (no WebAssembly).
  */
-function agentHttpLink(opts: { url: string; headers: () => Record<string, string>; timeoutMs: number }): TRPCLink<AppRouter> {
+function agentHttpLink(opts: { url: string; headers: () => Record<string, string>; timeoutMs: number; tls?: PinnedTls }): TRPCLink<AppRouter> {
   return () =>
     ({ op }) =>
       observable((observer) => {
@@ -89,6 +92,7 @@ function agentHttpLink(opts: { url: string; headers: () => Record<string, string
             headers: { "content-type": "application/json", ...opts.headers() },
             body: op.type === "query" ? undefined : serializeTrpcInput(op.input),
             signal,
+            tls: opts.tls,
           });
           meta = { response: { status: res.status } };
           const body = (await res.json()) as { result?: { data?: unknown }; error?: unknown };
@@ -108,12 +112,16 @@ function agentHttpLink(opts: { url: string; headers: () => Record<string, string
 
 /** The agent's view of the API: agent.enroll and agent.report over tRPC (superjson, like the server). */
 export function createAgentApi(opts: AgentApiOptions): AgentApi {
+  // a host token never travels in clear on a network, nor to a server whose CA is not the pinned one
+  const problem = transportProblem(opts.server, opts.tls !== undefined);
+  if (problem) throw new Error(problem);
   const headers = (): Record<string, string> => (opts.hostToken ? { authorization: `Bearer ${opts.hostToken}` } : {});
   const client = createTRPCClient<AppRouter>({
     links: [
       agentHttpLink({
         url: trpcUrl(opts.server),
         headers,
+        tls: opts.tls,
         // Every request gets a deadline: a half-open connection must not stall the spool forever.
         timeoutMs: opts.timeoutMs ?? 15_000,
       }),
@@ -121,7 +129,7 @@ export function createAgentApi(opts: AgentApiOptions): AgentApi {
   });
   // The job long-poll waits up to 30 s on the server: its deadline is longer than a report's.
   const longPoll = createTRPCClient<AppRouter>({
-    links: [agentHttpLink({ url: trpcUrl(opts.server), headers, timeoutMs: 30_000 + (opts.timeoutMs ?? 15_000) })],
+    links: [agentHttpLink({ url: trpcUrl(opts.server), headers, tls: opts.tls, timeoutMs: 30_000 + (opts.timeoutMs ?? 15_000) })],
   });
   return {
     enroll: (input) => client.agent.enroll.mutate(input),

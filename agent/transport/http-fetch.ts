@@ -13,6 +13,8 @@ export interface HttpInit {
   headers?: Record<string, string> | [string, string][];
   body?: unknown;
   signal?: AbortSignal | null;
+  /** https only: trust exactly this CA and check the pin (agent/transport/tls-pin.ts) */
+  tls?: { ca: string; checkServerIdentity: (host: string, cert: import("node:tls").PeerCertificate) => Error | undefined };
 }
 
 export interface HttpResponse {
@@ -41,7 +43,8 @@ export function httpFetch(input: string | URL | { url: string }, init: HttpInit 
       reject(signal.reason instanceof Error ? signal.reason : new Error("aborted"));
       return;
     }
-    const req = transport.request(url, { method: init.method ?? "GET", headers, agent: false, signal });
+    const tlsOptions = url.protocol === "https:" && init.tls ? { ca: init.tls.ca, checkServerIdentity: init.tls.checkServerIdentity, rejectUnauthorized: true } : {};
+    const req = transport.request(url, { method: init.method ?? "GET", headers, agent: false, signal, ...tlsOptions });
     req.on("error", reject);
     req.on("response", (res) => {
       const chunks: Buffer[] = [];

@@ -2,6 +2,9 @@ import { env } from "@/server/env";
 import { createIngestServer } from "@/server/ingest-server";
 import { startLeaseSweeper } from "@/server/services/jobs/expire-job-leases";
 import { closeJobListener } from "@/server/repo/job-listener";
+import path from "node:path";
+import { agentTlsFromEnv, createAgentPort } from "@/server/agent-tls";
+import { defaultDataDir } from "@/server/db-bootstrap";
 
 // Entry of the agent-facing API process. DATABASE_URL is resolved by the launcher (server/cli/start.ts).
 const e = env();
@@ -13,18 +16,22 @@ const port = Number(process.env.NFVDECK_INGEST_LISTEN_PORT ?? e.NFVDECK_INGEST_P
 const host = process.env.NFVDECK_INGEST_HOST ?? "0.0.0.0";
 const server = createIngestServer({ maxBodyBytes: e.NFVDECK_MAX_REPORT_BYTES });
 server.keepAliveTimeout = 65_000;
-server.listen(port, host, () => {
-  const addr = server.address();
+// TLS to every agent, plain HTTP to loopback only (server/agent-tls.ts); the CA lives beside the data.
+const tlsMaterial = await agentTlsFromEnv(path.dirname(e.NFVDECK_DATA_DIR ?? defaultDataDir()));
+const agentPort = createAgentPort(server, tlsMaterial);
+agentPort.listen(port, host, () => {
+  const addr = agentPort.address();
   const actual = typeof addr === "object" && addr ? addr.port : port;
-  console.log(`ingest: agent API listening on http://${host}:${actual}/api/trpc (health: /api/health)`);
-  process.send?.({ ready: true, port: actual });
+  console.log(`ingest: agent API listening on ${tlsMaterial ? "https" : "http"}://${host}:${actual}/api/trpc (health: /api/health; plain HTTP from 127.0.0.1 only)`);
+  if (tlsMaterial) console.log(`ingest: agent CA fingerprint (SHA-256, give agents --ca-fingerprint): ${tlsMaterial.caFingerprint}`);
+  process.send?.({ ready: true, port: actual, caFingerprint: tlsMaterial?.caFingerprint ?? null });
 });
 // Jobs whose agent stopped renewing its lease end failed (never re-queued); every agent-API process sweeps.
 const stopSweeper = startLeaseSweeper();
 const stop = () => {
   stopSweeper();
   void closeJobListener();
-  server.close(() => process.exit(0));
+  agentPort.close(() => process.exit(0));
   server.closeIdleConnections();
   // agents' job long-polls would hold the close for up to their wait: in-flight reports get 1 s
   setTimeout(() => server.closeAllConnections(), 1000).unref();

@@ -42,7 +42,9 @@ function stubPath(tools: string[], opts: { aptGet?: boolean } = {}): { dir: stri
 function run(pathDirs: string, env: Record<string, string> = {}, asNobody = false) {
   const cmd = asNobody ? "/usr/bin/setpriv" : "/bin/bash";
   const args = asNobody ? ["--reuid=nobody", "--regid=nogroup", "--clear-groups", "/bin/bash", script] : [script];
-  const r = spawnSync(cmd, args, { env: { PATH: pathDirs, ...env }, encoding: "utf8", timeout: 20_000 });
+  // only PATH (and what the case sets): nothing inherited may hide a missing tool
+  const childEnv: Record<string, string> = { PATH: pathDirs, ...env };
+  const r = spawnSync(cmd, args, { env: childEnv as NodeJS.ProcessEnv, encoding: "utf8", timeout: 20_000 });
   return { status: r.status, stdout: r.stdout, stderr: r.stderr };
 }
 

@@ -74,8 +74,13 @@ export const AUTHZ_TABLE: Record<string, AuthzEntry> = {
     access: "operator",
     input: (fx) => ({ hostId: fx.hostId, vm: { by: "socket", qmpSocket: "/nonexistent/qmp.sock" }, uri: "tcp:127.0.0.1:1", idempotencyKey: fx.unique() }),
   },
+  "jobs.createTune": {
+    access: "operator",
+    input: (fx) => ({ hostId: fx.hostId, mode: "plan", action: "tune.sysctl.sched_rt_runtime_us", params: {}, idempotencyKey: fx.unique() }),
+  },
   "jobs.cancel": { access: "operator", input: (fx) => ({ id: fx.unique() }) },
   "jobs.getMigrationHistory": { access: "viewer", input: (fx) => ({ hostId: fx.hostId, vm: "matrix" }) },
+  "jobs.listHostVms": { access: "viewer", input: (fx) => ({ hostId: fx.hostId }) },
 
   // system
   "system.health": { access: "public" },

@@ -43,6 +43,8 @@ import { getJob } from "@/server/api/routers/jobs/get-job";
 import { createMigration as jobsCreateMigration } from "@/server/api/routers/jobs/create-migration";
 import { cancelJob } from "@/server/api/routers/jobs/cancel-job";
 import { getMigrationHistory as jobsGetMigrationHistory } from "@/server/api/routers/jobs/get-migration-history";
+import { listHostVms as jobsListHostVms } from "@/server/api/routers/jobs/list-host-vms";
+import { createTuneJob as jobsCreateTune } from "@/server/api/routers/tuning/create-tune-job";
 import { listVnfs } from "@/server/api/routers/vnfs/list-vnfs";
 import { getVnf } from "@/server/api/routers/vnfs/get-vnf";
 import { getVnfOutputs } from "@/server/api/routers/vnfs/get-vnf-outputs";
@@ -81,8 +83,10 @@ export const appRouter = createTRPCRouter({
     list: listJobs,
     get: getJob,
     createMigration: jobsCreateMigration,
+    createTune: jobsCreateTune,
     cancel: cancelJob,
     getMigrationHistory: jobsGetMigrationHistory,
+    listHostVms: jobsListHostVms,
   }),
   vnfs: createTRPCRouter({ list: listVnfs, get: getVnf, outputs: getVnfOutputs, create: createVnf, update: updateVnf, delete: deleteVnf }),
   placement: createTRPCRouter({ preview: previewPlacement, place: placeVnf, unassign: unassignVnf, hostCpuMap: getHostCpuMap }),

@@ -101,3 +101,22 @@ export type TuneApplyOutcome = z.infer<typeof tuneApplyOutcomeSchema>;
 export type TuneVerifyOutcome = z.infer<typeof tuneVerifyOutcomeSchema>;
 export type TuneRollbackOutcome = z.infer<typeof tuneRollbackOutcomeSchema>;
 export type TuneOutcome = z.infer<typeof tuneOutcomeSchema>;
+
+/**
+ * jobs.createTune: an operator asks a host's agent to plan, apply, verify or roll back a tuning action
+ * (from a failing rule's "Fix…"). The agent validates the action's own parameters again.
+ */
+export const createTuneJobInput = z
+  .object({
+    hostId: z.string().uuid(),
+    mode: tuneModeSchema,
+    action: tuneActionIdSchema,
+    params: tuneParamsSchema.refine((p) => Object.keys(p).length <= 16, "at most 16 parameters").default({}),
+    applyId: tuneApplyIdSchema.optional(),
+    /** the compliance rule this fixes, for the audit trail */
+    ruleId: z.string().min(1).max(128).regex(/^[a-z0-9._-]+$/).optional(),
+    idempotencyKey: z.string().min(8).max(128).regex(/^[A-Za-z0-9._:-]+$/, { message: "letters, digits, . _ : - only" }),
+  })
+  .strict()
+  .refine((i) => i.mode !== "rollback" || i.applyId !== undefined, { message: "rollback needs the applyId of the apply to undo", path: ["applyId"] });
+export type CreateTuneJobInput = z.infer<typeof createTuneJobInput>;

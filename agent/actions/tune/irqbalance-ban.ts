@@ -31,6 +31,8 @@ export const irqbalanceBan = defineAction({
     if (cpus.length === 0) return { changes: [], skipped: [], notes: ["no isolated CPUs on this host (give cpus=…): nothing to ban"] };
     const rel = await configFile(fs);
     const text = await fs.readText(rel);
+    const pids = await findProcesses(fs, "irqbalance");
+    if (text === null && pids.length === 0) return { changes: [], skipped: [], notes: ["irqbalance is neither configured nor running: nothing to ban"] };
     const vars = parseShellAssignments(text ?? "");
     let admin: { cpus: number[]; variable: string } | null;
     try {
@@ -49,7 +51,7 @@ export const irqbalanceBan = defineAction({
       if (admin?.variable === "IRQBALANCE_BANNED_CPUS") notes.push("the admin's IRQBALANCE_BANNED_CPUS line stays; irqbalance ≥ 1.8 prefers IRQBALANCE_BANNED_CPULIST, which now holds both sets");
     }
     // Unlike TuneD, say whether the running daemon uses the ban (its environment), not only what the file says.
-    for (const pid of await findProcesses(fs, "irqbalance")) {
+    for (const pid of pids) {
       const env = await fs.readTextOptional(`proc/${pid}/environ`);
       if (env === null) {
         notes.push(`irqbalance runs (pid ${pid}); its environment is not readable, restart it after apply to be sure`);

@@ -81,6 +81,7 @@ describe("agent migrate (CLI)", () => {
     { name: "downtime limit out of range", args: ["--qmp", "/tmp/x.qmp", "--uri", "u", "--downtime-limit-ms", "0", "--json"], error: /--downtime-limit-ms/ },
     { name: "bandwidth not a number", args: ["--qmp", "/tmp/x.qmp", "--uri", "u", "--max-bandwidth", "32M", "--json"], error: /--max-bandwidth/ },
     { name: "unknown flag", args: ["--qmp", "/tmp/x.qmp", "--uri", "u", "--fast", "--json"], error: /--fast/ },
+    { name: "exec: URI (a shell command)", args: ["--qmp", "/tmp/x.qmp", "--uri", "exec:cat > /tmp/x", "--json"], error: /--uri: tcp:HOST:PORT, unix:\/PATH or rdma:HOST:PORT only/ },
     { name: "no --json", args: ["--qmp", "/tmp/x.qmp", "--uri", "u"], error: /--json/ },
   ])("bad arguments ($name): exit 2 and one line on stderr, nothing on stdout", { timeout: 30_000 }, async ({ args, error }) => {
     const out = await runCli(args);

@@ -2,6 +2,7 @@ import { statSync } from "node:fs";
 import { z } from "zod";
 import { parseFlags } from "@/agent/commands/flags";
 import { runMigration } from "@/agent/actions/migrate";
+import { agentMigrateParamsSchema } from "@/agent/jobs/catalogue";
 import { migrateParamsSchema, migrationCapabilitySchema, noConvergencePolicySchema } from "@/server/contract/migration";
 
 export const summary = "live-migrate a QEMU VM over QMP, print progress and the 2 s / 10 ms verdict as JSON lines";
@@ -20,7 +21,8 @@ const intFlag = (min: number, max: number) =>
 const flagsSchema = z
   .object({
     qmp: z.string().min(1),
-    uri: z.string().min(1),
+    // The same URI rule as the job path: no exec: (QEMU would run a shell command), fd: or file:.
+    uri: agentMigrateParamsSchema.shape.uri,
     "dest-qmp": z.string().min(1).optional(),
     "downtime-limit-ms": intFlag(1, 60_000).optional(),
     "max-bandwidth": intFlag(1, Number.MAX_SAFE_INTEGER).optional(),

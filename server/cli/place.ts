@@ -98,7 +98,6 @@ function readReport(file: string) {
     const issue = parsed.error.issues[0];
     throw new UsageError(`report ${file} is not an agent report (${issue ? `${issue.path.join(".") || "top level"}: ${issue.message}` : "invalid"})`);
   }
-  if (!parsed.data.sections.topology?.data) throw new UsageError(`report ${file} has no topology section: nothing to place on`);
   return parsed.data;
 }
 

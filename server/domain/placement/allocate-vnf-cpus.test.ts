@@ -288,3 +288,13 @@ describe("allocateVnfCpus — KVM4NFV baseline (2 × 18 cores, no SMT, isolcpus=
     expect(allocateVnfCpus(host(), [], vnf({ threadPolicy: "require" }))).toMatchObject({ ok: false });
   });
 });
+
+describe("allocateVnfCpus — no topology", () => {
+  it("an empty snapshot (a report without topology) fits nothing and says why", () => {
+    expect(allocateVnfCpus(syntheticHost({ cores: [], isolated: [] }), [], vnf())).toEqual({
+      ok: false,
+      reason: "no CPU topology for this host (no online CPU known): nothing to place on",
+      perNode: [],
+    });
+  });
+});

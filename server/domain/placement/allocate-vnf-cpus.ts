@@ -117,6 +117,7 @@ export function allocateVnfCpus(host: HostPlacementSnapshot, existing: ExistingA
   const { nodes } = index;
   const taken = new Set(existing.map((a) => a.cpu));
 
+  if (nodes.length === 0) return miss("no CPU topology for this host (no online CPU known): nothing to place on", []);
   if (vnf.numaNode !== null && !nodes.includes(vnf.numaNode)) {
     return miss(`node ${vnf.numaNode} does not exist on this host (nodes: ${nodes.join(", ") || "none"})`, [
       { node: vnf.numaNode, reason: "does not exist" },

@@ -12,6 +12,7 @@ const NAV: readonly NavItem[] = [
   { href: "/compliance", label: "Compliance" },
   { href: "/latency", label: "Latency" },
   { href: "/vnfs", label: "VNFs" },
+  { href: "/jobs", label: "Jobs" },
 ];
 const ADMIN_NAV: NavItem = { href: "/admin", label: "Admin" };
 

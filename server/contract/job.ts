@@ -201,3 +201,13 @@ export const MIGRATION_GUIDE_FIGURES = [
   { label: "guide baseline", totalTimeMs: 2271, downtimeMs: 26 },
   { label: "guide optimised", totalTimeMs: 654, downtimeMs: 5 },
 ] as const;
+
+/** The VMs an operator can pick for a migration: from the host's `vms` section, with their QMP unix socket. */
+export const listHostVmsInput = z.object({ hostId: z.string().uuid() }).strict();
+export const listHostVmsOutput = z
+  .object({
+    /** false: the host reports no `vms` section, the form asks for a socket path instead */
+    sectionPresent: z.boolean(),
+    vms: z.array(z.object({ pid: z.number().int(), name: z.string().nullable(), qmpSocket: z.string().nullable() }).strict()),
+  })
+  .strict();

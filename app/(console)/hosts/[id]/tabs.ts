@@ -11,6 +11,7 @@ export const HOST_TABS: readonly HostTab[] = [
   { segment: "hardware", label: "Hardware & runtime" },
   { segment: "cpus", label: "CPUs" },
   { segment: "qos", label: "Cache QoS" },
+  { segment: "migration", label: "Migration" },
 ];
 
 export function hostTabHref(hostId: string, tab: HostTab): string {

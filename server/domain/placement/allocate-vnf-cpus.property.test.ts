@@ -14,7 +14,8 @@ const caseArb: fc.Arbitrary<Case> = fc
   .record({
     nodes: fc.integer({ min: 1, max: 2 }),
     coresPerNode: fc.integer({ min: 1, max: 4 }),
-    threads: fc.integer({ min: 1, max: 2 }),
+    // 1–4 threads per core: x86 SMT2, POWER-like SMT4; offline threads make cores of mixed sizes
+    threads: fc.integer({ min: 1, max: 4 }),
     seedMasks: fc.array(fc.integer({ min: 0, max: 7 }), { minLength: 16, maxLength: 16 }),
     hugepages: fc.array(fc.integer({ min: 0, max: 4 }), { minLength: 4, maxLength: 4 }),
     vcpus: fc.integer({ min: 1, max: 6 }),

@@ -108,9 +108,25 @@ export class JobRunner {
         if (this.stopping) break;
         const delay = fullJitterDelayMs(DEFAULT_BACKOFF, this.failures++);
         if (this.failures === 1) this.log(`job poll failed (${err instanceof Error ? err.message : String(err)}); retrying in ${delay} ms`);
-        await new Promise((r) => setTimeout(r, delay));
+        await this.pause(delay);
       }
     }
+  }
+
+  /** A backoff that stop() cuts short. */
+  private pause(ms: number): Promise<void> {
+    return new Promise((resolve) => {
+      const signal = this.pollAbort.signal;
+      const t = setTimeout(() => {
+        signal.removeEventListener("abort", done);
+        resolve();
+      }, ms);
+      const done = () => {
+        clearTimeout(t);
+        resolve();
+      };
+      signal.addEventListener("abort", done, { once: true });
+    });
   }
 
   private async readInFlight(): Promise<InFlight | null> {
@@ -246,7 +262,7 @@ export class JobRunner {
           if (marker) await writeFileDurable(path.join(this.dir, IN_FLIGHT_FILE), `${JSON.stringify({ ...marker, outcome })}\n`);
           return;
         }
-        await new Promise((r) => setTimeout(r, fullJitterDelayMs(DEFAULT_BACKOFF, attempt)));
+        await this.pause(fullJitterDelayMs(DEFAULT_BACKOFF, attempt));
       }
     }
   }

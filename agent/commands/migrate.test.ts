@@ -1,10 +1,11 @@
 /**
  * `npm run agent -- migrate …` as a subprocess against real QEMU: JSON lines on stdout, exit codes 0/1/2.
  */
-import { spawn } from "node:child_process";
+import { spawn, type ChildProcess } from "node:child_process";
 import path from "node:path";
 import { afterEach, describe, expect, it } from "vitest";
-import { parseQueryMigrate } from "@/agent/actions/query-migrate";
+import { inspectMigration } from "@/agent/actions/migrate";
+import { parseQueryMigrate, queryStatusSchema } from "@/agent/actions/query-migrate";
 import { qmp, startQemuPair, type QemuPair } from "@/agent/actions/test-support/qemu";
 import { migrateProgressSchema, migrateResultSchema } from "@/server/contract/migration";
 
@@ -33,6 +34,22 @@ function runCli(args: string[], timeoutMs = 60_000): Promise<{ code: number | nu
       resolve({ code, stdout, stderr });
     });
   });
+}
+
+/** One node process (no tsx wrapper in between), so a signal reaches the agent itself. */
+function startCliUntilActive(args: string[]): { child: ChildProcess; firstActive: Promise<void>; done: Promise<{ code: number | null; stdout: string }> } {
+  const child = spawn(process.execPath, ["--import", "tsx", "agent/main.ts", "migrate", ...args], { cwd: REPO, stdio: ["ignore", "pipe", "pipe"] });
+  let stdout = "";
+  let resolveActive: () => void = () => undefined;
+  const firstActive = new Promise<void>((resolve) => (resolveActive = resolve));
+  child.stdout?.setEncoding("utf8").on("data", (chunk: string) => {
+    stdout += chunk;
+    if (/"status":"active"/.test(stdout)) resolveActive();
+  });
+  const done = new Promise<{ code: number | null; stdout: string }>((resolve) => child.on("close", (code) => resolve({ code, stdout })));
+  const timer = setTimeout(() => child.kill("SIGKILL"), 60_000);
+  void done.then(() => clearTimeout(timer));
+  return { child, firstActive, done };
 }
 
 function jsonLines(stdout: string): unknown[] {
@@ -71,6 +88,35 @@ describe("agent migrate (CLI)", () => {
     expect(result.verdict).toBe("fail");
     expect(result.sourceRunning).toBe(true);
     expect(result.reason).toMatch(/Connection refused/);
+  });
+
+  it("SIGTERM mid-way cancels the migration (migrate_cancel): result cancelled, exit 1, still running on the source", { timeout: 90_000 }, async () => {
+    pair = await startQemuPair();
+    const { child, firstActive, done } = startCliUntilActive(["--qmp", pair.source.qmpSocket, "--uri", pair.uri, "--max-bandwidth", "300000", "--json"]);
+    await firstActive;
+    child.kill("SIGTERM");
+    const out = await done;
+    expect(out.code).toBe(1);
+    const result = migrateResultSchema.parse(jsonLines(out.stdout).at(-1));
+    expect(result.status).toBe("cancelled");
+    expect(result.sourceRunning).toBe(true);
+    expect(parseQueryMigrate(await qmp(pair.source.qmpSocket, "query-migrate")).status).toBe("cancelled");
+  });
+
+  it("an agent killed mid-migration (SIGKILL): QEMU carries on, and inspectMigration reports QEMU's own state", { timeout: 90_000 }, async () => {
+    pair = await startQemuPair();
+    const { child, firstActive, done } = startCliUntilActive(["--qmp", pair.source.qmpSocket, "--uri", pair.uri, "--max-bandwidth", "300000", "--json"]);
+    await firstActive;
+    child.kill("SIGKILL");
+    expect((await done).code).toBeNull();
+    const seen = await inspectMigration(pair.source.qmpSocket);
+    expect(seen.status).toBe("active");
+    expect(parseQueryMigrate(seen.raw).ram?.transferred).toBeGreaterThan(0);
+    // Nobody re-runs it: it finishes on its own (or is cancelled by the operator), and the VM state follows QEMU.
+    const deadline = Date.now() + 30_000;
+    while ((await inspectMigration(pair.source.qmpSocket)).status === "active" && Date.now() < deadline) await new Promise((r) => setTimeout(r, 200));
+    expect((await inspectMigration(pair.source.qmpSocket)).status).toBe("completed");
+    expect(queryStatusSchema.parse(await qmp(pair.dest.qmpSocket, "query-status")).running).toBe(true);
   });
 
   it.each([

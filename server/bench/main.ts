@@ -5,13 +5,14 @@ import { benchIngest } from "@/server/bench/ingest";
 import { benchLatency } from "@/server/bench/latency";
 import { benchFootprint } from "@/agent/bench/footprint";
 import { benchPlacement } from "@/server/bench/placement";
+import { benchDispatch } from "@/server/bench/dispatch";
 
 /**
  * `npm run bench`: prints figures, asserts nothing. Uses DATABASE_URL's server when set, else an
  * embedded PostgreSQL. Each part runs in its own scratch database.
- * Select parts with BENCH=ingest,latency,footprint,placement (default: all). placement needs no database.
+ * Select parts with BENCH=ingest,latency,footprint,placement,dispatch (default: all). placement needs no database.
  */
-const parts = new Set((process.env.BENCH ?? "ingest,latency,footprint,placement").split(","));
+const parts = new Set((process.env.BENCH ?? "ingest,latency,footprint,placement,dispatch").split(","));
 
 async function main() {
   if (parts.has("placement")) {
@@ -53,6 +54,9 @@ async function main() {
     }
     if (parts.has("footprint")) {
       await benchFootprint();
+    }
+    if (parts.has("dispatch")) {
+      await benchDispatch({ serverUrl, jobs: Number(process.env.BENCH_JOBS ?? 100) });
     }
   } finally {
     await stop();

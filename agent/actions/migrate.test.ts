@@ -139,6 +139,29 @@ describe("runMigration (real QEMU)", () => {
     expect(destCaps.find((c) => c.capability === "postcopy-ram")?.state).toBe(true);
   });
 
+  it("postcopy policy without the postcopy-ram capability: falls back to cancel, says why", { timeout: 120_000 }, async () => {
+    pair = await startQemuPair({ dirtyMib: 96 });
+    await waitUntilDirtying(pair.source.qmpSocket);
+    const { result } = await migrate({ maxBandwidthBytesPerS: 32 * MiB, downtimeLimitMs: 10, onNoConvergence: "postcopy", timeoutS: 60 });
+    expect(result.status).toBe("failed");
+    expect(result.reason).toMatch(/postcopy-ram was not enabled, so cancelled; the VM is still running on the source$/);
+    expect(result.policySteps.at(-1)).toMatch(/postcopy-ram not enabled, migrate_cancel$/);
+    expect(await running(pair.source.qmpSocket)).toBe(true);
+  });
+
+  it("chosen capabilities are set on both sides (multifd), the others switched off", { timeout: 60_000 }, async () => {
+    pair = await startQemuPair();
+    const { result } = await migrate({ capabilities: ["multifd"] });
+    expect(result.status).toBe("completed");
+    for (const socket of [pair.source.qmpSocket, pair.dest.qmpSocket]) {
+      const caps = new Map(((await qmp(socket, "query-migrate-capabilities")) as { capability: string; state: boolean }[]).map((c) => [c.capability, c.state]));
+      expect(caps.get("multifd")).toBe(true);
+      expect(caps.get("postcopy-ram")).toBe(false);
+    }
+    const srcCaps = (await qmp(pair.source.qmpSocket, "query-migrate-capabilities")) as { capability: string; state: boolean }[];
+    expect(srcCaps.find((c) => c.capability === "events")?.state).toBe(true);
+  });
+
   it("a timeout always ends it: migrate_cancel, failed, still running on the source", { timeout: 60_000 }, async () => {
     pair = await startQemuPair();
     const { result } = await migrate({ maxBandwidthBytesPerS: 300_000, timeoutS: 1 });

@@ -298,3 +298,46 @@ describe("allocateVnfCpus — no topology", () => {
     });
   });
 });
+
+/**
+ * kubelet's static CPU manager test topologies (pkg/kubelet/cm/cpumanager, takeByTopology cases):
+ * topoSingleSocketHT = 4 cores (i, i+4); topoDualSocketHT = socket 0 cores (0,6) (2,8) (4,10),
+ * socket 1 cores (1,7) (3,9) (5,11), one NUMA node per socket. kubelet's "available" set is our
+ * isolated-and-free set: every CPU isolated, the others taken. One extra housekeeping core per node
+ * (kubelet's reserved CPUs) carries the shared emulator threads and is never a candidate.
+ */
+describe("allocateVnfCpus — kubelet's published cases", () => {
+  const singleSocketHT = () =>
+    syntheticHost({ cores: [...[0, 1, 2, 3].map((i) => ({ node: 0, cpus: [i, i + 4] })), { node: 0, cpus: [8, 9] }], isolated: [0, 1, 2, 3, 4, 5, 6, 7] });
+  const dualSocketHT = () =>
+    syntheticHost({
+      cores: [...[0, 2, 4, 1, 3, 5].map((i) => ({ node: i % 2, cpus: [i, i + 6] })), { node: 0, cpus: [12, 13] }, { node: 1, cpus: [14, 15] }],
+      isolated: [0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11],
+    });
+  const takenExcept = (available: number[], all: number) => vcpuAt([...Array(all).keys()].filter((c) => !available.includes(c)));
+
+  it("'take one cpu from dual socket with HT - core from Socket 0' → 2 (as kubelet)", () => {
+    expect(pins(allocateVnfCpus(dualSocketHT(), takenExcept([1, 2, 3, 4, 5, 7, 8, 9, 10, 11], 12), vnf({ vcpus: 1 })))).toEqual([2]);
+  });
+
+  it("'take a socket of cpus from dual socket with HT' → socket 0 = 0,2,4,6,8,10 (as kubelet)", () => {
+    const r = allocateVnfCpus(dualSocketHT(), [], vnf({ vcpus: 6 }));
+    expect(pins(r).sort((a, b) => a - b)).toEqual([0, 2, 4, 6, 8, 10]);
+    expect(pins(r)).toEqual([0, 6, 2, 8, 4, 10]); // sibling pairs adjacent
+  });
+
+  it("'allocate 4 full cores with 3 from the first NUMA node and 1 from the second': kubelet spans nodes, nfvdeck refuses", () => {
+    expect(allocateVnfCpus(dualSocketHT(), [], vnf({ vcpus: 8 }))).toMatchObject({
+      ok: false,
+      reason: "node 0: 6 free isolated CPUs, 8 needed; node 1: 6 free isolated CPUs, 8 needed",
+    });
+  });
+
+  it("'take two cpus from single socket with HT, only one core totally free': kubelet takes the free core (2,6); prefer keeps it whole, isolate/require use it", () => {
+    const taken = takenExcept([0, 1, 2, 3, 6], 8);
+    // the rule: fill partly used cores before breaking a whole free core
+    expect(pins(allocateVnfCpus(singleSocketHT(), taken, vnf({ vcpus: 2 })))).toEqual([0, 1]);
+    expect(pins(allocateVnfCpus(singleSocketHT(), taken, vnf({ vcpus: 2, threadPolicy: "require" })))).toEqual([2, 6]);
+    expect(allocateVnfCpus(singleSocketHT(), taken, vnf({ vcpus: 1, threadPolicy: "isolate" }))).toMatchObject({ ok: true, vcpuPins: [{ vcpu: 0, cpu: 2 }], reservedCpus: [6] });
+  });
+});

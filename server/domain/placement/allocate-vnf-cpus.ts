@@ -3,7 +3,9 @@
  *
  * Rules (issue 10, after Nova's hw:cpu_thread_policy and kubelet's static CPU manager):
  * - vCPUs only on online isolated CPUs that no existing assignment holds; all on one node.
- * - prefer: pack onto sibling threads, filling partly used cores before breaking a whole free core.
+ * - prefer: pack onto sibling threads, filling partly used cores before breaking a whole free core
+ *   (kubelet instead hands a 2-CPU request a whole free core first; nfvdeck keeps whole cores for
+ *   isolate/require VNFs, as the issue asks).
  * - isolate: one vCPU per wholly free core; its other threads become reserved siblings.
  * - require: SMT host only; vCPUs fill whole free SMT cores; leftover threads of the last core are reserved.
  * - emulator share: the node's housekeeping CPUs (all housekeeping CPUs when the node has none);

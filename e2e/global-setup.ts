@@ -99,6 +99,8 @@ export default async function globalSetup(): Promise<() => Promise<void>> {
     await run(process.execPath, [tsxCli, "e2e/support/seed-lab.ts", "--out", seedOut], { ...process.env, DATABASE_URL: databaseUrl }, "seeding");
     cleanups.push(async () => fs.rmSync(seedOut, { force: true }));
     process.env.E2E_SEED_FILE = seedOut;
+    // specs that play a host's agent (e2e/support/run-host-job.ts) reach the same database
+    process.env.E2E_DATABASE_URL = databaseUrl;
     log(`seeded (${Date.now() - started} ms)`);
 
     // 3. build and start

@@ -5,12 +5,15 @@ import { serverCaller } from "@/app/_trpc/server";
 import { RuleStatusBadge, ScoreText, SeverityTag } from "@/app/(console)/compliance/compliance-ui";
 import { RULE_SECTION_TITLES, RULE_SECTIONS, type Finding } from "@/server/domain/compliance/types";
 import { loadHostOverview } from "../load-host";
+import { requirePageUser } from "@/server/auth/page-guard";
+import { roleAtLeast } from "@/server/auth/session-user";
+import { tuneActionIdSchema } from "@/server/contract/tuning";
 
 type Props = { params: Promise<{ id: string }> };
 
 export const metadata = { title: "Compliance" };
 
-function FindingRow({ f }: { f: Finding }) {
+function FindingRow({ f, hostId, canTune }: { f: Finding; hostId: string; canTune: boolean }) {
   const open = f.status === "fail" || f.status === "warn";
   return (
     <li className="py-2" data-testid={`finding-${f.ruleId}`} data-status={f.status}>
@@ -45,17 +48,29 @@ function FindingRow({ f }: { f: Finding }) {
             <p className="text-sm">
               <span className="font-medium">Remediation: </span>
               {f.remediation}
-              {f.tuningActionId && (
+              {f.tuningActionId && canTune && tuneActionIdSchema.safeParse(f.tuningActionId).success && (
                 <>
                   {" "}
-                  {/* Tuning actions arrive with the tuning issue: until then the id is shown, never a dead link. */}
+                  <Link
+                    href={`/hosts/${hostId}/tune?action=${encodeURIComponent(f.tuningActionId)}&rule=${encodeURIComponent(f.ruleId)}`}
+                    className="ml-1 rounded border border-sky-300 bg-white px-1.5 py-px align-middle text-[12px] font-medium text-sky-700 hover:bg-sky-50 dark:border-sky-700 dark:bg-slate-900 dark:text-sky-300"
+                    data-testid="tuning-fix"
+                  >
+                    Fix… <span className="sr-only">with tuning action {f.tuningActionId}</span>
+                  </Link>
+                </>
+              )}
+              {f.tuningActionId && !canTune && (
+                <>
+                  {" "}
+                  {/* Viewers see which action fixes it; only operators and admins may run it. */}
                   <span
                     className="ml-1 inline-flex items-center gap-1 rounded border border-slate-300 bg-white px-1.5 py-px align-middle text-[11px] text-slate-600 dark:border-slate-600 dark:bg-slate-900 dark:text-slate-300"
-                    title="Tuning actions are not available yet: apply the remediation by hand"
+                    title="An operator or admin can run this tuning action from here"
                     data-testid="tuning-action"
                   >
                     tuning action <code className="font-mono">{f.tuningActionId}</code>
-                    <span className="sr-only"> (not available yet)</span>
+                    <span className="sr-only"> (operators and admins can run it)</span>
                   </span>
                 </>
               )}
@@ -71,6 +86,7 @@ function FindingRow({ f }: { f: Finding }) {
 export default async function HostCompliancePage({ params }: Props) {
   const rawId = (await params).id;
   const { host } = await loadHostOverview(rawId, "/compliance");
+  const canTune = roleAtLeast((await requirePageUser("viewer", `/hosts/${host.id}/compliance`)).role, "operator");
   const caller = await serverCaller();
   const [c, drift] = await Promise.all([caller.compliance.getHostCompliance({ hostId: host.id }), caller.compliance.getDriftHistory({ hostId: host.id, limit: 300 })]);
   const r = c.result;
@@ -118,7 +134,7 @@ export default async function HostCompliancePage({ params }: Props) {
               {applicable.length > 0 && (
                 <ul className="divide-y divide-slate-100 dark:divide-slate-800">
                   {applicable.map((f) => (
-                    <FindingRow key={f.ruleId} f={f} />
+                    <FindingRow key={f.ruleId} f={f} hostId={host.id} canTune={canTune} />
                   ))}
                 </ul>
               )}
@@ -127,7 +143,7 @@ export default async function HostCompliancePage({ params }: Props) {
                   <summary className="cursor-pointer text-slate-500 dark:text-slate-400">{na.length} not applicable on this host</summary>
                   <ul className="divide-y divide-slate-100 dark:divide-slate-800">
                     {na.map((f) => (
-                      <FindingRow key={f.ruleId} f={f} />
+                      <FindingRow key={f.ruleId} f={f} hostId={host.id} canTune={canTune} />
                     ))}
                   </ul>
                 </details>

@@ -109,7 +109,7 @@ export async function runTune(req: TuneRequest, deps: TuneDeps = {}): Promise<Tu
       return {
         mode,
         ...base,
-        rebootRequired: boot !== null && (plan.changes.some((c) => c.effect === "boot") || boot.rebootRequired),
+        rebootRequired: boot?.rebootRequired ?? false,
         skipped: plan.skipped,
         notes: plan.notes,
         changes: plan.changes.map(({ path: p, current, target, effect, note }) => ({ path: p, current, target, effect, note })),

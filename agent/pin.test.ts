@@ -2,7 +2,7 @@ import { spawn } from "node:child_process";
 import { readdirSync, readFileSync } from "node:fs";
 import path from "node:path";
 import { describe, expect, it } from "vitest";
-import { decidePinning, parseCpusAllowedList, threadsOffTarget } from "@/agent/pin";
+import { decidePinning, parseCpusAllowedList, selfCommand, threadsOffTarget } from "@/agent/pin";
 import { formatCpuList } from "@/server/domain/cpuset/cpuset";
 
 describe("parseCpusAllowedList", () => {
@@ -35,6 +35,25 @@ describe("decidePinning", () => {
 function range(a: number, b: number): number[] {
   return Array.from({ length: b - a + 1 }, (_, i) => a + i);
 }
+
+describe("selfCommand (the argv a re-exec under taskset starts)", () => {
+  it("keeps the runtime's flags and the script under Node or `bun file.js`", () => {
+    expect(selfCommand("/usr/bin/node", ["--lite-mode"], ["/usr/bin/node", "/usr/lib/nfvdeck-agent/nfvdeck-agent.js", "run"])).toEqual([
+      "/usr/bin/node",
+      "--lite-mode",
+      "/usr/lib/nfvdeck-agent/nfvdeck-agent.js",
+      "run",
+    ]);
+  });
+  it("drops the embedded entry of the compiled executable (it adds it itself)", () => {
+    expect(selfCommand("/usr/bin/nfvdeck-agent", [], ["bun", "/$bunfs/root/nfvdeck-agent", "run", "--heartbeat", "10"])).toEqual([
+      "/usr/bin/nfvdeck-agent",
+      "run",
+      "--heartbeat",
+      "10",
+    ]);
+  });
+});
 
 describe("threadsOffTarget", () => {
   it.each([

@@ -128,7 +128,7 @@ export async function pinToHousekeeping(log: (line: string) => void = (l) => pro
     log(`nfvdeck-agent: pinning in place failed (${failure}); falling back to re-executing`);
   }
   log(`nfvdeck-agent: ${decision.reason}: re-executing on housekeeping CPUs ${target}`);
-  const args = ["-c", target, process.execPath, ...process.execArgv, ...process.argv.slice(1)];
+  const args = ["-c", target, ...selfCommand(process.execPath, process.execArgv, process.argv)];
   const exitCode = await new Promise<number | null>((resolve) => {
     const child = spawn("taskset", args, { stdio: "inherit", env: { ...process.env, [PINNED_ENV]: "1" } });
     const forward = (signal: NodeJS.Signals) => () => child.kill(signal);
@@ -168,4 +168,15 @@ async function pinInPlace(cpus: readonly number[]): Promise<string | null> {
 function signalNumber(signal: NodeJS.Signals): number {
   const table: Partial<Record<NodeJS.Signals, number>> = { SIGHUP: 1, SIGINT: 2, SIGKILL: 9, SIGTERM: 15 };
   return table[signal] ?? 1;
+}
+
+/**
+ * The argv that starts this same agent again. Under Node or `bun file.js`: runtime, its flags, script,
+ * arguments. In the compiled executable argv[1] is the embedded entry ("/$bunfs/root/…"), which the
+ * executable adds by itself: passing it again would make it the command name.
+ */
+export function selfCommand(execPath: string, execArgv: string[], argv: string[]): string[] {
+  const rest = argv.slice(1);
+  if (rest[0]?.startsWith("/$bunfs/")) return [execPath, ...rest.slice(1)];
+  return [execPath, ...execArgv, ...rest];
 }

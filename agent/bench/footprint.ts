@@ -15,7 +15,7 @@ import http from "node:http";
 import type { AddressInfo } from "node:net";
 import os from "node:os";
 import path from "node:path";
-import { buildAgent } from "@/agent/build";
+import { buildAgent, compileAgentExecutable } from "@/agent/build";
 import { saveCredentials } from "@/agent/state";
 
 export interface FootprintOptions {
@@ -29,16 +29,34 @@ export interface FootprintOptions {
 
 export interface AgentVariant {
   label: string;
-  /** node flags */
+  /** how the agent is started: the bundle under Node (with flags), under Bun, or the compiled executable */
+  runtime: "node" | "bun" | "executable";
+  /** runtime flags: node's for "node", bun's for "bun" (e.g. --smol) */
   node: string[];
+  /** extra environment (BUN_OPTIONS reaches the compiled executable's runtime) */
+  env?: Record<string, string>;
   /** extra `run` flags */
   run: string[];
 }
 
-/** Before (plain node, every section every cycle) and after (the unit's node flags, per-section refresh). */
+/**
+ * The environment the systemd unit gives the executable (agent/nfvdeck-agent.service; keep in step).
+ * JavaScriptCore without its JIT: the agent is I/O-bound, and the JIT's code and profiling memory were
+ * ≈ 13 MB of its RSS here (66 → 53 MB) for a few ms of CPU per cycle.
+ */
+export const UNIT_EXECUTABLE_ENV: Readonly<Record<string, string>> = { BUN_JSC_useJIT: "0" };
+
+/** The node flags the plain-Node bundle is best run with (the unit's before the executable). */
+export const UNIT_NODE_FLAGS = ["--lite-mode", "--no-expose-wasm", "--max-semi-space-size=1", "--max-old-space-size=64"];
+
+/**
+ * Side by side: the plain-Node bundle with the best Node flags, the shipped executable (Bun's runtime
+ * compiled in) with its JIT, and the executable as the systemd unit runs it.
+ */
 export const DEFAULT_VARIANTS: AgentVariant[] = [
-  { label: "agent before: plain, all/cycle", node: [], run: ["--slow-refresh-s", "0"] },
-  { label: "agent after: unit flags", node: [], run: [] },
+  { label: "agent: node bundle + node flags", runtime: "node", node: [], run: [] },
+  { label: "agent: exe, JIT on", runtime: "executable", node: [], run: [] },
+  { label: "agent: exe as the unit runs it", runtime: "executable", node: [], run: [], env: { ...UNIT_EXECUTABLE_ENV } },
 ];
 
 export interface ProcessFigures {
@@ -57,8 +75,6 @@ export interface FootprintFigures {
   agents: (ProcessFigures & { rssRatio: number; cpuRatio: number; meetsGoals: boolean })[];
 }
 
-/** The node flags the systemd unit uses (agent/nfvdeck-agent.service); keep the two in step. */
-export const UNIT_NODE_FLAGS = ["--lite-mode", "--no-expose-wasm", "--max-semi-space-size=1", "--max-old-space-size=64"];
 
 const repoRoot = path.resolve(import.meta.dirname, "../..");
 
@@ -106,21 +122,34 @@ async function freePort(): Promise<number> {
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
-/** A stand-in for the ingest server that answers agent.report like it (superjson envelope) and counts per host. */
+/**
+ * A stand-in for the agent API: answers agent.report like it (superjson envelope) and counts reports per
+ * host; holds a job long-poll (agent.jobs.next) open the way the real one does when no job is waiting.
+ */
 function startSink(): Promise<{ server: http.Server; url: string; count: (hostId: string) => number }> {
   const counts = new Map<string, number>();
   const answer = JSON.stringify({
     result: { data: { json: { stored: true, duplicate: false, sectionsChanged: [], config: { heartbeatSeconds: 10, latencySchedule: null } } } },
   });
+  const noJob = JSON.stringify({ result: { data: { json: { job: null } } } });
   const server = http.createServer((req, res) => {
     const host = String(req.headers["x-bench-host"] ?? req.headers.authorization ?? "");
     req.resume();
     req.on("end", () => {
+      if ((req.url ?? "").includes("agent.jobs.next")) {
+        const timer = setTimeout(() => {
+          res.writeHead(200, { "content-type": "application/json" });
+          res.end(noJob);
+        }, 25_000);
+        res.on("close", () => clearTimeout(timer));
+        return;
+      }
       counts.set(host, (counts.get(host) ?? 0) + 1);
       res.writeHead(200, { "content-type": "application/json" });
       res.end(answer);
     });
   });
+  server.keepAliveTimeout = 60_000;
   return new Promise((resolve) =>
     server.listen(0, "127.0.0.1", () =>
       resolve({ server, url: `http://127.0.0.1:${(server.address() as AddressInfo).port}`, count: (h) => counts.get(`Bearer ${h}`) ?? 0 }),
@@ -133,7 +162,7 @@ export async function benchFootprint(opts: FootprintOptions = {}): Promise<Footp
   const warmup = opts.warmupCycles ?? 5;
   const cycles = opts.cycles ?? Number(process.env.BENCH_FOOTPRINT_CYCLES ?? 20);
   const exporterBin = opts.nodeExporter ?? "/usr/bin/prometheus-node-exporter";
-  const variants = opts.variants ?? DEFAULT_VARIANTS.map((v, i) => (i === 1 ? { ...v, node: UNIT_NODE_FLAGS } : v));
+  const variants = opts.variants ?? DEFAULT_VARIANTS.map((v) => (v.runtime === "node" ? { ...v, node: UNIT_NODE_FLAGS } : v));
   console.log(`\nfootprint: agent vs prometheus-node-exporter, one cycle/scrape every ${intervalS} s, ${warmup} warm-up + ${cycles} measured`);
   if (!existsSync(exporterBin)) {
     console.log(`footprint: ${exporterBin} not found — apt-get install -y prometheus-node-exporter`);
@@ -141,6 +170,9 @@ export async function benchFootprint(opts: FootprintOptions = {}): Promise<Footp
   }
   const bundle = await buildAgent();
   console.log(`footprint: bundle ${path.relative(repoRoot, bundle.outfile)} ${(bundle.bytes / 1024).toFixed(0)} KiB`);
+  const exe = variants.some((v) => v.runtime === "executable") ? await compileAgentExecutable(bundle.outfile) : null;
+  if (exe) console.log(`footprint: executable ${path.relative(repoRoot, exe.executable)} ${(exe.bytes / 1024 / 1024).toFixed(0)} MiB`);
+  const bunBin = path.join(repoRoot, "node_modules", ".bin", "bun");
 
   const children: ChildProcess[] = [];
   const tmp = await fsp.mkdtemp(path.join(os.tmpdir(), "nfvdeck-footprint-"));
@@ -155,13 +187,20 @@ export async function benchFootprint(opts: FootprintOptions = {}): Promise<Footp
     children.push(floor);
 
     const agents: { label: string; child: ChildProcess; token: string; stderr: () => string }[] = [];
-    for (const { label, node, run } of variants) {
+    for (const { label, runtime, node, run, env } of variants) {
       const stateDir = path.join(tmp, `state-${agents.length}`);
       const token = `bench${randomUUID().replace(/-/g, "")}`;
       await saveCredentials(stateDir, { hostId: randomUUID(), hostToken: token, server: sink.url, enrolledAt: new Date().toISOString() });
-      const child = spawn(process.execPath, [...node, bundle.outfile, "run", "--state", stateDir, "--root", "/", "--heartbeat", String(intervalS), ...run], {
+      const runArgs = ["run", "--state", stateDir, "--root", "/", "--heartbeat", String(intervalS), ...run];
+      const [cmd, args] =
+        runtime === "executable" && exe
+          ? [exe.executable, runArgs]
+          : runtime === "bun"
+            ? [bunBin, [...node, bundle.outfile, ...runArgs]]
+            : [process.execPath, [...node, bundle.outfile, ...runArgs]];
+      const child = spawn(cmd, args, {
         stdio: ["ignore", "ignore", "pipe"],
-        env: { ...process.env, NFVDECK_ISOLATED_CPUS: "" },
+        env: { ...process.env, NFVDECK_ISOLATED_CPUS: "", ...env },
       });
       let stderr = "";
       child.stderr?.on("data", (d: Buffer) => (stderr = (stderr + d.toString()).slice(-4000)));
@@ -238,6 +277,7 @@ export async function benchFootprint(opts: FootprintOptions = {}): Promise<Footp
     printTable(result, hz);
     return result;
   } finally {
+    sink.server.closeAllConnections();
     for (const c of children) if (c.exitCode === null) c.kill("SIGTERM");
     await Promise.all(children.map((c) => (c.exitCode === null ? new Promise((r) => c.once("exit", r)) : null)));
     await new Promise<void>((r) => sink.server.close(() => r()));

@@ -361,7 +361,7 @@ function fit(index: HostIndex, existing: ExistingAssignment[], vnf: VnfShape, pl
       for (const sib of index.cpuInfo.get(cpu)?.siblings ?? []) {
         const other = owner.get(sib);
         if (sib !== cpu && other && other.vnf !== vnf.name)
-          warnings.push({ code: "sibling-shared", cpu, message: `CPU ${cpu} shares its core with CPU ${sib} of ${other.vnf}` });
+          warnings.push({ code: "sibling-shared", cpu, message: `CPU ${cpu} shares its core with CPU ${sib} (${other.vnf})` });
       }
     }
   }

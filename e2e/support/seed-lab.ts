@@ -1,7 +1,7 @@
 /**
  * Seeds a database for the e2e suite (and for looking at the UI by hand): the demo users and one
  * host per agent fixture tree, each enrolled and fed a REAL report built by the agent's own
- * collectors from agent/fixtures/<tree> (agent/report/collect.ts), through the same repo functions
+ * collectors from agent/fixtures/<tree> (agent/report/collect.ts), through the same write path (server/services/reports/store-report.ts)
  * as the ingest API. Some reports are back-dated so every status shows up.
  *
  *   DATABASE_URL=… tsx e2e/support/seed-lab.ts [--bulk N] [--out FILE]
@@ -17,8 +17,7 @@ import { buildLocalReport, type LocalReport } from "@/agent/report/collect";
 import { reportInput } from "@/server/contract/report";
 import { seedDemoUsers } from "@/server/repo/users";
 import { createEnrollmentToken, enrollHost } from "@/server/repo/enrollment";
-import { ingestReport } from "@/server/repo/reports";
-import { afterSnapshotChange } from "@/server/repo/snapshot-hooks";
+import { storeReport } from "@/server/services/reports/store-report";
 import { disconnectPrisma } from "@/server/db";
 import { E2E_HEARTBEAT_SECONDS, E2E_HOSTS, NEVER_REPORTED_HOST } from "@/e2e/support/lab";
 import { setHostHeartbeatSeconds } from "@/server/repo/hosts";
@@ -46,9 +45,8 @@ async function report(hostId: string, hostname: string, local: LocalReport, rece
     sections: local.sections,
     qosSamples,
   });
-  const stored = await ingestReport(hostId, input, receivedAt);
-  // as the agent API does (server/repo/ingest.ts): a changed snapshot is evaluated for compliance at once
-  if (stored.sectionsChanged.length > 0) await afterSnapshotChange(hostId, stored.sectionsChanged);
+  // the agent API's own write path (compliance evaluated on change), back-dated to receivedAt
+  await storeReport({ hostId, input, receivedAt });
 }
 
 /** Six hours of simulated CMT/MBM readings (every 10 min) for a host whose resctrl section lists monitoring groups (Cache QoS tab). */

@@ -10,6 +10,7 @@ import { resctrlSection } from "./sections/resctrl";
 import { kvmSection } from "./sections/kvm";
 import { vmsSection } from "./sections/vms";
 import { latencyRunSchema } from "./sections/latency";
+import { agentLatencyScheduleSchema } from "./latency-schedule";
 import { qosSampleSchema } from "./sections/qos";
 
 /** Static sections: stored as latest state per host + history on content change. */
@@ -92,17 +93,7 @@ export const reportOutput = z.object({
   /** server-side configuration pushed back to the agent on every report */
   config: z.object({
     heartbeatSeconds: z.number().int().positive(),
-    latencySchedule: z
-      .object({
-        cpus: z.string(),
-        durationS: z.number().int().positive(),
-        intervalUs: z.number().int().positive(),
-        priority: z.number().int().min(1).max(99),
-        histogramSize: z.number().int().positive(),
-        everyMinutes: z.number().int().positive(),
-        load: z.string(),
-      })
-      .nullable(),
+    latencySchedule: agentLatencyScheduleSchema.nullable(),
   }),
 });
 export type ReportOutput = z.infer<typeof reportOutput>;

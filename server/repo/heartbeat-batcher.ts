@@ -2,7 +2,7 @@ import { prisma } from "@/server/db";
 import { textProblem } from "@/server/contract/common";
 import { DomainError } from "@/server/errors";
 import { isDatabaseUnavailable, isForeignKeyViolation } from "@/server/repo/db-errors";
-import type { LatencyScheduleInput } from "@/server/domain/latency/schedule";
+import { DEFAULT_SCHEDULE, type LatencyScheduleInput } from "@/server/contract/latency-schedule";
 
 export type HeartbeatRow = {
   hostId: string;
@@ -211,13 +211,13 @@ async function writeHeartbeats(rows: HeartbeatRow[]): Promise<{ duplicates: Set<
             ? null
             : {
                 enabled: r.enabled,
-                cpus: r.cpus ?? "",
-                durationS: r.durationS ?? 60,
-                intervalUs: r.intervalUs ?? 200,
-                priority: r.priority ?? 95,
-                histogramSize: r.histogramSize ?? 400,
-                everyMinutes: r.everyMinutes ?? 5,
-                load: r.load ?? "idle",
+                cpus: r.cpus ?? DEFAULT_SCHEDULE.cpus,
+                durationS: r.durationS ?? DEFAULT_SCHEDULE.durationS,
+                intervalUs: r.intervalUs ?? DEFAULT_SCHEDULE.intervalUs,
+                priority: r.priority ?? DEFAULT_SCHEDULE.priority,
+                histogramSize: r.histogramSize ?? DEFAULT_SCHEDULE.histogramSize,
+                everyMinutes: r.everyMinutes ?? DEFAULT_SCHEDULE.everyMinutes,
+                load: r.load ?? DEFAULT_SCHEDULE.load,
               },
       });
   }

@@ -1,4 +1,5 @@
 import { prisma } from "@/server/db";
+import type { LatencyScheduleInput } from "@/server/contract/latency-schedule";
 import { deriveHostStatus, type HostStatus } from "@/server/domain/hosts/status";
 import type { FleetHost } from "@/server/domain/hosts/fleet";
 import { sectionStatusesFromJson } from "@/server/domain/hosts/fleet-compliance";
@@ -117,4 +118,16 @@ export async function requireHost(hostId: string): Promise<{ id: string; hostnam
 export async function hostnames(hostIds: readonly string[]): Promise<Map<string, string>> {
   const rows = await prisma().host.findMany({ where: { id: { in: [...hostIds] } }, select: { id: true, hostname: true } });
   return new Map(rows.map((h) => [h.id, h.hostname]));
+}
+
+/** What the agent is told in a report response, as stored: heartbeat period and schedule row (if any). */
+export async function findAgentConfigRow(hostId: string): Promise<{ heartbeatSeconds: number; schedule: LatencyScheduleInput | null } | null> {
+  const host = await prisma().host.findUnique({
+    where: { id: hostId },
+    select: {
+      heartbeatSeconds: true,
+      latencySchedule: { select: { enabled: true, cpus: true, durationS: true, intervalUs: true, priority: true, histogramSize: true, everyMinutes: true, load: true } },
+    },
+  });
+  return host ? { heartbeatSeconds: host.heartbeatSeconds, schedule: host.latencySchedule } : null;
 }

@@ -1,6 +1,6 @@
 /** Per-host cyclictest schedules: queries only. */
 import { prisma } from "@/server/db";
-import type { LatencyScheduleInput } from "@/server/domain/latency/schedule";
+import type { LatencyScheduleInput } from "@/server/contract/latency-schedule";
 import type { Db } from "@/server/repo/profiles";
 
 export type StoredSchedule = LatencyScheduleInput & { updatedAt: Date; updatedBy: string | null };

@@ -1,33 +1,20 @@
 import { prisma } from "@/server/db";
 import { Prisma } from "@/server/generated/prisma/client";
-import { sectionHash } from "@/server/contract/canonical";
 import { SECTION_NAMES, type ReportInput, type SectionName } from "@/server/contract/report";
 import { hostSummaryFromSections } from "@/server/domain/hosts/summary";
-import { DomainError } from "@/server/errors";
 import { storeLatencyRunsTx } from "@/server/repo/latency-ingest";
 
 export type StoredReport = { stored: boolean; duplicate: boolean; sectionsChanged: SectionName[] };
 
 /**
- * Stores one agent report for `hostId` (the host its token belongs to). Idempotent by
- * (host, idempotencyKey); a section is rewritten only when its content hash changed, and then a
- * history row is added.
+ * Writes one full report for `hostId` in one transaction (called by server/services/reports/store-report.ts,
+ * which has checked the host and the section hashes). Idempotent by (host, idempotencyKey); a section is
+ * rewritten only when its content hash changed, and then a history row is added.
  */
-export async function ingestReport(hostId: string, input: ReportInput, now = new Date()): Promise<StoredReport> {
-  if (input.hostId !== hostId) {
-    throw new DomainError("FORBIDDEN", "this host token may only report for its own host id");
-  }
+export async function insertReport(opts: { hostId: string; input: ReportInput; hashes: ReadonlyMap<SectionName, string>; receivedAt: Date }): Promise<StoredReport> {
+  const { hostId, input, receivedAt: now } = opts;
+  const serverHashes = opts.hashes;
   const present = SECTION_NAMES.filter((name) => input.sections[name] !== undefined);
-  const serverHashes = new Map<SectionName, string>();
-  for (const name of present) {
-    const section = input.sections[name];
-    if (!section) continue;
-    const hash = sectionHash(name, section.data);
-    if (hash !== section.hash) {
-      throw new DomainError("INVALID", `sections.${name}.hash does not match the section's content`);
-    }
-    serverHashes.set(name, hash);
-  }
   const collectedAt = new Date(input.collectedAt);
   const db = prisma();
 
@@ -102,10 +89,11 @@ export async function ingestReport(hostId: string, input: ReportInput, now = new
         lastSeenAt: now,
         agentVersion: input.agentVersion,
         hostname: input.hostname,
-        lastSequence: BigInt(input.sequence),
         ...summary,
       },
     });
+    // Monotonic, as the heartbeat batch writes it (greatest): a late resend never moves it back.
+    await tx.host.updateMany({ where: { id: hostId, lastSequence: { lt: BigInt(input.sequence) } }, data: { lastSequence: BigInt(input.sequence) } });
 
     if (input.latencyRuns.length > 0) await storeLatencyRunsTx(tx, hostId, input.latencyRuns, input.idempotencyKey);
     if (input.qosSamples.length > 0) {

@@ -25,13 +25,17 @@ export const sectionsSummarySchema = z.partialRecord(ruleSectionSchema, sectionS
 
 const profileKind = z.enum(["host", "guest"]);
 
-export const profileSummarySchema = z.object({
+/** What every view of a profile shows. */
+const profileBaseSchema = z.object({
   id: z.string(),
   name: z.string(),
   description: z.string(),
   builtIn: z.boolean(),
   kind: profileKind,
   basedOnId: z.string().nullable(),
+});
+
+export const profileSummarySchema = profileBaseSchema.extend({
   enabledRules: z.number().int(),
   totalRules: z.number().int(),
   hostCount: z.number().int(),
@@ -53,13 +57,7 @@ export const catalogueRuleSchema = z.object({
   expected: z.string(),
 });
 
-export const profileDetailSchema = z.object({
-  id: z.string(),
-  name: z.string(),
-  description: z.string(),
-  builtIn: z.boolean(),
-  kind: profileKind,
-  basedOnId: z.string().nullable(),
+export const profileDetailSchema = profileBaseSchema.extend({
   rules: z.array(ruleConfigSchema),
   sloMaxUs: z.number().nullable(),
   sloP99999Us: z.number().nullable(),

@@ -3,6 +3,7 @@
  * z.infer of them.
  */
 import { z } from "zod";
+import { latencyScheduleSchema } from "@/server/contract/latency-schedule";
 import { WINDOW_PRESETS } from "@/server/domain/latency/window";
 
 export const windowInput = z.union([
@@ -67,20 +68,7 @@ export const runSummaryOutput = z.object({
   stats: statsOutput,
 });
 
-export const scheduleFields = z
-  .object({
-    enabled: z.boolean(),
-    cpus: z.string().max(1000),
-    durationS: z.number().int().min(1).max(86_400),
-    intervalUs: z.number().int().min(50).max(1_000_000),
-    priority: z.number().int().min(1).max(99),
-    histogramSize: z.number().int().min(10).max(100_000),
-    everyMinutes: z.number().int().min(1).max(10_080),
-    load: z.string().max(256),
-  })
-  .strict();
-
-export const scheduleOutput = scheduleFields.extend({
+export const scheduleOutput = latencyScheduleSchema.extend({
   hostId: z.string(),
   updatedAt: z.date().nullable(),
   updatedBy: z.string().nullable(),

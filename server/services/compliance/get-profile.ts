@@ -1,18 +1,14 @@
 import type { ProfileDetail } from "@/server/contract/api/compliance";
 import { RULE_CATALOGUE, ruleInfo } from "@/server/domain/compliance/catalogue";
 import { findProfileWithUsage } from "@/server/repo/profiles";
+import { profileBaseOf } from "@/server/services/compliance/list-profiles";
 
 /** A profile with its rule configuration and every catalogue rule it can use. */
 export async function getProfile(opts: { id: string }): Promise<ProfileDetail> {
   const m = await findProfileWithUsage(opts.id);
   const cfg = new Map(m.rules.map((r) => [r.ruleId, r]));
   return {
-    id: m.id,
-    name: m.name,
-    description: m.description,
-    builtIn: m.builtIn,
-    kind: m.kind,
-    basedOnId: m.basedOnId,
+    ...profileBaseOf(m),
     rules: m.rules,
     sloMaxUs: m.sloMaxUs,
     sloP99999Us: m.sloP99999Us,

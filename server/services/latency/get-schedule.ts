@@ -1,5 +1,5 @@
 import type { LatencySchedule } from "@/server/contract/api/latency";
-import { DEFAULT_SCHEDULE } from "@/server/domain/latency/schedule";
+import { DEFAULT_SCHEDULE } from "@/server/contract/latency-schedule";
 import { requireHost } from "@/server/repo/hosts";
 import { findSchedule } from "@/server/repo/latency-schedules";
 

@@ -1,5 +1,6 @@
 import type { LatencySchedule } from "@/server/contract/api/latency";
-import { normaliseSchedule, type LatencyScheduleInput } from "@/server/domain/latency/schedule";
+import type { LatencyScheduleInput } from "@/server/contract/latency-schedule";
+import { normaliseSchedule } from "@/server/domain/latency/schedule";
 import { recordAudit, type AuditActor } from "@/server/repo/audit";
 import { requireHost } from "@/server/repo/hosts";
 import { upsertSchedule } from "@/server/repo/latency-schedules";

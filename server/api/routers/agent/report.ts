@@ -1,8 +1,8 @@
 import { reportInput, reportOutput } from "@/server/contract/report";
 import { agentProcedure } from "@/server/api/trpc";
-import { ingestReportAndConfigure } from "@/server/repo/ingest";
+import { storeReport } from "@/server/services/reports/store-report";
 
 export const report = agentProcedure
   .input(reportInput)
   .output(reportOutput)
-  .mutation(({ ctx, input }) => ingestReportAndConfigure(ctx.hostId, input));
+  .mutation(({ ctx, input }) => storeReport({ hostId: ctx.hostId, input }));

@@ -1,6 +1,6 @@
 /** cyclictest --json output (see result.ts). Pure. */
 import { histogramEntries, sumBuckets, type LatencyUnit, type SparseHistogram } from "@/server/domain/latency/histogram";
-import { CyclictestParseError, type CyclictestParseOptions, type CyclictestResult, type CyclictestThread, type HistogramSizeSource } from "./result";
+import { CyclictestParseError, statedHistogramSize, type CyclictestParseOptions, type CyclictestResult, type CyclictestThread } from "./result";
 import { parseCyclictestCmdline } from "./cmdline";
 
 
@@ -105,18 +105,7 @@ export function parseCyclictestJson(text: string, opts: CyclictestParseOptions =
   if (threads.length === 0) throw new CyclictestParseError("\"thread\" object is empty", lineOf(text, '"thread"'));
   threads.sort((a, b) => a.thread - b.thread);
 
-  let histogramSize: number;
-  let histogramSizeSource: HistogramSizeSource;
-  if (opts.histogramSize !== undefined) {
-    histogramSize = opts.histogramSize;
-    histogramSizeSource = "option";
-  } else if (cmd?.histogramSize) {
-    histogramSize = cmd.histogramSize;
-    histogramSizeSource = "cmdline";
-  } else {
-    histogramSize = Math.max(1, maxBucket + 1);
-    histogramSizeSource = "max-bucket";
-  }
+  const { histogramSize, histogramSizeSource } = statedHistogramSize(opts, cmd?.histogramSize) ?? { histogramSize: Math.max(1, maxBucket + 1), histogramSizeSource: "max-bucket" as const };
   if (maxBucket >= histogramSize) {
     throw new CyclictestParseError(`bucket ${maxBucket} ≥ histogram size ${histogramSize}`, null);
   }

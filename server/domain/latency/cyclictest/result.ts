@@ -57,3 +57,10 @@ export interface CyclictestParseOptions {
   /** CPUs the threads were pinned to, in thread order */
   cpus?: readonly number[];
 }
+
+/** The histogram size a caller or the command line states (null: the parser must infer it from the buckets). */
+export function statedHistogramSize(opts: CyclictestParseOptions, cmdlineSize: number | null | undefined): { histogramSize: number; histogramSizeSource: HistogramSizeSource } | null {
+  if (opts.histogramSize !== undefined) return { histogramSize: opts.histogramSize, histogramSizeSource: "option" };
+  if (cmdlineSize) return { histogramSize: cmdlineSize, histogramSizeSource: "cmdline" };
+  return null;
+}

@@ -1,6 +1,6 @@
 /** cyclictest histogram text (both generations; see result.ts). Pure. */
 import { sumBuckets, type SparseHistogram } from "@/server/domain/latency/histogram";
-import { CyclictestParseError, type CyclictestParseOptions, type CyclictestResult, type CyclictestThread, type HistogramSizeSource } from "./result";
+import { CyclictestParseError, statedHistogramSize, type CyclictestParseOptions, type CyclictestResult, type CyclictestThread, type HistogramSizeSource } from "./result";
 import { parseCyclictestCmdline } from "./cmdline";
 
 
@@ -134,6 +134,7 @@ export function parseCyclictestText(text: string, opts: CyclictestParseOptions =
   const full = footer.total !== undefined;
   let histogramSize: number;
   let histogramSizeSource: HistogramSizeSource;
+  const stated = statedHistogramSize(opts, cmd?.histogramSize);
   if (full) {
     // ≤ 2.6 prints every bucket 0..N-1
     rows.forEach((r, idx) => {
@@ -150,12 +151,8 @@ export function parseCyclictestText(text: string, opts: CyclictestParseOptions =
         }
       }
     }
-  } else if (opts.histogramSize !== undefined) {
-    histogramSize = opts.histogramSize;
-    histogramSizeSource = "option";
-  } else if (cmd?.histogramSize) {
-    histogramSize = cmd.histogramSize;
-    histogramSizeSource = "cmdline";
+  } else if (stated) {
+    ({ histogramSize, histogramSizeSource } = stated);
   } else {
     // the size is not in ≥ 2.7 text: max bucket + 1 is the best lower bound the file allows
     const last = rows[rows.length - 1];

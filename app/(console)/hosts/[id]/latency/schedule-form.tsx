@@ -4,7 +4,7 @@ import { useMutation } from "@tanstack/react-query";
 import { useRouter } from "next/navigation";
 import { useState, type FormEvent } from "react";
 import { useTRPC } from "@/app/_trpc/client";
-import type { LatencyScheduleInput } from "@/server/domain/latency/schedule";
+import type { LatencyScheduleInput } from "@/server/contract/latency-schedule";
 import { buttonClass, Field, inputClass } from "@/app/(console)/admin/form-ui";
 
 export type ScheduleValues = LatencyScheduleInput;

@@ -1,0 +1,57 @@
+/**
+ * The one report write path: the agent API (agent.report) and every seeder (e2e, demo through the API) store
+ * a report here. Heartbeat-only reports go through the group-commit batcher, full reports through one
+ * transaction; both keep Host.lastSequence monotonic. A changed snapshot is evaluated for compliance at once.
+ */
+import { sectionHash } from "@/server/contract/canonical";
+import { agentScheduleOf } from "@/server/contract/latency-schedule";
+import { SECTION_NAMES, type ReportInput, type ReportOutput, type SectionName } from "@/server/contract/report";
+import { DomainError } from "@/server/errors";
+import { HeartbeatBatcher } from "@/server/repo/heartbeat-batcher";
+import { findAgentConfigRow } from "@/server/repo/hosts";
+import { insertReport } from "@/server/repo/reports";
+import { afterSnapshotChange } from "@/server/services/compliance/record-snapshot-change";
+
+const batcher = new HeartbeatBatcher();
+
+function isHeartbeatOnly(input: ReportInput): boolean {
+  return Object.keys(input.sections).length === 0 && input.latencyRuns.length === 0 && input.qosSamples.length === 0;
+}
+
+/** The server recomputes each section's hash; a mismatch refuses the whole report (nothing stored). */
+function verifiedHashes(input: ReportInput): Map<SectionName, string> {
+  const hashes = new Map<SectionName, string>();
+  for (const name of SECTION_NAMES) {
+    const section = input.sections[name];
+    if (!section) continue;
+    const hash = sectionHash(name, section.data);
+    if (hash !== section.hash) throw new DomainError("INVALID", `sections.${name}.hash does not match the section's content`);
+    hashes.set(name, hash);
+  }
+  return hashes;
+}
+
+/**
+ * Stores one report for `hostId` (the host its token belongs to) and returns the agent's current config.
+ * Idempotent by (host, idempotencyKey). `receivedAt` back-dates a full report (seeders); heartbeats are "now".
+ */
+export async function storeReport(opts: { hostId: string; input: ReportInput; receivedAt?: Date }): Promise<ReportOutput> {
+  const { hostId, input } = opts;
+  if (input.hostId !== hostId) throw new DomainError("FORBIDDEN", "this host token may only report for its own host id");
+  if (isHeartbeatOnly(input) && !opts.receivedAt) {
+    const { duplicate, config } = await batcher.submit({
+      hostId,
+      idempotencyKey: input.idempotencyKey,
+      sequence: input.sequence,
+      collectedAt: new Date(input.collectedAt),
+      agentVersion: input.agentVersion,
+      hostname: input.hostname,
+    });
+    if (!config) throw new DomainError("NOT_FOUND", "host not found");
+    return { stored: !duplicate, duplicate, sectionsChanged: [], config: { heartbeatSeconds: config.heartbeatSeconds, latencySchedule: agentScheduleOf(config.schedule) } };
+  }
+  const stored = await insertReport({ hostId, input, hashes: verifiedHashes(input), receivedAt: opts.receivedAt ?? new Date() });
+  if (stored.sectionsChanged.length > 0) await afterSnapshotChange(hostId, stored.sectionsChanged);
+  const config = await findAgentConfigRow(hostId);
+  return { ...stored, config: { heartbeatSeconds: config?.heartbeatSeconds ?? 10, latencySchedule: agentScheduleOf(config?.schedule) } };
+}

@@ -100,6 +100,8 @@ export async function run(argv: string[]): Promise<number> {
     spoolLimits: { maxFiles: flags["spool-max-files"], maxBytes: flags["spool-max-bytes"] },
     maxServerErrorTries: flags["max-server-error-tries"],
     housekeepingCpus: pin.info.housekeeping.length > 0 ? formatCpuList(pin.info.housekeeping) : null,
+    // per-VNF resctrl monitoring groups (issue 13) are kept by the resctrl collector; --no-qos: none
+    collectors: flags["no-qos"] ? undefined : (await import("@/agent/resctrl-groups/collector")).collectorsWithVnfGroups(flags.root),
     takeQosSamples: flags["no-qos"]
       ? undefined
       : async () => {

@@ -87,6 +87,24 @@ export const resctrlControlGroup = z
   })
   .strict();
 
+/**
+ * A monitoring group the agent owns for one VNF (agent/resctrl-groups). The counter values travel as QoS
+ * samples under `path` (so this static section's hash only changes when a group appears, goes or fails).
+ */
+export const resctrlVnfGroup = z
+  .object({
+    /** the VNF's name = its QEMU process's -name guest= */
+    vnf: z.string().min(1).max(120),
+    /** group path ("mon_groups/nfvdeck-x" or "nfvdeck-x/mon_groups/nfvdeck-x"); null when none could be made */
+    path: groupPath.nullable(),
+    /** no-rmid: mkdir failed with ENOSPC (every RMID in use) */
+    status: z.enum(["monitored", "no-rmid", "bad-name", "error"]),
+    message: shortText.nullable(),
+    taskCount: count,
+  })
+  .strict();
+export type ResctrlVnfGroup = z.infer<typeof resctrlVnfGroup>;
+
 export const resctrlSection = z
   .object({
     /** sys/fs/resctrl is mounted (has info/) */
@@ -111,6 +129,8 @@ export const resctrlSection = z
       .nullable(),
     controlGroups: z.array(resctrlControlGroup).max(1024),
     monGroups: z.array(resctrlMonGroup).max(4096),
+    /** agent-owned per-VNF monitoring groups; absent from agents before issue 13 */
+    vnfGroups: z.array(resctrlVnfGroup).max(1024).optional(),
     warnings: warningsList,
   })
   .strict();

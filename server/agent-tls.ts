@@ -147,3 +147,17 @@ export async function agentTlsFromEnv(stateDir: string, env: NodeJS.ProcessEnv =
   }
   return ensureGeneratedAgentTls(env.NFVDECK_AGENT_TLS_DIR ?? path.join(stateDir, "agent-tls"), (env.NFVDECK_AGENT_TLS_NAMES ?? "").split(","));
 }
+
+/**
+ * The CA fingerprint agents must pin, as the web process sees it (read only: the agent-API process
+ * creates the CA at its first start). Null when no CA exists yet or TLS is off.
+ */
+export function readAgentCaFingerprint(stateDir: string, env: NodeJS.ProcessEnv = process.env): string | null {
+  if (env.NFVDECK_AGENT_TLS === "off") return null;
+  const file = env.NFVDECK_AGENT_TLS_CA ?? path.join(env.NFVDECK_AGENT_TLS_DIR ?? path.join(stateDir, "agent-tls"), "ca.crt");
+  try {
+    return certificateFingerprint(fs.readFileSync(file, "utf8"));
+  } catch {
+    return null;
+  }
+}

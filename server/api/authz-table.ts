@@ -41,6 +41,7 @@ export const AUTHZ_TABLE: Record<string, AuthzEntry> = {
   "users.setRole": { access: "admin", input: (fx) => ({ userId: fx.targetUserId, role: "viewer" }) },
   "enrollment.createToken": { access: "admin", input: () => ({ note: "authz matrix", ttlHours: 1 }) },
   "enrollment.listTokens": { access: "admin" },
+  "enrollment.getAgentCa": { access: "admin" },
   "admin.auditEvents": { access: "admin", input: () => ({ limit: 5 }) },
 
   // agent API
@@ -84,11 +85,13 @@ export const AUTHZ_TABLE: Record<string, AuthzEntry> = {
 
   // system
   "system.health": { access: "public" },
+  "metrics.getExposition": { access: "public" },
   "system.ping": { access: "public" },
   "system.pingPost": { access: "public" },
 
   // fleet and hosts
   "hosts.list": { access: "viewer" },
+  "hosts.fleetPage": { access: "viewer", input: () => ({ q: "", status: "all", compliance: "all", sort: "hostname", dir: "asc", page: 1 }) },
   "hosts.get": { access: "viewer", input: (fx) => ({ id: fx.hostId }) },
 
   // Cache QoS (helper H12)

@@ -2,9 +2,11 @@ import { createCallerFactory, createTRPCRouter } from "@/server/api/trpc";
 import { enroll } from "@/server/api/routers/agent/enroll";
 import { report } from "@/server/api/routers/agent/report";
 import { health } from "@/server/api/routers/system/health";
+import { getExposition as getMetricsExposition } from "@/server/api/routers/metrics/get-exposition";
 import { ping } from "@/server/api/routers/system/ping";
 import { pingPost } from "@/server/api/routers/system/ping-post";
 import { listHosts } from "@/server/api/routers/hosts/list-hosts";
+import { listFleetPageProcedure } from "@/server/api/routers/hosts/list-fleet-page";
 import { getHost } from "@/server/api/routers/hosts/get-host";
 import { me } from "@/server/api/routers/auth/me";
 import { list as usersList } from "@/server/api/routers/users/list";
@@ -44,6 +46,7 @@ import { createMigration as jobsCreateMigration } from "@/server/api/routers/job
 import { cancelJob } from "@/server/api/routers/jobs/cancel-job";
 import { getMigrationHistory as jobsGetMigrationHistory } from "@/server/api/routers/jobs/get-migration-history";
 import { listHostVms as jobsListHostVms } from "@/server/api/routers/jobs/list-host-vms";
+import { getAgentCa as enrollmentGetAgentCa } from "@/server/api/routers/enrollment/get-agent-ca";
 import { createTuneJob as jobsCreateTune } from "@/server/api/routers/tuning/create-tune-job";
 import { listVnfs } from "@/server/api/routers/vnfs/list-vnfs";
 import { getVnf } from "@/server/api/routers/vnfs/get-vnf";
@@ -72,7 +75,7 @@ export const appRouter = createTRPCRouter({
   qos: createTRPCRouter({ getHostQos }),
   auth: createTRPCRouter({ me }),
   users: createTRPCRouter({ list: usersList, create: usersCreate, setRole: usersSetRole }),
-  enrollment: createTRPCRouter({ createToken, listTokens }),
+  enrollment: createTRPCRouter({ createToken, listTokens, getAgentCa: enrollmentGetAgentCa }),
   admin: createTRPCRouter({ auditEvents }),
   agent: createTRPCRouter({
     enroll,
@@ -91,7 +94,8 @@ export const appRouter = createTRPCRouter({
   vnfs: createTRPCRouter({ list: listVnfs, get: getVnf, outputs: getVnfOutputs, create: createVnf, update: updateVnf, delete: deleteVnf }),
   placement: createTRPCRouter({ preview: previewPlacement, place: placeVnf, unassign: unassignVnf, hostCpuMap: getHostCpuMap }),
   system: createTRPCRouter({ health, ping, pingPost }),
-  hosts: createTRPCRouter({ list: listHosts, get: getHost }),
+  metrics: createTRPCRouter({ getExposition: getMetricsExposition }),
+  hosts: createTRPCRouter({ list: listHosts, get: getHost, fleetPage: listFleetPageProcedure }),
   latency: createTRPCRouter({
     uploadCyclictest,
     listRuns: latencyListRuns,

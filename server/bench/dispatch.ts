@@ -52,7 +52,7 @@ export async function benchDispatch(opts: { serverUrl: string; jobs: number; log
 
     const latencies: number[] = [];
     let requestedAt = 0;
-    let waiting: ((ms: number) => void) | null = null;
+    const waiter: { resolve: ((ms: number) => void) | null } = { resolve: null };
     let stop = false;
     const agentLoop = (async () => {
       while (!stop) {
@@ -60,14 +60,14 @@ export async function benchDispatch(opts: { serverUrl: string; jobs: number; log
         if (!job) continue;
         await agent.startJob(job.id);
         const ms = performance.now() - requestedAt;
-        waiting?.(ms);
+        waiter.resolve?.(ms);
         await agent.finishJob({ jobId: job.id, outcome: "succeeded", reason: null, result: { type: "bench" } });
       }
     })();
     // warm-up: the first long-poll (connection, token lookup, LISTEN)
     for (let i = 0; i < opts.jobs + 3; i++) {
       await new Promise((r) => setTimeout(r, 30)); // the agent is back in its long-poll
-      const done = new Promise<number>((resolve) => (waiting = resolve));
+      const done = new Promise<number>((resolve) => (waiter.resolve = resolve));
       requestedAt = performance.now();
       await createMigrationJob(operator, {
         hostId: host.hostId,

@@ -211,3 +211,6 @@ export const listHostVmsOutput = z
     vms: z.array(z.object({ pid: z.number().int(), name: z.string().nullable(), qmpSocket: z.string().nullable() }).strict()),
   })
   .strict();
+
+/** What an admin gives a new agent besides its enrolment token: the agent port's CA fingerprint to pin. */
+export const agentCaOutput = z.object({ caFingerprint: z.string().nullable() }).strict();

@@ -33,6 +33,8 @@ const envSchema = z.object({
   NFVDECK_INGEST_PORT: z.coerce.number().int().min(1).max(65535).default(3001),
   NFVDECK_MAX_REPORT_BYTES: z.coerce.number().int().min(1024).max(64 * 1024 * 1024).default(1024 * 1024),
   NFVDECK_HEARTBEAT_SECONDS: z.coerce.number().int().min(1).max(3600).default(10),
+  /** when set, GET /metrics requires `Authorization: Bearer <token>` (401 otherwise) */
+  NFVDECK_METRICS_TOKEN: z.string().min(16).max(512).regex(/^\S+$/, "no whitespace").optional(),
   /** "1" serves benchmark-only procedures (system.pingPost); set by `npm run bench` for its own server. */
   NFVDECK_BENCH_ENDPOINTS: z.enum(["0", "1"]).default("0").transform((v) => v === "1"),
 });

@@ -14,6 +14,7 @@ import type { LatencyRunReport } from "@/server/contract/sections/latency";
 import type { HistogramPart, SparseHistogramRecord } from "@/server/domain/latency/histogram";
 import { agentRunIdempotencyKey, runFromReport } from "@/server/domain/latency/report-run";
 import { mergeIntoRollup, rollupPartOfRun, type RollupValue } from "@/server/domain/latency/rollup";
+import { addPrometheusLatencyCounts, emptyPrometheusLatencyCounts, prometheusLatencyCountsOf, type PrometheusLatencyCounts } from "@/server/domain/latency/prometheus-buckets";
 import { runTotals, type LatencyRunData } from "@/server/domain/latency/run";
 import { rollupKeyId, rollupKeysFor, type RollupKey } from "@/server/domain/latency/time-buckets";
 
@@ -104,6 +105,19 @@ export async function mergeIntoRollupsTx(
   }
 }
 
+/** Adds newly stored runs to the host's Prometheus counters (one upsert; counters only add). */
+async function addToPrometheusTotalsTx(tx: Prisma.TransactionClient, hostId: string, c: PrometheusLatencyCounts): Promise<void> {
+  const le = c.le.map((v) => BigInt(v));
+  await tx.$executeRaw`
+    INSERT INTO "LatencyPromTotal" ("hostId", "le", "count", "sumSeconds", "updatedAt")
+    VALUES (${hostId}::uuid, ${le}::bigint[], ${BigInt(c.count)}, ${c.sumSeconds}, now())
+    ON CONFLICT ("hostId") DO UPDATE SET
+      "le" = ARRAY(SELECT a + b FROM unnest("LatencyPromTotal"."le", EXCLUDED."le") WITH ORDINALITY AS u(a, b, i) ORDER BY i),
+      "count" = "LatencyPromTotal"."count" + EXCLUDED."count",
+      "sumSeconds" = "LatencyPromTotal"."sumSeconds" + EXCLUDED."sumSeconds",
+      "updatedAt" = now()`;
+}
+
 /**
  * Stores runs for one host in the caller's transaction. Idempotent per (host, idempotencyKey).
  * Throws DomainError INVALID for a malformed run (before anything is written).
@@ -138,6 +152,7 @@ export async function storeRunsTx(tx: Prisma.TransactionClient, hostId: string, 
   const idByKey = new Map(inserted.map((r) => [r.idempotencyKey ?? "", r.id]));
   const threads: Prisma.LatencyThreadCreateManyInput[] = [];
   const byKey = new Map<string, { key: RollupKey; parts: HistogramPart[] }>();
+  let promTotals: PrometheusLatencyCounts | null = null;
   for (const { item, totals } of prepared) {
     const id = idByKey.get(item.idempotencyKey);
     if (!id) continue;
@@ -157,6 +172,7 @@ export async function storeRunsTx(tx: Prisma.TransactionClient, hostId: string, 
     }
     const part = rollupPartOfRun({ unit: item.run.unit, histogramSize: item.run.histogramSize, ...totals });
     if (!part) continue;
+    promTotals = addPrometheusLatencyCounts(promTotals ?? emptyPrometheusLatencyCounts(), prometheusLatencyCountsOf(part));
     for (const key of rollupKeysFor(item.run.startedAt)) {
       const k = rollupKeyId(key);
       const entry = byKey.get(k) ?? { key, parts: [] };
@@ -166,6 +182,7 @@ export async function storeRunsTx(tx: Prisma.TransactionClient, hostId: string, 
   }
   if (threads.length > 0) await tx.latencyThread.createMany({ data: threads });
   await mergeIntoRollupsTx(tx, hostId, byKey);
+  if (promTotals) await addToPrometheusTotalsTx(tx, hostId, promTotals);
   const insertedKeys = new Set(inserted.map((r) => r.idempotencyKey));
   const seen = new Set<string>();
   return items.map((item) => {

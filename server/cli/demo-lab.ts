@@ -7,6 +7,7 @@
  *   const beats = runDemoLabHeartbeats({ ingestUrl, hosts: lab.hosts, everySeconds: 10 });
  *   …; await beats.stop();
  */
+import { seedDemoVnfs } from "@/server/services/placement/seed-demo-vnfs";
 import { createEnrollmentToken } from "@/server/repo/enrollment";
 import { setDemoHostLabels, setDemoHostLastSeen } from "@/server/repo/demo-lab";
 import { TUNED_RT_SHAPE } from "@/agent/simulate/latency";
@@ -137,6 +138,11 @@ export async function seedDemoLab(opts: SeedDemoLabOptions): Promise<SeedDemoLab
   const first = entries[0] ? [await seedOne(entries[0], 0)] : [];
   const rest = await mapLimit(entries.slice(1), opts.concurrency ?? 3, (e, i) => seedOne(e, i + 1));
   const hosts = [...first, ...rest];
+  // VNFs placed on the tuned online hosts (issue 10): the CPUs tab and VNFs page have something to show
+  const placements = await seedDemoVnfs(hosts.filter((h) => h.liveness === "online" && h.kind !== "vm-guest"));
+  for (const p of placements) {
+    opts.log?.(p.host ? `VNF ${p.vnf} → ${p.host} CPUs ${p.cpus.join(",")}${p.warnings.length ? `; preview warned: ${p.warnings.join(" | ")}` : ""}` : `VNF ${p.vnf} not placed: ${p.reason}`);
+  }
   return { hosts, ...totals };
 }
 

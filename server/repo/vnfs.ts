@@ -107,13 +107,14 @@ export async function updateVnfRow(id: string, data: Partial<VnfData>, actor: Au
 }
 
 /** Deletes a VNF; its placement and CPU assignments go with it (cascade), in the same transaction as the audit row. */
-export async function deleteVnfRow(id: string, actor: AuditActor): Promise<{ name: string; freedCpus: number[] }> {
+export async function deleteVnfRow(id: string, actor: AuditActor): Promise<{ name: string; freedCpus: number[]; hostId: string | null }> {
   return prisma().$transaction(async (tx) => {
-    const row = await tx.vnf.findUnique({ where: { id }, select: { name: true, cpuAssignments: { select: { cpu: true, hostId: true } } } });
+    const row = await tx.vnf.findUnique({ where: { id }, select: { name: true, placement: { select: { hostId: true } }, cpuAssignments: { select: { cpu: true } } } });
     if (!row) throw new DomainError("NOT_FOUND", "no such VNF");
     await tx.vnf.delete({ where: { id } });
     const freedCpus = row.cpuAssignments.map((a) => a.cpu).sort((a, b) => a - b);
-    await audit(tx, actor, "vnf.delete", id, { name: row.name, freedCpus, hostId: row.cpuAssignments[0]?.hostId ?? null });
-    return { name: row.name, freedCpus };
+    const hostId = row.placement?.hostId ?? null;
+    await audit(tx, actor, "vnf.delete", id, { name: row.name, freedCpus, hostId });
+    return { name: row.name, freedCpus, hostId };
   }, TX_OPTIONS);
 }

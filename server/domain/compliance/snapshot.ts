@@ -24,7 +24,12 @@ export type HostSnapshot = {
   kvm: KvmSection | null;
   vms: VmsSection | null;
   state: Record<SectionName, SectionState>;
+  /** VNFs placed on this host by the CPU allocator (absent when the caller did not load them) */
+  vnfPlacements?: VnfPlacementFact[];
 };
+
+/** One placed VNF as compliance sees it: the CPUs it holds and the node its hugepages are accounted on. */
+export type VnfPlacementFact = { name: string; numaNode: number; cpus: number[]; hugepages: { pageSize: string; pages: number } | null };
 
 /** One stored section as the repo (HostSection row) or the agent (report envelope) holds it. */
 export type StoredSection = { ok: boolean; available: boolean; data: unknown; error?: string | null };

@@ -8,6 +8,8 @@ import type { Evaluation } from "@/server/domain/compliance/types";
 import { findHostForEvaluation, saveResult, type DriftRow } from "@/server/repo/compliance-results";
 import { labelAssignments } from "@/server/repo/profile-assignments";
 import { findProfile, listProfileIds } from "@/server/repo/profiles";
+import { listHostPlacements } from "@/server/repo/cpu-assignments";
+import { vnfPlacementFacts } from "@/server/services/placement/vnf-placement-facts";
 
 function inputHashOf(sections: { section: string; hash: string; ok: boolean }[], profile: { id: string; rules: RuleConfig[] }): string {
   const h = createHash("sha256");
@@ -26,7 +28,8 @@ export type HostEvaluation = Evaluation & { hostId: string; resolution: ProfileR
 export async function evaluateHost(opts: { hostId: string; at?: Date }): Promise<HostEvaluation> {
   const { hostId } = opts;
   const host = await findHostForEvaluation(hostId);
-  const snapshot = snapshotFromSections(host.sections);
+  const vnfPlacements = vnfPlacementFacts(await listHostPlacements(hostId));
+  const snapshot = { ...snapshotFromSections(host.sections), vnfPlacements };
   const resolution = resolveProfile(
     // The snapshot knows best whether this is a VM; the Host column is a denormalised copy.
     { profileId: host.profileId, labels: host.labels, isVirtual: snapshot.topology?.isVirtual ?? host.isVirtual },
@@ -35,7 +38,11 @@ export async function evaluateHost(opts: { hostId: string; at?: Date }): Promise
   );
   const profile = await findProfile(resolution.profileId);
   const inputHash = inputHashOf(
-    Object.entries(host.sections).map(([section, s]) => ({ section, hash: s.hash, ok: s.ok })),
+    [
+      ...Object.entries(host.sections).map(([section, s]) => ({ section, hash: s.hash, ok: s.ok })),
+      // placements are input too: placing or unassigning a VNF re-evaluates numa.vnf-locality
+      { section: "vnf-placements", hash: JSON.stringify(vnfPlacements), ok: true },
+    ],
     profile,
   );
   const at = opts.at ?? new Date();

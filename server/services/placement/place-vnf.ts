@@ -3,12 +3,13 @@ import type { PlaceVnfInput, VnfJson, PlacementOutputs } from "@/server/contract
 import { allocateVnfCpus } from "@/server/domain/placement/allocate-vnf-cpus";
 import { existingAssignments, expectedFrom, plannedCpus, samePlacement } from "@/server/domain/vnf-pinning/host-placement-state";
 import { DomainError } from "@/server/errors";
-import { userActor } from "@/server/repo/audit";
+import { userActor, type AuditActor } from "@/server/repo/audit";
 import { findCpuHolder, insertPlacement } from "@/server/repo/cpu-assignments";
 import { loadHostPlacementState } from "@/server/services/placement/host-placement-state";
 import { placementOutputs } from "@/server/services/placement/placement-outputs";
 import { getVnf } from "@/server/services/placement/get-vnf";
 import { vnfShape } from "@/server/services/placement/vnf-json";
+import { reevaluateAfterPlacement } from "@/server/services/placement/reevaluate-after-placement";
 
 /**
  * Places a VNF: the allocator runs again on the host's current state; when the admin confirmed a preview,
@@ -16,6 +17,11 @@ import { vnfShape } from "@/server/services/placement/vnf-json";
  * The rows are stored all-or-nothing; the (host, cpu) key stops a concurrent placement from double-booking.
  */
 export async function placeVnf(user: SessionUser, input: PlaceVnfInput): Promise<{ vnf: VnfJson; outputs: PlacementOutputs }> {
+  return placeVnfAs(userActor(user), input);
+}
+
+/** placeVnf for any audit actor (the demo lab places as "system"). */
+export async function placeVnfAs(actor: AuditActor, input: PlaceVnfInput): Promise<{ vnf: VnfJson; outputs: PlacementOutputs }> {
   const vnf = await getVnf(input.vnfId);
   if (vnf.placement) throw new DomainError("CONFLICT", `${vnf.name} is already placed on ${vnf.placement.hostname}: unassign it first`);
   const state = await loadHostPlacementState(input.hostId);
@@ -40,8 +46,9 @@ export async function placeVnf(user: SessionUser, input: PlaceVnfInput): Promise
     emulatorCpus: result.emulatorCpus,
     warnings: result.warnings,
     cpus: plannedCpus(vnf.emulatorThreads, result),
-    actor: userActor(user),
+    actor,
     auditDetails: { vnf: vnf.name, ...expectedFrom(result), warnings: result.warnings.map((w) => w.code) },
   });
+  await reevaluateAfterPlacement(state.hostId);
   return { vnf: await getVnf(vnf.id), outputs: placementOutputs(shape, result) };
 }

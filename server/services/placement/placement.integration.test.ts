@@ -124,6 +124,10 @@ describe("placement on the ht-on-rdt fixture (2 × 20 cores × 2 threads, isolcp
     expect(held.filter((c) => c.role.kind === "emulator").map((c) => c.cpu)).toEqual(preview.result.emulatorCpus);
     expect(placed.outputs.cputuneXml).toContain("<emulatorpin");
 
+    // placing re-evaluates compliance: numa.vnf-locality now judges this VNF
+    const compliance = await viewer.compliance.getHostCompliance({ hostId: host.hostId });
+    expect(compliance.result?.findings.find((f) => f.ruleId === "numa.vnf-locality")).toMatchObject({ status: "pass" });
+
     const map = await viewer.placement.hostCpuMap({ hostId: host.hostId });
     expect(map.cpus).toHaveLength(80);
     for (const pin of preview.result.vcpuPins) expect(map.cpus[pin.cpu]).toMatchObject({ state: "vcpu", vnf: { id: vnf.id, vcpu: pin.vcpu } });

@@ -82,7 +82,31 @@ export const CONSISTENCY_RULES: readonly Rule[] = [
     remediation: "Re-place the VNF with the CPU allocator (one NUMA node, NIC-local).",
     tuningActionId: null,
     source: "KVM4NFV user guide §2.2.2 NUMA configuration: CPU/memory and device for the realtime VM in the same NUMA node",
-    check: () => na("no VNF placements are reported in the host snapshot (judged by the CPU allocator at placement time)", "one NUMA node per VNF", "VNF assignments"),
+    check: (s) => {
+      const expected = "one NUMA node per VNF (CPUs, hugepages, real pinning)";
+      const source = "VNF assignments + /sys/devices/system/node/node*/cpulist + /proc/PID/task/TID/status";
+      const vnfs = s.vnfPlacements ?? [];
+      if (vnfs.length === 0) return na("no VNF is placed on this host", expected, source);
+      if (!s.topology) return na(sectionAbsentReason(s, "topology"), expected, source);
+      const nodeOf = new Map<number, number>();
+      for (const n of s.topology.nodes) for (const c of n.cpus) nodeOf.set(c, n.node);
+      const nodesOf = (cpus: readonly number[]) => [...new Set(cpus.map((c) => nodeOf.get(c)).filter((n): n is number => n !== undefined))].sort((a, b) => a - b);
+      const items: string[] = [];
+      const per: string[] = [];
+      for (const v of vnfs) {
+        const cpuNodes = nodesOf(v.cpus);
+        const nodes = new Set([...cpuNodes, ...(v.hugepages ? [v.numaNode] : [])]);
+        per.push(`${v.name}: CPUs ${cpuText(v.cpus)} on node ${cpuNodes.join("+") || "?"}${v.hugepages ? `, ${v.hugepages.pages} × ${v.hugepages.pageSize} on node ${v.numaNode}` : ""}`);
+        if (nodes.size > 1) items.push(`${v.name}: CPUs on node ${cpuNodes.join("+")}, hugepages on node ${v.numaNode}`);
+        const vm = s.vms?.vms.find((x) => x.name === v.name);
+        if (vm) {
+          const real = nodesOf(vm.vcpuThreads.flatMap((t) => t.cpusAllowed ?? []));
+          if (real.length > 1 || (real.length === 1 && !nodes.has(real[0] as number))) items.push(`${v.name}: running vCPU threads may run on node ${real.join("+")} (pid ${vm.pid})`);
+        }
+      }
+      const ev = { observed: per.join("; "), expected, source, ...(items.length > 0 ? { items: capItems(items) } : {}) };
+      return items.length === 0 ? pass(`${vnfs.length} VNF(s) each on one NUMA node`, ev) : fail(`${items.length} VNF locality problem(s)`, ev);
+    },
   }),
   defineRule({
     id: "hugepages.isolated-nodes",

@@ -17,6 +17,7 @@ export function EnrollmentAdmin() {
   const trpc = useTRPC();
   const queryClient = useQueryClient();
   const tokens = useQuery(trpc.enrollment.listTokens.queryOptions());
+  const agentCa = useQuery(trpc.enrollment.getAgentCa.queryOptions());
   const [errors, setErrors] = useState<Record<string, string>>({});
   const [formError, setFormError] = useState<string | null>(null);
   const [fresh, setFresh] = useState<{ token: string; expiresAt: Date } | null>(null);
@@ -66,6 +67,16 @@ export function EnrollmentAdmin() {
     <Panel title="Host enrolment tokens" id="admin-enrollment">
       <p className="mb-3 text-sm text-slate-600 dark:text-slate-400">
         A one-time token lets one host enrol: <code className="font-mono text-xs">nfvdeck-agent enroll --server URL --token TOKEN</code>. Only its hash is kept; the token is shown once.
+      </p>
+      <p className="mb-3 text-sm text-slate-600 dark:text-slate-400" data-testid="agent-ca-fingerprint">
+        {agentCa.data?.caFingerprint ? (
+          <>
+            Over the network the agent port speaks TLS only; agents pin its CA: add{" "}
+            <code className="break-all font-mono text-xs">--ca-fingerprint {agentCa.data.caFingerprint}</code> (with an https:// server URL).
+          </>
+        ) : (
+          "The agent port's CA does not exist yet (the agent API creates it at its first start)."
+        )}
       </p>
       <form onSubmit={onCreate} noValidate aria-label="Create enrolment token" className="mb-4 grid gap-3 sm:grid-cols-[1fr_10rem_auto] sm:items-start">
         <Field id="token-note" label="Note (which host or rack)" error={errors.note}>

@@ -16,8 +16,8 @@ const port = Number(process.env.NFVDECK_INGEST_LISTEN_PORT ?? e.NFVDECK_INGEST_P
 const host = process.env.NFVDECK_INGEST_HOST ?? "0.0.0.0";
 const server = createIngestServer({ maxBodyBytes: e.NFVDECK_MAX_REPORT_BYTES });
 server.keepAliveTimeout = 65_000;
-// TLS to every agent, plain HTTP to loopback only (server/agent-tls.ts); the CA lives beside the data.
-const tlsMaterial = await agentTlsFromEnv(path.dirname(e.NFVDECK_DATA_DIR ?? defaultDataDir()));
+// TLS to every agent, plain HTTP to loopback only (server/agent-tls.ts); the CA lives in the app directory (agent-tls/).
+const tlsMaterial = await agentTlsFromEnv(e.NFVDECK_DATA_DIR ?? path.dirname(defaultDataDir()));
 const agentPort = createAgentPort(server, tlsMaterial);
 agentPort.listen(port, host, () => {
   const addr = agentPort.address();

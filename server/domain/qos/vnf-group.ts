@@ -1,0 +1,23 @@
+/**
+ * Agent-owned per-VNF resctrl groups (agent/resctrl-groups) are named `nfvdeck-<vnf>`, under mon_groups/
+ * or inside the VNF's control group of the same name. Pure.
+ */
+export const VNF_GROUP_PREFIX = "nfvdeck-";
+
+/** "mon_groups/nfvdeck-fw" or "nfvdeck-fw/mon_groups/nfvdeck-fw" or the class "nfvdeck-fw" → "fw"; else null. */
+export function vnfOfGroup(path: string): string | null {
+  const last = path.split("/").at(-1) ?? "";
+  return last.startsWith(VNF_GROUP_PREFIX) && last.length > VNF_GROUP_PREFIX.length ? last.slice(VNF_GROUP_PREFIX.length) : null;
+}
+
+/** "fw" (with or without a class of its own) → the group paths the agent may use for it. */
+export function vnfGroupPaths(vnf: string): string[] {
+  const name = `${VNF_GROUP_PREFIX}${vnf}`;
+  return [`mon_groups/${name}`, `${name}/mon_groups/${name}`];
+}
+
+/** A group path for display: the VNF's name when it is one of ours, else the path. */
+export function groupDisplayName(path: string): string {
+  const vnf = vnfOfGroup(path);
+  return vnf === null ? path : `VNF ${vnf}`;
+}

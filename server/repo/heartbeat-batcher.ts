@@ -11,6 +11,10 @@ export type HeartbeatRow = {
   collectedAt: Date;
   agentVersion: string;
   hostname: string;
+  /** the agent's loss counters from this heartbeat (null = not reported; the stored value stays) */
+  spoolDropped?: number | null;
+  rejected?: number | null;
+  setAside?: number | null;
 };
 
 export type HeartbeatOutcome = { duplicate: boolean; config: HeartbeatConfigRow | null };
@@ -114,6 +118,10 @@ export function heartbeatRowProblem(row: HeartbeatRow): string | null {
   if (!Number.isSafeInteger(row.sequence) || row.sequence < 0) return "sequence: not a non-negative safe integer";
   const at = row.collectedAt.getTime();
   if (!Number.isFinite(at) || at < MIN_TIMESTAMP_MS || at > MAX_TIMESTAMP_MS) return "collectedAt: out of range";
+  for (const field of ["spoolDropped", "rejected", "setAside"] as const) {
+    const v = row[field];
+    if (v !== undefined && v !== null && (!Number.isSafeInteger(v) || v < 0)) return `heartbeat.${field}: not a non-negative safe integer`;
+  }
   for (const field of ["idempotencyKey", "agentVersion", "hostname"] as const) {
     const problem = textProblem(row[field]);
     if (problem) return `${field}: ${problem}`;
@@ -171,6 +179,10 @@ async function writeHeartbeats(rows: HeartbeatRow[]): Promise<{ duplicates: Set<
   const collected = sorted.map((r) => r.collectedAt.toISOString());
   const versions = sorted.map((r) => r.agentVersion);
   const names = sorted.map((r) => r.hostname);
+  const counter = (v: number | null | undefined) => (v === undefined || v === null ? null : String(v));
+  const dropped = sorted.map((r) => counter(r.spoolDropped));
+  const rejected = sorted.map((r) => counter(r.rejected));
+  const setAside = sorted.map((r) => counter(r.setAside));
   const result = await prisma().$queryRaw<BatchRow[]>`
     with ins as (
       insert into "Report" ("hostId", "idempotencyKey", sequence, "collectedAt", "receivedAt")
@@ -182,10 +194,14 @@ async function writeHeartbeats(rows: HeartbeatRow[]): Promise<{ duplicates: Set<
       -- the latest row per host wins (a host may appear twice in one batch after a spool flush)
       update "Host" set "lastSeenAt" = now(),
         "lastSequence" = greatest("Host"."lastSequence", t.s),
-        "agentVersion" = t.v, hostname = t.n
+        "agentVersion" = t.v, hostname = t.n,
+        "agentSpoolDropped" = coalesce(t.sd, "Host"."agentSpoolDropped"),
+        "agentRejected" = coalesce(t.rj, "Host"."agentRejected"),
+        "agentSetAside" = coalesce(t.sa, "Host"."agentSetAside")
       from (
-        select distinct on (h) h, s, v, n
-        from unnest(${ids}::uuid[], ${seqs}::bigint[], ${versions}::text[], ${names}::text[]) as u(h, s, v, n)
+        select distinct on (h) h, s, v, n, sd, rj, sa
+        from unnest(${ids}::uuid[], ${seqs}::bigint[], ${versions}::text[], ${names}::text[],
+          ${dropped}::bigint[], ${rejected}::bigint[], ${setAside}::bigint[]) as u(h, s, v, n, sd, rj, sa)
         order by h, s desc
       ) as t
       where "Host".id = t.h

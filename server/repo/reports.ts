@@ -90,6 +90,9 @@ export async function insertReport(opts: { hostId: string; input: ReportInput; h
         agentVersion: input.agentVersion,
         hostname: input.hostname,
         ...summary,
+        ...(input.heartbeat?.spoolDropped !== undefined ? { agentSpoolDropped: BigInt(input.heartbeat.spoolDropped) } : {}),
+        ...(input.heartbeat?.rejected !== undefined ? { agentRejected: BigInt(input.heartbeat.rejected) } : {}),
+        ...(input.heartbeat?.setAside !== undefined ? { agentSetAside: BigInt(input.heartbeat.setAside) } : {}),
       },
     });
     // Monotonic, as the heartbeat batch writes it (greatest): a late resend never moves it back.

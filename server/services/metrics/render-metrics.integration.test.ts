@@ -13,7 +13,7 @@ import type { LatencyRunData } from "@/server/domain/latency/run";
 import { isDomainError } from "@/server/errors";
 import { storeRunsTx } from "@/server/repo/latency-ingest";
 import { renderMetrics } from "@/server/services/metrics/render-metrics";
-import { enrolHost, uniqueHostname } from "@/server/test/callers";
+import { agentCaller, enrolHost, uniqueHostname } from "@/server/test/callers";
 
 
 let dir = "";
@@ -109,6 +109,28 @@ describe("GET /metrics exposition", () => {
     const bad = "# HELP x_latency_ms a latency\n# TYPE x_latency_ms gauge\nx_latency_ms{quantile=\"0.99\"} 3\n";
     const lint = await promtoolCheck(bad);
     expect(lint.output).not.toBe("");
+  });
+
+  it("exports the agent's loss counters from its latest heartbeat (batched path), keeping them when a heartbeat omits them", async () => {
+    const hostname = uniqueHostname("metrics-loss");
+    const host = await enrolHost(hostname, { note: "metrics test" });
+    const agent = await agentCaller(host.hostToken);
+    const beat = (sequence: number, counters: Record<string, number>) =>
+      agent.agent.report({
+        hostId: host.hostId,
+        idempotencyKey: `${host.hostId}:${sequence}`,
+        sequence,
+        collectedAt: new Date().toISOString(),
+        agentVersion: "0.0.0-test",
+        hostname,
+        heartbeat: { uptimeS: 10 + sequence, loadavg: [0, 0, 0], ...counters },
+      });
+    await beat(1, { spoolDropped: 3, rejected: 1, setAside: 0 });
+    await beat(2, {});
+    const { text } = await renderMetrics({ authorization: null, requiredToken: undefined });
+    expect(text).toContain(`nfvdeck_agent_spool_dropped_reports_total{host="${hostname}"} 3`);
+    expect(text).toContain(`nfvdeck_agent_rejected_reports_total{host="${hostname}"} 1`);
+    expect(text).toContain(`nfvdeck_host_up{host="${hostname}"} 1`);
   });
 
   it("requires the bearer token when one is configured", async () => {

@@ -46,6 +46,9 @@ export async function storeReport(opts: { hostId: string; input: ReportInput; re
       collectedAt: new Date(input.collectedAt),
       agentVersion: input.agentVersion,
       hostname: input.hostname,
+      spoolDropped: input.heartbeat?.spoolDropped ?? null,
+      rejected: input.heartbeat?.rejected ?? null,
+      setAside: input.heartbeat?.setAside ?? null,
     });
     if (!config) throw new DomainError("NOT_FOUND", "host not found");
     return { stored: !duplicate, duplicate, sectionsChanged: [], config: { heartbeatSeconds: config.heartbeatSeconds, latencySchedule: agentScheduleOf(config.schedule) } };

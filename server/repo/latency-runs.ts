@@ -81,17 +81,7 @@ export type StoredRunSummary = {
   part: HistogramPart;
 };
 
-type SummaryRow = RunStatColumns<Prisma.JsonValue> & {
-  id: string;
-  hostId: string;
-  startedAt: Date;
-  durationS: number;
-  source: string;
-  load: string;
-  priority: number | null;
-  intervalUs: number | null;
-  toolVersion: string | null;
-};
+type SummaryRow = RunStatColumns<Prisma.JsonValue> & Omit<StoredRunSummary, "unit" | "histogramSize" | "cpus" | "part">;
 
 function summaryOf(r: SummaryRow, cpus: Array<number | null>): StoredRunSummary {
   return {

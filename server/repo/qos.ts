@@ -7,6 +7,7 @@ import { DomainError } from "@/server/errors";
 import { resctrlSection } from "@/server/contract/sections/resctrl";
 import { qosAvailability, type QosAvailability } from "@/server/domain/qos/availability";
 import { buildQosSeries, qosWindowRange, type QosSeries, type QosWindow } from "@/server/domain/qos/qos-series";
+import { detectNoisyNeighbours, type NoisyNeighbourEvent } from "@/server/domain/qos/noisy-neighbour";
 
 /** Readings beyond this in one window are not read (7 d × 1/min × 64 group-domains ≈ 645k; the lab sends far fewer). */
 export const MAX_QOS_ROWS = 200_000;
@@ -21,6 +22,8 @@ export interface HostQos {
   readings: number;
   /** counter resets over all series in the window (total + local) */
   resets: number;
+  /** noisy-neighbour events in the window (server/domain/qos/noisy-neighbour.ts), oldest first */
+  noisyNeighbours: NoisyNeighbourEvent[];
 }
 
 export async function getHostQos(hostId: string, window: QosWindow, now: Date = new Date()): Promise<HostQos> {
@@ -49,7 +52,8 @@ export async function getHostQos(hostId: string, window: QosWindow, now: Date = 
     stored ? { ok: stored.ok, available: stored.available, error: stored.error, data: parsed?.success ? parsed.data : null } : null,
     host.isVirtual,
   );
-  const series = buildQosSeries(rows.map((r) => ({ atMs: r.at.getTime(), group: r.group, domain: r.domain, llcOccupancyBytes: r.llcOccupancyBytes, mbmTotalBytes: r.mbmTotalBytes, mbmLocalBytes: r.mbmLocalBytes })));
+  const readings = rows.map((r) => ({ atMs: r.at.getTime(), group: r.group, domain: r.domain, llcOccupancyBytes: r.llcOccupancyBytes, mbmTotalBytes: r.mbmTotalBytes, mbmLocalBytes: r.mbmLocalBytes }));
+  const series = buildQosSeries(readings);
   return {
     hostId: host.id,
     hostname: host.hostname,
@@ -59,5 +63,6 @@ export async function getHostQos(hostId: string, window: QosWindow, now: Date = 
     series,
     readings: rows.length,
     resets: series.reduce((n, s) => n + s.resets.total + s.resets.local, 0),
+    noisyNeighbours: detectNoisyNeighbours(readings),
   };
 }

@@ -10,7 +10,7 @@ function groupLabel(group: string): string {
 }
 
 /** colorIndex: the same palette index per group as the monitoring charts use. */
-export function CatGridView({ grid, colorIndex }: { grid: CatGrid; colorIndex: (group: string) => number }) {
+export function CatGridView({ grid, colorIndex, vnfsOf = () => [] }: { grid: CatGrid; colorIndex: (group: string) => number; vnfsOf?: (group: string) => readonly string[] }) {
   const wayIdx = Array.from({ length: grid.ways }, (_, i) => grid.ways - 1 - i);
   if (grid.rows.length === 0) return <p className="text-sm text-slate-500 dark:text-slate-400">No L3 cache allocation in the schemata (CAT not supported or not enabled).</p>;
   return (
@@ -70,6 +70,11 @@ export function CatGridView({ grid, colorIndex }: { grid: CatGrid; colorIndex: (
                     <th scope="row" className="max-w-48 truncate pr-2 text-left font-mono font-normal" title={row.group}>
                       <span className="mr-1.5 inline-block size-2 rounded-full align-middle" style={{ backgroundColor: color }} aria-hidden="true" />
                       {groupLabel(row.group)}
+                      {vnfsOf(row.group).length > 0 && (
+                        <span className="block truncate font-sans text-xs text-slate-600 dark:text-slate-300" data-testid="cat-row-vnfs">
+                          VNF {vnfsOf(row.group).join(", ")}
+                        </span>
+                      )}
                     </th>
                     {grid.cdp && <td className="pr-2 font-mono text-slate-600 dark:text-slate-300">{row.resource === "L3CODE" ? "CODE" : row.resource === "L3DATA" ? "DATA" : "L3"}</td>}
                     {wayIdx.map((w) => {

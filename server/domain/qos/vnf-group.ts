@@ -21,3 +21,15 @@ export function groupDisplayName(path: string): string {
   const vnf = vnfOfGroup(path);
   return vnf === null ? path : `VNF ${vnf}`;
 }
+
+/** The VNFs the agent monitors in each class of service ("/" = default), from the resctrl section's vnfGroups. */
+export function vnfsByClass(vnfGroups: ReadonlyArray<{ vnf: string; path: string | null; status: string }> | undefined): Map<string, string[]> {
+  const out = new Map<string, string[]>();
+  for (const g of vnfGroups ?? []) {
+    if (g.path === null) continue;
+    const i = g.path.indexOf("/mon_groups/");
+    const cls = g.path.startsWith("mon_groups/") ? "/" : i > 0 ? g.path.slice(0, i) : g.path;
+    out.set(cls, [...(out.get(cls) ?? []), g.vnf].sort());
+  }
+  return out;
+}

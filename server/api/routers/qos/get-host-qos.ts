@@ -3,6 +3,7 @@ import { viewerProcedure } from "@/server/api/trpc";
 import { resctrlSection } from "@/server/contract/sections/resctrl";
 import { QOS_WINDOWS } from "@/server/domain/qos/qos-series";
 import { getHostQos as getHostQosRepo } from "@/server/repo/qos";
+import { noisyNeighbourEvent } from "@/server/contract/api/noisy-neighbour";
 
 const qosPoint = z.object({ t: z.number(), occupancyBytes: z.number().nullable(), mbmTotalBps: z.number().nullable(), mbmLocalBps: z.number().nullable() });
 
@@ -31,6 +32,7 @@ export const getHostQos = viewerProcedure
       ),
       readings: z.number(),
       resets: z.number(),
+      noisyNeighbours: z.array(noisyNeighbourEvent),
     }),
   )
   .query(({ input }) => getHostQosRepo(input.hostId, input.window));

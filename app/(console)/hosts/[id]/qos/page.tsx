@@ -2,6 +2,8 @@ import Link from "next/link";
 import { Facts, Mono, Panel } from "@/app/_components/panel";
 import { formatAbsoluteTime } from "@/app/_components/format";
 import { CatGridView } from "@/app/_components/qos/cat-grid";
+import { NoisyNeighbourTable } from "@/app/_components/qos/noisy-neighbours";
+import { vnfsByClass } from "@/server/domain/qos/vnf-group";
 import { QosChart, type QosLineView } from "@/app/_components/qos/qos-chart";
 import { serverCaller } from "@/app/_trpc/server";
 import { catGrid } from "@/server/domain/qos/cat-grid";
@@ -58,6 +60,8 @@ export default async function HostQosPage({ params, searchParams }: Props) {
 
   const section = qos.resctrl.section;
   const grid = catGrid(section);
+  const vnfsOfClass = vnfsByClass(section.vnfGroups);
+  const vnfProblems = (section.vnfGroups ?? []).filter((g) => g.status !== "monitored");
   // one colour per group path across the grid and the charts (control groups are monitored too)
   const palette = [...new Set([...grid.groups.map((g) => g.group), ...section.monGroups.map((m) => m.path), ...qos.series.map((s) => s.group)])].sort(compareGroups);
   const colorIndex = (group: string) => Math.max(0, palette.indexOf(group));
@@ -93,7 +97,7 @@ export default async function HostQosPage({ params, searchParams }: Props) {
         actions={qos.resctrl.collectedAt ? <span className="text-xs text-slate-500 dark:text-slate-400">read {formatAbsoluteTime(qos.resctrl.collectedAt)}</span> : undefined}
       >
         <div className="grid gap-6 lg:grid-cols-[minmax(0,1fr)_18rem]">
-          <CatGridView grid={grid} colorIndex={colorIndex} />
+          <CatGridView grid={grid} colorIndex={colorIndex} vnfsOf={(group) => vnfsOfClass.get(group) ?? []} />
           <Facts
             className="content-start self-start"
             items={[
@@ -107,6 +111,19 @@ export default async function HostQosPage({ params, searchParams }: Props) {
             ]}
           />
         </div>
+      </Panel>
+
+      <Panel title={`Noisy neighbours — ${qos.window.label}`} id="qos-noisy">
+        <NoisyNeighbourTable events={qos.noisyNeighbours} />
+        {vnfProblems.length > 0 && (
+          <ul className="mt-3 list-disc pl-5 text-xs text-amber-700 dark:text-amber-400" data-testid="qos-vnf-problems">
+            {vnfProblems.map((g) => (
+              <li key={g.vnf}>
+                VNF {g.vnf}: not monitored ({g.status}){g.message ? ` — ${g.message}` : ""}
+              </li>
+            ))}
+          </ul>
+        )}
       </Panel>
 
       <Panel title="Control groups" id="qos-groups">

@@ -16,7 +16,8 @@ function hostId(hostname: string): string {
 const HT_HOST = "pod1-node03-ht";
 const VNF = `e2e-vrouter-${Date.now().toString(36)}`;
 
-test.describe.configure({ mode: "serial" });
+// one flow of many steps on a shared 2-core machine: the default 30 s is too tight for it
+test.describe.configure({ mode: "serial", timeout: 150_000 });
 
 test.describe("VNF placement", () => {
   test("an admin creates a VNF, previews it on the map, places it, sees the map change and copies the XML", async ({ page, context }) => {
@@ -55,6 +56,7 @@ test.describe("VNF placement", () => {
     await expect(map.locator('[data-state="preview-reserved"]')).toHaveCount(4);
     const previewCpus = await map.locator('[data-state="preview-vcpu"]').evaluateAll((els) => els.map((e) => Number(e.textContent?.replace(/\D+$/, ""))));
 
+    await page.screenshot({ path: test.info().outputPath("vnfs-preview.png"), fullPage: true });
     await panel.getByTestId("place-confirm").click();
     await expect(panel.getByTestId("place-done")).toContainText(`${VNF} is placed on ${HT_HOST}`);
     await panel.getByTestId("out-libvirt-copy").click();
@@ -79,6 +81,11 @@ test.describe("VNF placement", () => {
     await page.keyboard.press("Enter");
     await expect(first).toHaveAttribute("aria-pressed", "true");
     await expect(hostMap.getByTestId("cpu-0")).toHaveClass(/opacity-25/);
+    await page.screenshot({ path: test.info().outputPath("cpus-tab-light.png"), fullPage: true });
+    await page.emulateMedia({ colorScheme: "dark" });
+    await page.goto(`/hosts/${id}/cpus`);
+    await expect(page.locator("html.dark")).toHaveCount(1);
+    await page.screenshot({ path: test.info().outputPath("cpus-tab-dark.png"), fullPage: true });
   });
 
   test("a viewer sees the CPU map and VNFs but no place, unassign or create controls", async ({ page }) => {

@@ -78,7 +78,7 @@ export function MigrateForm({ hostId, vms, sectionPresent }: { hostId: string; v
             <input id="mig-downtime" type="number" min={1} max={60000} className={inputClass} value={downtime} onChange={(e) => setDowntime(e.target.value)} />
           </Field>
           <Field id="mig-bandwidth" label="Max bandwidth (MiB/s)" error={errors.maxBandwidthBytesPerS} hint="empty: QEMU's default">
-            <input id="mig-bandwidth" type="number" min={1} step="any" className={inputClass} value={bandwidthMiB} onChange={(e) => setBandwidthMiB(e.target.value)} />
+            <input id="mig-bandwidth" type="number" min={0.01} step="any" className={inputClass} value={bandwidthMiB} onChange={(e) => setBandwidthMiB(e.target.value)} />
           </Field>
           <Field id="mig-policy" label="If it does not converge" error={errors.onNoConvergence}>
             <select id="mig-policy" className={inputClass} value={policy} onChange={(e) => setPolicy(e.target.value as Policy)}>

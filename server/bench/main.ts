@@ -5,14 +5,16 @@ import { benchIngest } from "@/server/bench/ingest";
 import { benchLatency } from "@/server/bench/latency";
 import { benchFootprint } from "@/agent/bench/footprint";
 import { benchPlacement } from "@/server/bench/placement";
+import { benchMetrics } from "@/server/bench/metrics";
 import { benchDispatch } from "@/server/bench/dispatch";
+import { benchPages } from "@/server/bench/pages";
 
 /**
  * `npm run bench`: prints figures, asserts nothing. Uses DATABASE_URL's server when set, else an
  * embedded PostgreSQL. Each part runs in its own scratch database.
- * Select parts with BENCH=ingest,latency,footprint,placement,dispatch (default: all). placement needs no database.
+ * Select parts with BENCH=ingest,latency,footprint,placement,dispatch,pages (default: all). placement needs no database.
  */
-const parts = new Set((process.env.BENCH ?? "ingest,latency,footprint,placement,dispatch").split(","));
+const parts = new Set((process.env.BENCH ?? "ingest,latency,metrics,footprint,placement,dispatch,pages").split(","));
 
 async function main() {
   if (parts.has("placement")) {
@@ -52,11 +54,17 @@ async function main() {
     if (parts.has("latency")) {
       await benchLatency({ serverUrl });
     }
+    if (parts.has("metrics")) {
+      await benchMetrics({ serverUrl, hosts: Number(process.env.BENCH_METRICS_HOSTS ?? 1000) });
+    }
     if (parts.has("footprint")) {
       await benchFootprint();
     }
     if (parts.has("dispatch")) {
       await benchDispatch({ serverUrl, jobs: Number(process.env.BENCH_JOBS ?? 100) });
+    }
+    if (parts.has("pages")) {
+      await benchPages({ serverUrl, hostCounts: (process.env.BENCH_PAGES_HOSTS ?? "1000,20000").split(",").map(Number) });
     }
   } finally {
     await stop();

@@ -11,7 +11,9 @@ const UNAVAILABLE_CODES = new Set([
   "EHOSTUNREACH",
   "ENOTFOUND",
   "EPIPE",
-  // Prisma: can't reach server, timed out, closed connection, pool timeout
+  // Prisma: can't reach server, timed out, closed connection, pool timeout, interactive
+  // transaction timed out (an overloaded database: retry later, not a crash)
+  "P2028",
   "P1001",
   "P1002",
   "P1008",

@@ -201,7 +201,7 @@ function CpuDetail({ cpu, preview }: { cpu: CpuMapCpu | null; preview: PreviewOv
   return (
     <div aria-live="polite" className="rounded-lg border border-slate-200 p-3 text-sm dark:border-slate-800" data-testid="cpu-detail">
       {cpu === null ? (
-        <p className="text-slate-500 dark:text-slate-400">Hover or focus a CPU (Tab, then arrow through with Tab) for its details; click a VNF&apos;s CPU to highlight all of its CPUs.</p>
+        <p className="text-slate-500 dark:text-slate-400">Hover a CPU, or Tab to it, for its details; click (or Enter on) a VNF&apos;s CPU to highlight all of its CPUs.</p>
       ) : (
         <dl className="grid grid-cols-[auto_1fr] gap-x-3 gap-y-1">
           <dt className="text-slate-500 dark:text-slate-400">CPU</dt>

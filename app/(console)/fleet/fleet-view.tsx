@@ -1,22 +1,23 @@
 "use client";
 
-import { useSuspenseQuery } from "@tanstack/react-query";
+import { keepPreviousData, useQuery } from "@tanstack/react-query";
 import Link from "next/link";
 import { usePathname, useSearchParams } from "next/navigation";
-import { memo, useCallback, useDeferredValue, useEffect, useMemo, useState } from "react";
+import { memo, useCallback, useEffect, useMemo, useState } from "react";
 import { useTRPC } from "@/app/_trpc/client";
 import { StatusBadge } from "@/app/_components/status-badge";
 import { Labels } from "@/app/_components/labels";
 import { formatAbsoluteTime, formatRelativeTime, orDash } from "@/app/_components/format";
 import {
-  applyFleetQuery,
-  countByStatus,
+  fleetPageInputOf,
   fleetQueryToSearch,
+  parseFleetPage,
   parseFleetQuery,
   toggleSort,
   type FleetHost,
   type FleetQuery,
   type FleetSortKey,
+  type StatusCounts,
 } from "@/server/domain/hosts/fleet";
 import { HOST_STATUSES, type HostStatus } from "@/server/domain/hosts/status";
 import { FLEET_COMPLIANCE_FILTERS, complianceFilterLabel, type FleetComplianceFilter } from "@/server/domain/hosts/fleet-compliance";
@@ -41,10 +42,17 @@ const COLUMNS: readonly Column[] = [
 
 export function FleetView() {
   const trpc = useTRPC();
-  const { data } = useSuspenseQuery({ ...trpc.hosts.list.queryOptions(), refetchInterval: REFRESH_MS });
   const searchParams = useSearchParams();
   const pathname = usePathname();
   const query = useMemo(() => parseFleetQuery(new URLSearchParams(searchParams.toString())), [searchParams]);
+  const page = useMemo(() => parseFleetPage(new URLSearchParams(searchParams.toString())), [searchParams]);
+  // One page from the server (filter, search, sort over every host there); the previous page stays
+  // on screen, dimmed, while the next one loads.
+  const { data, isPlaceholderData } = useQuery({
+    ...trpc.hosts.fleetPage.queryOptions(fleetPageInputOf(query, page)),
+    placeholderData: keepPreviousData,
+    refetchInterval: REFRESH_MS,
+  });
 
   // The text box updates at once; the URL (and the 1,000-row filter) follow without blocking typing.
   const [text, setText] = useState(query.q);
@@ -56,9 +64,10 @@ export function FleetView() {
   }
 
   const setQuery = useCallback(
-    (next: FleetQuery) => {
-      // Next integrates history.replaceState with useSearchParams: no server round trip, no scroll jump.
-      window.history.replaceState(null, "", `${pathname}${fleetQueryToSearch(next)}`);
+    (next: FleetQuery, nextPage = 1) => {
+      // Next integrates history.replaceState with useSearchParams: no full navigation, no scroll jump.
+      // A new filter or sort starts again at page 1.
+      window.history.replaceState(null, "", `${pathname}${fleetQueryToSearch(next, nextPage)}`);
     },
     [pathname],
   );
@@ -69,10 +78,13 @@ export function FleetView() {
     return () => clearTimeout(t);
   }, [text, query, setQuery]);
 
-  const deferredQuery = useDeferredValue(query);
-  const counts = useMemo(() => countByStatus(data.hosts), [data.hosts]);
-  const rows = useMemo(() => applyFleetQuery(data.hosts, deferredQuery), [data.hosts, deferredQuery]);
-  const stale = deferredQuery !== query;
+  if (!data) return <p className="text-sm text-slate-500 dark:text-slate-400">Loading hosts…</p>;
+  const counts: StatusCounts = data.counts;
+  const rows = data.hosts;
+  const stale = isPlaceholderData;
+  const first = data.matching === 0 ? 0 : (data.page - 1) * data.pageSize + 1;
+  const last = (data.page - 1) * data.pageSize + rows.length;
+  const lastPage = Math.max(1, Math.ceil(data.matching / data.pageSize));
 
   return (
     <div className="space-y-4">
@@ -133,7 +145,7 @@ export function FleetView() {
           </select>
         </label>
         <p className="text-sm text-slate-500 tabular-nums dark:text-slate-400" aria-live="polite" data-testid="fleet-shown">
-          {rows.length === counts.all ? `${rows.length} shown` : `${rows.length} of ${counts.all} shown`}
+          {data.matching === counts.all ? `${data.matching} shown` : `${data.matching} of ${counts.all} shown`}
         </p>
       </div>
 
@@ -163,7 +175,29 @@ export function FleetView() {
           </p>
         )}
       </div>
+      {lastPage > 1 && (
+        <nav className="flex items-center justify-end gap-3 text-sm" aria-label="Fleet pages">
+          <span className="tabular-nums text-slate-500 dark:text-slate-400" data-testid="fleet-range">
+            {first}–{last} of {data.matching} · page {data.page} of {lastPage}
+          </span>
+          <PageButton label="Previous" disabled={data.page <= 1} onClick={() => setQuery(query, data.page - 1)} />
+          <PageButton label="Next" disabled={data.page >= lastPage} onClick={() => setQuery(query, data.page + 1)} />
+        </nav>
+      )}
     </div>
+  );
+}
+
+function PageButton({ label, disabled, onClick }: { label: string; disabled: boolean; onClick: () => void }) {
+  return (
+    <button
+      type="button"
+      disabled={disabled}
+      onClick={onClick}
+      className="rounded-md border border-slate-300 bg-white px-3 py-1 shadow-sm hover:border-slate-400 focus-visible:outline-2 focus-visible:outline-offset-2 focus-visible:outline-sky-500 disabled:opacity-40 dark:border-slate-700 dark:bg-slate-900"
+    >
+      {label}
+    </button>
   );
 }
 
@@ -209,7 +243,7 @@ function StatusCounts({
   active,
   onSelect,
 }: {
-  counts: ReturnType<typeof countByStatus>;
+  counts: StatusCounts;
   active: FleetQuery["status"];
   onSelect: (status: FleetQuery["status"]) => void;
 }) {

@@ -1,18 +1,20 @@
 import type { Metadata } from "next";
 import { HydrateClient, getQueryClient, trpc } from "@/app/_trpc/server";
 import { requirePageUser } from "@/server/auth/page-guard";
-import { fleetQueryToSearch, parseFleetQuery } from "@/server/domain/hosts/fleet";
+import { fleetPageInputOf, fleetQueryToSearch, parseFleetPage, parseFleetQuery } from "@/server/domain/hosts/fleet";
 import { FleetView } from "./fleet-view";
 
 export const metadata: Metadata = { title: "Fleet" };
 
 type Props = { searchParams: Promise<Record<string, string | string[] | undefined>> };
 
-/** Server-rendered first paint: the host list is fetched here and hydrated into the client view. */
+/** Server-rendered first paint: one page of hosts (filtered and sorted in the server) hydrated into the client view. */
 export default async function FleetPage({ searchParams }: Props) {
-  const query = parseFleetQuery(await searchParams);
-  await requirePageUser("viewer", `/fleet${fleetQueryToSearch(query)}`);
-  await getQueryClient().prefetchQuery(trpc.hosts.list.queryOptions());
+  const params = await searchParams;
+  const query = parseFleetQuery(params);
+  const page = parseFleetPage(params);
+  await requirePageUser("viewer", `/fleet${fleetQueryToSearch(query, page)}`);
+  await getQueryClient().prefetchQuery(trpc.hosts.fleetPage.queryOptions(fleetPageInputOf(query, page)));
   return (
     <HydrateClient>
       <FleetView />

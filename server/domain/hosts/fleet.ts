@@ -65,8 +65,8 @@ export function parseFleetQuery(params: Record<string, string | string[] | undef
   return parsed.success ? parsed.data : DEFAULT_FLEET_QUERY;
 }
 
-/** Search string for a query; defaults are left out so the plain URL stays plain. */
-export function fleetQueryToSearch(query: FleetQuery): string {
+/** Search string for a query (and page); defaults are left out so the plain URL stays plain. */
+export function fleetQueryToSearch(query: FleetQuery, page = 1): string {
   const p = new URLSearchParams();
   if (query.q.trim() !== "") p.set("q", query.q);
   if (query.status !== DEFAULT_FLEET_QUERY.status) p.set("status", query.status);
@@ -75,6 +75,7 @@ export function fleetQueryToSearch(query: FleetQuery): string {
     p.set("sort", query.sort);
     p.set("dir", query.dir);
   }
+  if (page > 1) p.set("page", String(page));
   const s = p.toString();
   return s === "" ? "" : `?${s}`;
 }
@@ -108,7 +109,12 @@ const collator = new Intl.Collator("en", { numeric: true, sensitivity: "base" })
 
 type Comparable = string | number | null;
 
-function sortValue(h: FleetHost, key: FleetSortKey): Comparable {
+/** The fields a fleet sort reads: a full row, or the lean row the server sorts 20,000 hosts by. */
+export type FleetSortFields = Pick<FleetHost, "id" | "hostname" | "status" | "lastSeenAt" | "cpuModel" | "cpus" | "kernelRelease" | "agentVersion"> & {
+  compliance: { score: number } | null;
+};
+
+function sortValue(h: FleetSortFields, key: FleetSortKey): Comparable {
   switch (key) {
     case "hostname":
       return h.hostname;
@@ -138,7 +144,7 @@ function compareValues(a: Comparable, b: Comparable): number {
  * Sorted copy. Missing values always sort last (whatever the direction): an unknown CPU model is
  * not "smaller" than a known one. Ties fall back to the host name, then id, so the order is stable.
  */
-export function sortFleet(hosts: readonly FleetHost[], key: FleetSortKey, dir: SortDirection): FleetHost[] {
+export function sortFleet<T extends FleetSortFields>(hosts: readonly T[], key: FleetSortKey, dir: SortDirection): T[] {
   const sign = dir === "asc" ? 1 : -1;
   return [...hosts].sort((x, y) => {
     const a = sortValue(x, key);
@@ -157,6 +163,22 @@ export function countByStatus(hosts: readonly FleetHost[]): StatusCounts {
   const counts: StatusCounts = { all: hosts.length, online: 0, stale: 0, offline: 0 };
   for (const h of hosts) counts[h.status] += 1;
   return counts;
+}
+
+/** Rows per page of the fleet table: the server sends one page, never the whole fleet. */
+export const FLEET_PAGE_SIZE = 100;
+
+const pageSchema = z.preprocess(firstValue, z.coerce.number().int().min(1).max(1_000_000).catch(1)).catch(1);
+
+/** The 1-based page number from the URL's `page` (1 when absent or malformed). */
+export function parseFleetPage(params: Record<string, string | string[] | undefined> | URLSearchParams): number {
+  const raw = params instanceof URLSearchParams ? params.get("page") : params.page;
+  return pageSchema.parse(raw ?? undefined);
+}
+
+/** The fleet page's tRPC input (hosts.fleetPage) for a URL query: server prefetch and client use the same key. */
+export function fleetPageInputOf(query: FleetQuery, page: number): FleetQuery & { page: number } {
+  return { q: query.q, status: query.status, compliance: query.compliance, sort: query.sort, dir: query.dir, page };
 }
 
 /** The visible rows for a query: filter, then sort. */

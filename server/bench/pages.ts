@@ -69,7 +69,7 @@ async function waitForHealth(url: string, child: ChildProcess, timeoutMs: number
 export async function benchPages(opts: { serverUrl: string; hostCounts?: number[]; fetches?: number; log?: (line: string) => void }): Promise<void> {
   const log = opts.log ?? ((l: string) => console.log(l));
   const hostCounts = opts.hostCounts ?? [1000, 20000];
-  const fetches = opts.fetches ?? 20;
+  const fetches = opts.fetches ?? Number(process.env.BENCH_PAGES_FETCHES ?? 20);
   const distDir = process.env.BENCH_NEXT_DIST_DIR ?? ".next";
   const name = `nfvdeck_bench_pages_${process.pid}`;
   const url = await createScratchDatabase(opts.serverUrl, name);

@@ -52,7 +52,8 @@ test.describe.serial("live migration from the host page", () => {
 
   test("an operator starts a migration, sees live progress and the verdict", async ({ page }) => {
     test.setTimeout(180_000);
-    await loginAs(page, "operator", `/hosts/${hostId}/migration`);
+    await loginAs(page, "operator");
+    await page.goto(`/hosts/${hostId}/migration`);
     await page.getByRole("link", { name: "Migration" }).first().waitFor();
     const form = page.getByTestId("migrate-form");
     await form.getByLabel("VM's QMP socket").fill(pair.source.qmpSocket);
@@ -61,13 +62,14 @@ test.describe.serial("live migration from the host page", () => {
     await form.getByLabel("Max bandwidth (MiB/s)").fill("32");
     await form.getByRole("button", { name: "Migrate VM" }).click();
 
-    const live = page.getByTestId("migration-live");
+    // the form follows its job (the "In progress" panel below lists it too after the refresh)
+    const live = page.getByTestId("migrate-vm").getByTestId("migration-live");
     await expect(live.getByTestId("job-state")).toHaveAttribute("data-state", "pending");
     await expect(live.getByTestId("migration-status")).toHaveText("waiting for the agent");
     const agent = agentRunsNextJob();
 
     // live progress from QEMU's query-migrate, relayed through the job's lease renewals
-    await expect(live.getByTestId("migration-status")).toHaveText("active", { timeout: 30_000 });
+    await expect(live.getByTestId("migration-status")).toHaveText("active", { timeout: 90_000 });
     await expect(live.getByTestId("job-state")).toHaveAttribute("data-state", "running");
     await expect(live).not.toContainText("Elapsed—");
     await page.screenshot({ path: "node_modules/.cache/playwright-results/migration-progress.png", fullPage: true });
@@ -84,7 +86,8 @@ test.describe.serial("live migration from the host page", () => {
   });
 
   test("a viewer sees the history, the chart and the audit trail, but no buttons", async ({ page }) => {
-    await loginAs(page, "viewer", `/hosts/${hostId}/migration`);
+    await loginAs(page, "viewer");
+    await page.goto(`/hosts/${hostId}/migration`);
     const history = page.getByTestId("migration-history-table");
     await expect(history).toContainText("src.qmp");
     await expect(history.getByTestId("migration-verdict")).toHaveAttribute("data-verdict", "fail");

@@ -70,11 +70,6 @@ export function CatGridView({ grid, colorIndex, vnfsOf = () => [] }: { grid: Cat
                     <th scope="row" className="max-w-48 truncate pr-2 text-left font-mono font-normal" title={row.group}>
                       <span className="mr-1.5 inline-block size-2 rounded-full align-middle" style={{ backgroundColor: color }} aria-hidden="true" />
                       {groupLabel(row.group)}
-                      {vnfsOf(row.group).length > 0 && (
-                        <span className="block truncate font-sans text-xs text-slate-600 dark:text-slate-300" data-testid="cat-row-vnfs">
-                          VNF {vnfsOf(row.group).join(", ")}
-                        </span>
-                      )}
                     </th>
                     {grid.cdp && <td className="pr-2 font-mono text-slate-600 dark:text-slate-300">{row.resource === "L3CODE" ? "CODE" : row.resource === "L3DATA" ? "DATA" : "L3"}</td>}
                     {wayIdx.map((w) => {
@@ -94,6 +89,10 @@ export function CatGridView({ grid, colorIndex, vnfsOf = () => [] }: { grid: Cat
                         {cell.ways ? `${cell.wayCount}/${grid.ways}` : ""}
                       </span>
                       <span className="sr-only">{text}</span>
+                    </td>
+                    {/* the VNFs the agent monitors in this class (after the mask, so the row header stays the group) */}
+                    <td className="pl-2 text-xs whitespace-nowrap text-slate-600 dark:text-slate-300" data-testid="cat-row-vnfs">
+                      {vnfsOf(row.group).length > 0 ? `VNF ${vnfsOf(row.group).join(", ")}` : ""}
                     </td>
                   </tr>
                 );

@@ -25,7 +25,7 @@ test.describe("fleet compliance (viewer)", () => {
     // all, the broken host's nohz_full is not a CPU list. The host that never reported has no result.
     const reported = ALL_E2E_HOSTNAMES.filter((h) => h !== NEVER_REPORTED_HOST);
     await expect(page.getByTestId("fleet-row")).toHaveCount(reported.length);
-    expect(await shownHosts(page)).toEqual([...reported].sort());
+    await expect.poll(() => shownHosts(page)).toEqual([...reported].sort());
     await expect(page.getByTestId("fleet-shown")).toHaveText(`${reported.length} of ${ALL_E2E_HOSTNAMES.length} shown`);
 
     await page.getByRole("combobox", { name: "Compliance" }).selectOption({ label: "Failing BIOS rules" });
@@ -33,15 +33,15 @@ test.describe("fleet compliance (viewer)", () => {
     // HT on (smt/active = 1) and C-states/turbo observed on the Xeon Gold pair and the EPYC; the
     // baseline passes, the VM has no BIOS rules (n/a, never a failure), the broken host passes what it reports.
     await expect(page.getByTestId("fleet-row")).toHaveCount(3);
-    expect(await shownHosts(page)).toEqual(["pod1-node03-ht", "pod1-node04-cdp", "pod2-epyc-01"]);
+    await expect.poll(() => shownHosts(page)).toEqual(["pod1-node03-ht", "pod1-node04-cdp", "pod2-epyc-01"]);
 
     // the URL alone restores the filter (a shared link, a reload)
     await page.reload();
     await expect(page.getByRole("combobox", { name: "Compliance" })).toHaveValue("fail-bios");
-    expect(await shownHosts(page)).toEqual(["pod1-node03-ht", "pod1-node04-cdp", "pod2-epyc-01"]);
+    await expect.poll(() => shownHosts(page)).toEqual(["pod1-node03-ht", "pod1-node04-cdp", "pod2-epyc-01"]);
 
     await page.getByRole("combobox", { name: "Compliance" }).selectOption({ label: "Not evaluated" });
-    expect(await shownHosts(page)).toEqual([NEVER_REPORTED_HOST]);
+    await expect.poll(() => shownHosts(page)).toEqual([NEVER_REPORTED_HOST]);
     await expect(page.locator(`[data-hostname="${NEVER_REPORTED_HOST}"]`).getByTestId("fleet-compliance")).toHaveText("not evaluated");
   });
 

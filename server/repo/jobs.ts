@@ -81,6 +81,16 @@ export async function insertJob(data: {
   return { ...existing, created: false };
 }
 
+/** The host's tuning apply or rollback still pending, claimed or running (at most one: a partial unique index). */
+export async function findActiveTuneWrite(hostId: string): Promise<{ id: string; state: JobState; target: string | null } | null> {
+  const rows = await prisma().$queryRaw<{ id: string; state: JobState; target: string | null }[]>`
+    SELECT "id"::text AS "id", "state"::text AS "state", "target" FROM "Job"
+     WHERE "hostId" = ${hostId}::uuid AND "kind" = 'tune' AND "state" IN ('pending', 'claimed', 'running')
+       AND ("params"->>'mode') IN ('apply', 'rollback')
+     ORDER BY "createdAt" LIMIT 1`;
+  return rows[0] ?? null;
+}
+
 export type ClaimedJob = { id: string; kind: string; params: JobJson; attempts: number; leaseExpiresAt: Date };
 
 /**

@@ -12,12 +12,14 @@ let operator: Caller;
 let viewer: Caller;
 let agent: Caller;
 let hostId: string;
+let hostname: string;
 let base: string;
 
 const FIXTURE = path.resolve(import.meta.dirname, "../../../agent/fixtures/this-vm");
 
 beforeAll(async () => {
-  const host = await enrolHost(uniqueHostname("tune"), { note: "tuning job test" });
+  hostname = uniqueHostname("tune");
+  const host = await enrolHost(hostname, { note: "tuning job test" });
   hostId = host.hostId;
   agent = await agentCaller(host.hostToken);
   operator = await signedInCaller("operator");
@@ -78,6 +80,35 @@ describe("tuning jobs (jobs.createTune → agent runner → runTune)", () => {
     await runNext();
     expect((await viewer.jobs.get({ id: rb.id })).job).toMatchObject({ state: "succeeded", result: { mode: "rollback", ok: true } });
     expect(readFileSync(proc, "utf8")).toBe(before);
+  });
+
+  it("two concurrent applies on one host: exactly one job, the other a CONFLICT naming it; plans still run; after it ends the next is accepted", async () => {
+    const create = (mode: "plan" | "apply" | "rollback", applyId?: string) =>
+      operator.jobs.createTune({ hostId, mode, action: "tune.sysctl.sched_rt_runtime_us", params: {}, idempotencyKey: randomUUID(), ...(applyId ? { applyId } : {}) });
+    const settled = await Promise.allSettled([create("apply"), create("apply"), create("apply"), create("apply")]);
+    const ok = settled.filter((s) => s.status === "fulfilled");
+    const refused = settled.filter((s): s is PromiseRejectedResult => s.status === "rejected");
+    expect(ok).toHaveLength(1);
+    expect(refused).toHaveLength(3);
+    const first = (ok[0] as PromiseFulfilledResult<{ id: string }>).value;
+    for (const r of refused) {
+      expect(r.reason).toMatchObject({ code: "CONFLICT" });
+      expect(String((r.reason as Error).message)).toMatch(new RegExp(`^a tuning job is already running on ${hostname.replace(/[.]/g, "\\.")}: job ${first.id} \\(tune\\.sysctl\\.sched_rt_runtime_us \\(apply\\), pending\\)`));
+    }
+    // a rollback is a write too
+    await expect(create("rollback", "20261202T000000Z-tune.sysctl.sched_rt_runtime_us-0000abcd")).rejects.toMatchObject({ code: "CONFLICT" });
+    // a plan only reads: allowed beside it
+    const plan = await create("plan");
+    expect(plan.created).toBe(true);
+
+    await runNext(); // the apply (oldest first)
+    expect((await viewer.jobs.get({ id: first.id })).job.state).toBe("succeeded");
+    await runNext(); // the plan
+    const applyId = ((await viewer.jobs.get({ id: first.id })).job.result as { applyId: string }).applyId;
+    const rb = await create("rollback", applyId);
+    expect(rb.created).toBe(true);
+    await runNext();
+    expect((await viewer.jobs.get({ id: rb.id })).job).toMatchObject({ state: "succeeded", result: { mode: "rollback", ok: true } });
   });
 
   it("viewers cannot create tuning jobs; bad input is a 400 naming the field", async () => {

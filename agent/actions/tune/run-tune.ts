@@ -4,6 +4,7 @@ import { WritableHostFs } from "@/agent/hostfs";
 import type { ActionPlan, AnyTuneAction, ApplyContext, BootState } from "@/agent/actions/tune/action";
 import { TuneRequestError } from "@/agent/actions/tune/action";
 import { TUNE_ACTIONS } from "@/agent/actions/tune/registry";
+import { withLedgerLock } from "@/agent/actions/tune/lock";
 import { fromB64, latestInForce, loadEntry, newApplyId, saveEntry, toB64, type LedgerEntry } from "@/agent/actions/tune/ledger";
 import {
   tuneActionIdSchema,
@@ -32,6 +33,8 @@ export interface TuneDeps {
   now?: () => Date;
   /** runs a fixed argv (only ever called when root is "/") */
   exec?: (argv: string[]) => void;
+  /** how long apply/rollback wait for another one holding the ledger lock (default TUNE_LOCK_WAIT_S) */
+  lockWaitSeconds?: number;
 }
 
 /** Kernel errors that mean "this write is refused" rather than a broken host (EIO: managed IRQ; EINVAL: bad mask). */
@@ -122,17 +125,28 @@ export async function runTune(req: TuneRequest, deps: TuneDeps = {}): Promise<Tu
   if (mode === "apply") {
     const empty: TuneOutcome = { mode, ...base, applyId: null, changes: [] };
     const params = parseParams(action, req.params);
-    let plan: ActionPlan;
+    // Plan and write under the ledger lock: a second apply or rollback (another job, the CLI) waits or is refused.
     try {
-      plan = await action.plan(fs, params);
+      return await withLedgerLock(
+        stateDir,
+        async () => {
+          let plan: ActionPlan;
+          try {
+            plan = await action.plan(fs, params);
+          } catch (err) {
+            return failed(empty, err);
+          }
+          if (plan.changes.length === 0) {
+            const boot = await bootState(action, fs, params, null);
+            return { ...empty, rebootRequired: boot?.rebootRequired ?? false, skipped: plan.skipped, notes: ["nothing to change: the host already matches", ...plan.notes] };
+          }
+          return applyPlan({ id, action, fs, root, stateDir, params, rawParams: req.params, plan, now, exec });
+        },
+        deps.lockWaitSeconds,
+      );
     } catch (err) {
       return failed(empty, err);
     }
-    if (plan.changes.length === 0) {
-      const boot = await bootState(action, fs, params, null);
-      return { ...empty, rebootRequired: boot?.rebootRequired ?? false, skipped: plan.skipped, notes: ["nothing to change: the host already matches", ...plan.notes] };
-    }
-    return applyPlan({ id, action, fs, root, stateDir, params, rawParams: req.params, plan, now, exec });
   }
 
   if (mode === "verify") {
@@ -150,13 +164,17 @@ export async function runTune(req: TuneRequest, deps: TuneDeps = {}): Promise<Tu
 
   const empty: TuneOutcome = { mode: "rollback", ...base, applyId: null, restored: [] };
   try {
+    return await withLedgerLock(stateDir, () => rollbackLocked(), deps.lockWaitSeconds);
+  } catch (err) {
+    return failed(empty, err);
+  }
+
+  async function rollbackLocked(): Promise<TuneOutcome> {
     const entry = req.applyId ? await loadEntry(stateDir, req.applyId) : await latestInForce(stateDir, id, root);
     if (!entry) return { ...empty, ok: false, error: req.applyId ? `no ledger entry ${req.applyId}` : `nothing to roll back: no apply of ${id} on ${root} in ${stateDir}` };
     if (entry.action !== id || entry.root !== root) throw new TuneRequestError(`ledger entry ${entry.applyId} is ${entry.action} on ${entry.root}, not ${id} on ${root}`);
     if (entry.state === "rolled-back") return { ...empty, applyId: entry.applyId, ok: false, error: `${entry.applyId} was already rolled back at ${entry.rolledBackAt ?? "?"}` };
     return await rollback({ action, fs, root, stateDir, entry, now, exec, params: parseParams(action, entry.params) });
-  } catch (err) {
-    return failed(empty, err);
   }
 }
 

@@ -5,8 +5,8 @@
  * a second (and right after each MIGRATION_PASS), applies the operator's non-convergence policy, and
  * reports QEMU's own figures judged against the 2 s / 10 ms requirement.
  */
-import type { MigrateParams, MigrateProgress, MigrateResult, MigrationCapability, MigrationPrediction } from "@/server/contract/migration";
-import { migrateParamsSchema } from "@/server/contract/migration";
+import type { MigrateParams, MigrateProgress, MigrateResult, MigrationCapability, MigrationPrediction, PredictMigrationParams, PredictMigrationResult } from "@/server/contract/migration";
+import { migrateParamsSchema, predictMigrationParamsSchema } from "@/server/contract/migration";
 import { assessConvergence, nextDowntimeLimitMs, type ConvergenceSample } from "@/server/domain/migration/convergence";
 import { predictMigration } from "@/server/domain/migration/prediction";
 import { dirtyRateMibToBytesPerS } from "@/server/domain/migration/units";
@@ -119,7 +119,7 @@ export async function runMigration(rawParams: MigrateParams, hooks: MigrateHooks
     });
 
     const bandwidth = params.maxBandwidthBytesPerS ?? numberParam(await source.execute("query-migrate-parameters"), "max-bandwidth");
-    prediction = await sampleAndPredict(source, { downtimeLimitMs: params.downtimeLimitMs, bandwidthBytesPerS: bandwidth, signal: hooks.signal });
+    prediction = (await sampleAndPredict(source, { downtimeLimitMs: params.downtimeLimitMs, bandwidthBytesPerS: bandwidth, signal: hooks.signal })).prediction;
     if (hooks.signal.aborted) return await finish({ status: "cancelled", reason: "cancelled before the migration started" });
 
     // Capabilities: the `events` one so the source emits MIGRATION / MIGRATION_PASS, the chosen ones on,
@@ -181,7 +181,33 @@ export async function predictMigrationFor(
   const client = await QmpClient.connect(qmpSocket, { timeoutMs: COMMAND_TIMEOUT_MS, signal: options.signal });
   try {
     const bandwidth = options.maxBandwidthBytesPerS ?? numberParam(await client.execute("query-migrate-parameters"), "max-bandwidth");
-    return await sampleAndPredict(client, { downtimeLimitMs: options.downtimeLimitMs, bandwidthBytesPerS: bandwidth, signal: options.signal });
+    return (await sampleAndPredict(client, { downtimeLimitMs: options.downtimeLimitMs, bandwidthBytesPerS: bandwidth, signal: options.signal })).prediction;
+  } finally {
+    client.close();
+  }
+}
+
+/**
+ * The `predict_migration` action (job and CLI): the pre-flight the operator sees before confirming a
+ * migration. Read-only on the VM: calc-dirty-rate in page-sampling mode, query-dirty-rate, the memory
+ * size and QEMU's own max-bandwidth when none is given. No prediction (with the reason) rather than a
+ * guess when this QEMU cannot sample or a migration is already under way.
+ */
+export async function runPrediction(rawParams: PredictMigrationParams, options: { signal: AbortSignal; now?: () => number }): Promise<PredictMigrationResult> {
+  const params = predictMigrationParamsSchema.parse(rawParams);
+  const now = options.now ?? Date.now;
+  const started = now();
+  const done = (prediction: MigrationPrediction | null, reason: string | null): PredictMigrationResult => ({ type: "prediction", prediction, reason, sampledMs: Math.max(0, now() - started) });
+  const client = await QmpClient.connect(params.qmpSocket, { timeoutMs: COMMAND_TIMEOUT_MS, signal: options.signal });
+  try {
+    const status = queryStatusSchema.parse(await client.execute("query-status"));
+    if (!status.running) return done(null, `the VM is not running (status ${status.status}): its dirty rate says nothing about a migration`);
+    const current = parseQueryMigrate(await client.execute("query-migrate"));
+    if (ACTIVE_MIGRATION_STATUSES.has(current.status)) return done(null, `a migration is already under way on this VM (status ${current.status})`);
+    const bandwidth = params.maxBandwidthBytesPerS ?? numberParam(await client.execute("query-migrate-parameters"), "max-bandwidth");
+    const sampled = await sampleAndPredict(client, { downtimeLimitMs: params.downtimeLimitMs, bandwidthBytesPerS: bandwidth, signal: options.signal });
+    if (options.signal.aborted) return done(null, "cancelled while sampling");
+    return done(sampled.prediction, sampled.reason);
   } finally {
     client.close();
   }
@@ -192,12 +218,13 @@ type Figures = { totalTimeMs: number; downtimeMs: number; setupTimeMs: number; t
 async function sampleAndPredict(
   client: QmpClient,
   options: { downtimeLimitMs: number; bandwidthBytesPerS: number | null; signal?: AbortSignal },
-): Promise<MigrationPrediction | null> {
-  if (options.bandwidthBytesPerS === null) return null;
+): Promise<{ prediction: MigrationPrediction | null; reason: string | null }> {
+  if (options.bandwidthBytesPerS === null) return { prediction: null, reason: "no bandwidth given and this QEMU reports no max-bandwidth" };
   try {
     await client.execute("calc-dirty-rate", { "calc-time": DIRTY_RATE_CALC_TIME_S, "sample-pages": DIRTY_RATE_SAMPLE_PAGES, mode: "page-sampling" });
   } catch (err) {
-    if (err instanceof QmpCommandError) return null; // this QEMU cannot sample: no prediction rather than no migration
+    // this QEMU cannot sample: no prediction rather than no migration
+    if (err instanceof QmpCommandError) return { prediction: null, reason: `calc-dirty-rate refused: ${err.message}` };
     throw err;
   }
   const deadline = Date.now() + DIRTY_RATE_CALC_TIME_S * 1000 + 5_000;
@@ -206,16 +233,17 @@ async function sampleAndPredict(
     const rate = queryDirtyRateSchema.parse(await client.execute("query-dirty-rate"));
     if (rate.status === "measured" && rate["dirty-rate"] !== undefined) {
       const memory = memorySizeSummarySchema.parse(await client.execute("query-memory-size-summary"));
-      return predictMigration({
+      const prediction = predictMigration({
         dirtyBytesPerS: dirtyRateMibToBytesPerS(rate["dirty-rate"]),
         bandwidthBytesPerS: options.bandwidthBytesPerS,
         downtimeLimitMs: options.downtimeLimitMs,
         memoryBytes: memory["base-memory"] + (memory["plugged-memory"] ?? 0),
         sampleWindowMs: (rate["calc-time"] ?? DIRTY_RATE_CALC_TIME_S) * 1000,
       });
+      return { prediction, reason: null };
     }
   }
-  return null;
+  return { prediction: null, reason: options.signal?.aborted ? "cancelled while sampling" : "QEMU did not report a measured dirty rate in time" };
 }
 
 /** Starts the migration and follows it to its end, applying the non-convergence policy and the timeout. */

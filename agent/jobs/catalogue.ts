@@ -1,6 +1,6 @@
 import path from "node:path";
 import { z } from "zod";
-import { migrateParamsSchema } from "@/server/contract/migration";
+import { migrateParamsSchema, predictMigrationParamsSchema } from "@/server/contract/migration";
 import { tuneActionIdSchema, tuneJobParamsSchema } from "@/server/contract/tuning";
 import type { JobJson } from "@/server/contract/job";
 
@@ -76,6 +76,9 @@ export const agentMigrateParamsSchema = migrateParamsSchema
   })
   .strict();
 
+/** The pre-flight prediction's parameters: only the VM's own monitor socket and the two limits. */
+export const agentPredictMigrationParamsSchema = predictMigrationParamsSchema.extend({ qmpSocket: absoluteSocketPath }).strict();
+
 export const agentTuneParamsSchema = tuneJobParamsSchema.extend({ action: tuneActionIdSchema });
 
 function qemuState(status: string): string {
@@ -101,6 +104,21 @@ const migrate: JobAction<z.infer<typeof agentMigrateParamsSchema>> = {
   },
 };
 
+const predictMigration: JobAction<z.infer<typeof agentPredictMigrationParamsSchema>> = {
+  params: agentPredictMigrationParamsSchema,
+  describe: (p) =>
+    `predict migration of ${p.qmpSocket} (downtime ≤ ${p.downtimeLimitMs} ms, bandwidth ${p.maxBandwidthBytesPerS === null ? "QEMU's" : `${p.maxBandwidthBytesPerS} B/s`})`,
+  run: async (p, ctx) => {
+    const { runPrediction } = await import("@/agent/actions/migrate");
+    const result = await runPrediction(p, { signal: ctx.signal });
+    if (ctx.signal.aborted) return { outcome: "cancelled", reason: result.reason, result };
+    // No prediction is still an answer the operator reads (with its reason) before deciding.
+    return { outcome: "succeeded", reason: result.prediction === null ? result.reason : null, result };
+  },
+  // sampling only reads: nothing to undo or resume
+  inspectAfterRestart: async (p) => `the dirty-rate sampling of ${p.qmpSocket} was interrupted (read-only, nothing changed); predict again`,
+};
+
 const tune: JobAction<z.infer<typeof agentTuneParamsSchema>> = {
   params: agentTuneParamsSchema,
   describe: (p) => `tune ${p.mode} ${p.action}`,
@@ -116,5 +134,6 @@ const tune: JobAction<z.infer<typeof agentTuneParamsSchema>> = {
 /** The only actions this agent runs, by job kind. */
 export const JOB_CATALOGUE: Readonly<Record<string, CatalogueEntry>> = {
   migrate: catalogueEntry(migrate),
+  predict_migration: catalogueEntry(predictMigration),
   tune: catalogueEntry(tune),
 };

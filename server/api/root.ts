@@ -22,11 +22,13 @@ import { getHostStats as latencyGetHostStats } from "@/server/api/routers/latenc
 import { getTrend as latencyGetTrend } from "@/server/api/routers/latency/get-trend";
 import { getFleetReport as latencyGetFleetReport } from "@/server/api/routers/latency/get-fleet-report";
 import { exportFleetReportCsv as latencyExportFleetReportCsv } from "@/server/api/routers/latency/export-fleet-report-csv";
+import { getFleetReportPage as latencyGetFleetReportPage } from "@/server/api/routers/latency/get-fleet-report-page";
 import { compareHosts as latencyCompareHosts } from "@/server/api/routers/latency/compare-hosts";
 import { getSchedule as latencyGetSchedule } from "@/server/api/routers/latency/get-schedule";
 import { setSchedule as latencySetSchedule } from "@/server/api/routers/latency/set-schedule";
 import { getHostCompliance } from "@/server/api/routers/compliance/get-host-compliance";
 import { listFleetCompliance } from "@/server/api/routers/compliance/list-fleet-compliance";
+import { listFleetCompliancePageProcedure } from "@/server/api/routers/compliance/list-fleet-compliance-page";
 import { exportComplianceCsv } from "@/server/api/routers/compliance/export-compliance-csv";
 import { listProfiles as complianceListProfiles } from "@/server/api/routers/compliance/list-profiles";
 import { getProfile as complianceGetProfile } from "@/server/api/routers/compliance/get-profile";
@@ -43,6 +45,7 @@ import { finishJob as agentFinishJob } from "@/server/api/routers/agent/finish-j
 import { listJobs } from "@/server/api/routers/jobs/list-jobs";
 import { getJob } from "@/server/api/routers/jobs/get-job";
 import { createMigration as jobsCreateMigration } from "@/server/api/routers/jobs/create-migration";
+import { createMigrationPrediction as jobsCreateMigrationPrediction } from "@/server/api/routers/jobs/create-migration-prediction";
 import { cancelJob } from "@/server/api/routers/jobs/cancel-job";
 import { getMigrationHistory as jobsGetMigrationHistory } from "@/server/api/routers/jobs/get-migration-history";
 import { listHostVms as jobsListHostVms } from "@/server/api/routers/jobs/list-host-vms";
@@ -63,6 +66,7 @@ export const appRouter = createTRPCRouter({
   compliance: createTRPCRouter({
     getHostCompliance,
     listFleetCompliance,
+    fleetPage: listFleetCompliancePageProcedure,
     exportCsv: exportComplianceCsv,
     listProfiles: complianceListProfiles,
     getProfile: complianceGetProfile,
@@ -86,6 +90,7 @@ export const appRouter = createTRPCRouter({
     list: listJobs,
     get: getJob,
     createMigration: jobsCreateMigration,
+    createMigrationPrediction: jobsCreateMigrationPrediction,
     createTune: jobsCreateTune,
     cancel: cancelJob,
     getMigrationHistory: jobsGetMigrationHistory,
@@ -103,6 +108,7 @@ export const appRouter = createTRPCRouter({
     getHostStats: latencyGetHostStats,
     getTrend: latencyGetTrend,
     getFleetReport: latencyGetFleetReport,
+    fleetReportPage: latencyGetFleetReportPage,
     exportFleetReportCsv: latencyExportFleetReportCsv,
     compareHosts: latencyCompareHosts,
     getSchedule: latencyGetSchedule,

@@ -6,9 +6,10 @@ import { boundedRecord, shortText } from "./common";
  * Job params are validated BY THE AGENT with the action's own schema, whatever the server sent:
  *   migrate → migrateParamsSchema (server/contract/migration.ts)
  *   tune    → tuneJobParamsSchema (server/contract/tuning.ts)
+ *   predict_migration → predictMigrationParamsSchema (server/contract/migration.ts)
  * so here they are an opaque JSON object.
  */
-export const jobKindSchema = z.enum(["migrate", "tune"]);
+export const jobKindSchema = z.enum(["migrate", "tune", "predict_migration"]);
 export type JobKind = z.infer<typeof jobKindSchema>;
 
 export const jobStateSchema = z.enum(["pending", "claimed", "running", "succeeded", "failed", "cancelled"]);
@@ -173,10 +174,24 @@ export const createMigrationInput = z
     capabilities: z.array(z.enum(["postcopy-ram", "auto-converge", "multifd", "xbzrle"])).max(4).default([]),
     onNoConvergence: z.enum(["cancel", "postcopy", "raise"]).default("cancel"),
     timeoutS: z.number().int().min(1).max(3600).default(120),
+    /** the succeeded predict_migration job the operator saw before confirming (same VM and limits) */
+    predictionJobId: jobIdSchema.nullable().default(null),
     idempotencyKey: idempotencyKeySchema,
   })
   .strict();
 export type CreateMigrationInput = z.infer<typeof createMigrationInput>;
+
+/**
+ * jobs.createMigrationPrediction: the read-only pre-flight the operator runs before confirming a
+ * migration. Same VM choice and limits as createMigrationInput; the agent samples the live dirty rate.
+ */
+export const createMigrationPredictionInput = createMigrationInput
+  .pick({ hostId: true, vm: true, downtimeLimitMs: true, maxBandwidthBytesPerS: true, idempotencyKey: true })
+  .strict();
+export type CreateMigrationPredictionInput = z.infer<typeof createMigrationPredictionInput>;
+
+/** How old a prediction may be when the operator confirms: the guest's dirty rate changes. */
+export const PREDICTION_MAX_AGE_MS = 15 * 60_000;
 
 export const createJobOutput = z.object({ id: jobIdSchema, state: jobStateSchema, created: z.boolean() }).strict();
 
@@ -189,6 +204,11 @@ export const migrationHistoryPointSchema = z
     totalTimeMs: z.number().nullable(),
     downtimeMs: z.number().nullable(),
     verdict: z.enum(["pass", "fail"]).nullable(),
+    /** the pre-flight prediction the operator confirmed (null: migrated without one) */
+    predicted: z
+      .object({ converges: z.boolean(), totalTimeMs: z.number().nullable(), downtimeMs: z.number().nullable(), message: z.string() })
+      .strict()
+      .nullable(),
   })
   .strict();
 

@@ -251,15 +251,24 @@ export async function getJob(jobId: string) {
   };
 }
 
+/** One job's kind, host, state, params and result: what createMigrationJob checks a named prediction with. */
+export async function findJobOutcome(jobId: string) {
+  const row = await prisma().job.findUnique({
+    where: { id: jobId },
+    select: { id: true, kind: true, hostId: true, state: true, params: true, result: true, finishedAt: true },
+  });
+  return row ? { ...row, params: asJson(row.params) ?? {}, result: asJson(row.result) } : null;
+}
+
 /** Finished migrations of one VM (by target label) on one host, oldest first, with their results. */
 export async function listMigrationResults(hostId: string, target: string, limit = 200) {
   const rows = await prisma().job.findMany({
     where: { hostId, kind: "migrate", target, state: { in: ["succeeded", "failed", "cancelled"] }, finishedAt: { not: null } },
     orderBy: { finishedAt: "desc" },
     take: limit,
-    select: { id: true, state: true, finishedAt: true, result: true },
+    select: { id: true, state: true, finishedAt: true, result: true, params: true },
   });
-  return rows.reverse().map((r) => ({ id: r.id, state: r.state, finishedAt: r.finishedAt ?? new Date(0), result: asJson(r.result) }));
+  return rows.reverse().map((r) => ({ id: r.id, state: r.state, finishedAt: r.finishedAt ?? new Date(0), result: asJson(r.result), params: asJson(r.params) }));
 }
 
 /** The host's latest `vms` section as stored (validated by the caller), or null when it has none. */

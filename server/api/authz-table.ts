@@ -75,6 +75,10 @@ export const AUTHZ_TABLE: Record<string, AuthzEntry> = {
     access: "operator",
     input: (fx) => ({ hostId: fx.hostId, vm: { by: "socket", qmpSocket: "/nonexistent/qmp.sock" }, uri: "tcp:127.0.0.1:1", idempotencyKey: fx.unique() }),
   },
+  "jobs.createMigrationPrediction": {
+    access: "operator",
+    input: (fx) => ({ hostId: fx.hostId, vm: { by: "socket", qmpSocket: "/nonexistent/qmp.sock" }, idempotencyKey: fx.unique() }),
+  },
   "jobs.createTune": {
     access: "operator",
     input: (fx) => ({ hostId: fx.hostId, mode: "plan", action: "tune.sysctl.sched_rt_runtime_us", params: {}, idempotencyKey: fx.unique() }),

@@ -100,6 +100,8 @@ export const AUTHZ_TABLE: Record<string, AuthzEntry> = {
 
   // Cache QoS (helper H12)
   "qos.getHostQos": { access: "viewer", input: (fx) => ({ hostId: fx.hostId, window: "24h" }) },
+  "qos.getVnfQos": { access: "viewer", input: () => ({ vnfId: "00000000-0000-4000-8000-000000000013", window: "24h" }) },
+  "qos.proposeVnfMask": { access: "operator", input: (fx) => ({ vnfId: "00000000-0000-4000-8000-000000000013", mask: "3", mode: "plan", idempotencyKey: fx.unique() }) },
 
   // latency (helper H7)
   "latency.uploadCyclictest": { access: "operator", input: (fx) => ({ hostId: fx.hostId, content: "not cyclictest", load: "idle" }) },
@@ -108,6 +110,7 @@ export const AUTHZ_TABLE: Record<string, AuthzEntry> = {
   "latency.getHostStats": { access: "viewer", input: (fx) => ({ hostId: fx.hostId, window: { preset: "24h" } }) },
   "latency.getTrend": { access: "viewer", input: (fx) => ({ hostId: fx.hostId, window: { preset: "24h" } }) },
   "latency.getFleetReport": { access: "viewer", input: () => ({ window: { preset: "24h" } }) },
+  "latency.fleetReportPage": { access: "viewer", input: () => ({ window: { preset: "24h" } }) },
   "latency.exportFleetReportCsv": { access: "viewer", input: () => ({ window: { preset: "24h" } }) },
   "latency.compareHosts": { access: "viewer", input: (fx) => ({ hostIds: [fx.hostId, fx.unique()], window: { preset: "24h" } }) },
   "latency.getSchedule": { access: "viewer", input: (fx) => ({ hostId: fx.hostId }) },
@@ -137,6 +140,7 @@ export const AUTHZ_TABLE: Record<string, AuthzEntry> = {
   // compliance (helper H6)
   "compliance.getHostCompliance": { access: "viewer", input: (fx) => ({ hostId: fx.hostId }) },
   "compliance.listFleetCompliance": { access: "viewer", input: () => ({}) },
+  "compliance.fleetPage": { access: "viewer", input: () => ({}) },
   "compliance.exportCsv": { access: "viewer", input: () => ({}) },
   "compliance.listProfiles": { access: "viewer", input: () => ({}) },
   "compliance.getProfile": { access: "viewer", input: () => ({ id: "kvm4nfv-host" }) },

@@ -22,11 +22,13 @@ import { getHostStats as latencyGetHostStats } from "@/server/api/routers/latenc
 import { getTrend as latencyGetTrend } from "@/server/api/routers/latency/get-trend";
 import { getFleetReport as latencyGetFleetReport } from "@/server/api/routers/latency/get-fleet-report";
 import { exportFleetReportCsv as latencyExportFleetReportCsv } from "@/server/api/routers/latency/export-fleet-report-csv";
+import { getFleetReportPage as latencyGetFleetReportPage } from "@/server/api/routers/latency/get-fleet-report-page";
 import { compareHosts as latencyCompareHosts } from "@/server/api/routers/latency/compare-hosts";
 import { getSchedule as latencyGetSchedule } from "@/server/api/routers/latency/get-schedule";
 import { setSchedule as latencySetSchedule } from "@/server/api/routers/latency/set-schedule";
 import { getHostCompliance } from "@/server/api/routers/compliance/get-host-compliance";
 import { listFleetCompliance } from "@/server/api/routers/compliance/list-fleet-compliance";
+import { listFleetCompliancePageProcedure } from "@/server/api/routers/compliance/list-fleet-compliance-page";
 import { exportComplianceCsv } from "@/server/api/routers/compliance/export-compliance-csv";
 import { listProfiles as complianceListProfiles } from "@/server/api/routers/compliance/list-profiles";
 import { getProfile as complianceGetProfile } from "@/server/api/routers/compliance/get-profile";
@@ -36,6 +38,8 @@ import { deleteProfile as complianceDeleteProfile } from "@/server/api/routers/c
 import { assignProfile as complianceAssignProfile } from "@/server/api/routers/compliance/assign-profile";
 import { getDriftHistory as complianceGetDriftHistory } from "@/server/api/routers/compliance/get-drift-history";
 import { getHostQos } from "@/server/api/routers/qos/get-host-qos";
+import { getVnfQos } from "@/server/api/routers/qos/get-vnf-qos";
+import { proposeVnfMask } from "@/server/api/routers/qos/propose-vnf-mask";
 import { nextJob as agentNextJob } from "@/server/api/routers/agent/next-job";
 import { startJob as agentStartJob } from "@/server/api/routers/agent/start-job";
 import { renewJob as agentRenewJob } from "@/server/api/routers/agent/renew-job";
@@ -64,6 +68,7 @@ export const appRouter = createTRPCRouter({
   compliance: createTRPCRouter({
     getHostCompliance,
     listFleetCompliance,
+    fleetPage: listFleetCompliancePageProcedure,
     exportCsv: exportComplianceCsv,
     listProfiles: complianceListProfiles,
     getProfile: complianceGetProfile,
@@ -73,7 +78,7 @@ export const appRouter = createTRPCRouter({
     assignProfile: complianceAssignProfile,
     getDriftHistory: complianceGetDriftHistory,
   }),
-  qos: createTRPCRouter({ getHostQos }),
+  qos: createTRPCRouter({ getHostQos, getVnfQos, proposeVnfMask }),
   auth: createTRPCRouter({ me }),
   users: createTRPCRouter({ list: usersList, create: usersCreate, setRole: usersSetRole }),
   enrollment: createTRPCRouter({ createToken, listTokens, getAgentCa: enrollmentGetAgentCa }),
@@ -105,6 +110,7 @@ export const appRouter = createTRPCRouter({
     getHostStats: latencyGetHostStats,
     getTrend: latencyGetTrend,
     getFleetReport: latencyGetFleetReport,
+    fleetReportPage: latencyGetFleetReportPage,
     exportFleetReportCsv: latencyExportFleetReportCsv,
     compareHosts: latencyCompareHosts,
     getSchedule: latencyGetSchedule,

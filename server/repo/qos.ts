@@ -7,7 +7,9 @@ import { DomainError } from "@/server/errors";
 import { resctrlSection } from "@/server/contract/sections/resctrl";
 import { qosAvailability, type QosAvailability } from "@/server/domain/qos/availability";
 import { buildQosSeries, qosWindowRange, type QosSeries, type QosWindow } from "@/server/domain/qos/qos-series";
-import { detectNoisyNeighbours, type NoisyNeighbourEvent } from "@/server/domain/qos/noisy-neighbour";
+import { DEFAULT_NOISY_NEIGHBOUR_OPTIONS, detectNoisyNeighbours, type NoisyNeighbourEvent } from "@/server/domain/qos/noisy-neighbour";
+import { latencyPointsOfRuns, type LatencyRunSummary } from "@/server/domain/qos/latency-points";
+import type { QosReadingRow } from "@/server/domain/qos/qos-series";
 
 /** Readings beyond this in one window are not read (7 d × 1/min × 64 group-domains ≈ 645k; the lab sends far fewer). */
 export const MAX_QOS_ROWS = 200_000;
@@ -26,9 +28,14 @@ export interface HostQos {
   noisyNeighbours: NoisyNeighbourEvent[];
 }
 
-export async function getHostQos(hostId: string, window: QosWindow, now: Date = new Date()): Promise<HostQos> {
-  const db = prisma();
-  const host = await db.host.findUnique({
+/** A host's stored resctrl section (null when it never sent one); throws NOT_FOUND for an unknown host. */
+export async function readHostResctrl(hostId: string): Promise<{
+  id: string;
+  hostname: string;
+  isVirtual: boolean | null;
+  resctrl: QosAvailability & { collectedAt: Date | null };
+}> {
+  const host = await prisma().host.findUnique({
     where: { id: hostId },
     select: {
       id: true,
@@ -38,13 +45,6 @@ export async function getHostQos(hostId: string, window: QosWindow, now: Date = 
     },
   });
   if (!host) throw new DomainError("NOT_FOUND", "no such host");
-  const range = qosWindowRange(window, now);
-  const rows = await db.qosSample.findMany({
-    where: { hostId, at: { gte: range.from, lte: range.to } },
-    select: { at: true, group: true, domain: true, llcOccupancyBytes: true, mbmTotalBytes: true, mbmLocalBytes: true },
-    orderBy: { at: "asc" },
-    take: MAX_QOS_ROWS,
-  });
   const stored = host.sections[0] ?? null;
   // stored JSON was validated at ingest; re-parse so an older shape degrades to "no data", never a crash
   const parsed = stored?.data ? resctrlSection.safeParse(stored.data) : null;
@@ -52,17 +52,57 @@ export async function getHostQos(hostId: string, window: QosWindow, now: Date = 
     stored ? { ok: stored.ok, available: stored.available, error: stored.error, data: parsed?.success ? parsed.data : null } : null,
     host.isVirtual,
   );
-  const readings = rows.map((r) => ({ atMs: r.at.getTime(), group: r.group, domain: r.domain, llcOccupancyBytes: r.llcOccupancyBytes, mbmTotalBytes: r.mbmTotalBytes, mbmLocalBytes: r.mbmLocalBytes }));
+  return { id: host.id, hostname: host.hostname, isVirtual: host.isVirtual, resctrl: { ...availability, collectedAt: stored?.collectedAt ?? null } };
+}
+
+/** A host's CMT/MBM readings in [from, to], oldest first (at most MAX_QOS_ROWS). */
+export async function readQosReadings(hostId: string, from: Date, to: Date): Promise<QosReadingRow[]> {
+  const rows = await prisma().qosSample.findMany({
+    where: { hostId, at: { gte: from, lte: to } },
+    select: { at: true, group: true, domain: true, llcOccupancyBytes: true, mbmTotalBytes: true, mbmLocalBytes: true },
+    orderBy: { at: "asc" },
+    take: MAX_QOS_ROWS,
+  });
+  return rows.map((r) => ({ atMs: r.at.getTime(), group: r.group, domain: r.domain, llcOccupancyBytes: r.llcOccupancyBytes, mbmTotalBytes: r.mbmTotalBytes, mbmLocalBytes: r.mbmLocalBytes }));
+}
+
+/** Runs beyond this in one window are not read for the detector (7 d of one run a minute ≈ 10k). */
+export const MAX_LATENCY_POINTS = 20_000;
+
+/** The host's cyclictest runs that started in [from, to] (start, length, max, unit), oldest first. */
+export async function readLatencyRunSummaries(hostId: string, from: Date, to: Date): Promise<LatencyRunSummary[]> {
+  return prisma().latencyRun.findMany({
+    where: { hostId, startedAt: { gte: from, lte: to } },
+    select: { startedAt: true, durationS: true, max: true, unit: true },
+    orderBy: { startedAt: "asc" },
+    take: MAX_LATENCY_POINTS,
+  });
+}
+
+/** Readings and latency points for the detector over a window (latency from one lookback earlier). */
+export async function readDetectorInput(hostId: string, from: Date, to: Date): Promise<{ readings: QosReadingRow[]; latency: ReturnType<typeof latencyPointsOfRuns>; latencyRuns: number }> {
+  const [readings, runs] = await Promise.all([
+    readQosReadings(hostId, from, to),
+    readLatencyRunSummaries(hostId, new Date(from.getTime() - DEFAULT_NOISY_NEIGHBOUR_OPTIONS.latencyLookbackMs), to),
+  ]);
+  return { readings, latency: latencyPointsOfRuns(runs), latencyRuns: runs.filter((r) => r.startedAt >= from).length };
+}
+
+export async function getHostQos(hostId: string, window: QosWindow, now: Date = new Date()): Promise<HostQos> {
+  const host = await readHostResctrl(hostId);
+  const range = qosWindowRange(window, now);
+  // noisy neighbours: a jump with a same-L3 victim, or with the host's cyclictest latency worsening
+  const { readings, latency } = await readDetectorInput(hostId, range.from, range.to);
   const series = buildQosSeries(readings);
   return {
     hostId: host.id,
     hostname: host.hostname,
     isVirtual: host.isVirtual,
     window: range,
-    resctrl: { ...availability, collectedAt: stored?.collectedAt ?? null },
+    resctrl: host.resctrl,
     series,
-    readings: rows.length,
+    readings: readings.length,
     resets: series.reduce((n, s) => n + s.resets.total + s.resets.local, 0),
-    noisyNeighbours: detectNoisyNeighbours(readings),
+    noisyNeighbours: detectNoisyNeighbours(readings, latency),
   };
 }

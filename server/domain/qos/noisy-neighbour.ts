@@ -24,8 +24,15 @@ export interface NoisyNeighbourOptions {
   /** a victim's occupancy falls by at least this fraction (default 0.3) and this many bytes (default 1 MiB) */
   victimDropFraction: number;
   minVictimDropBytes: number;
-  /** host latency (max, µs) at least this many times the previous window's (default 1.5) */
+  /** host latency (max, µs) at least this many times the one measured before (default 1.5) */
   latencyFactor: number;
+  /**
+   * cyclictest runs are periodic, not every window: "before" is the latest measurement within this long
+   * before the jump window (default 1 h), "after" the worst within this long from the jump window's start
+   * (default 10 min)
+   */
+  latencyLookbackMs: number;
+  latencyLookaheadMs: number;
 }
 
 export const DEFAULT_NOISY_NEIGHBOUR_OPTIONS: NoisyNeighbourOptions = {
@@ -36,6 +43,8 @@ export const DEFAULT_NOISY_NEIGHBOUR_OPTIONS: NoisyNeighbourOptions = {
   victimDropFraction: 0.3,
   minVictimDropBytes: 1024 * 1024,
   latencyFactor: 1.5,
+  latencyLookbackMs: 3_600_000,
+  latencyLookaheadMs: 600_000,
 };
 
 /** A host latency measurement (cyclictest max) at a time. */
@@ -138,10 +147,28 @@ function latencyWindows(points: readonly LatencyPoint[], windowMs: number): Map<
   return out;
 }
 
+/** Latency around the jump window `w`: the latest window before it (within lookback) and the worst from w on (within lookahead). */
+function latencyAround(lat: Map<number, number>, sortedWindows: readonly number[], w: number, o: NoisyNeighbourOptions): { before: number | null; after: number | null } {
+  const back = Math.max(1, Math.ceil(o.latencyLookbackMs / o.windowMs));
+  const ahead = Math.max(0, Math.floor(o.latencyLookaheadMs / o.windowMs) - 1);
+  let before: number | null = null;
+  let after: number | null = null;
+  let beforeW = -Infinity;
+  for (const lw of sortedWindows) {
+    if (lw < w && lw >= w - back && lw > beforeW) {
+      beforeW = lw;
+      before = lat.get(lw) ?? null;
+    }
+    if (lw >= w && lw <= w + ahead) after = Math.max(after ?? 0, lat.get(lw) ?? 0);
+  }
+  return { before, after };
+}
+
 /** Flags noisy neighbours in a host's readings (all groups, all domains). Events sorted by start time. */
 export function detectNoisyNeighbours(rows: readonly QosReadingRow[], latency: readonly LatencyPoint[] = [], options: Partial<NoisyNeighbourOptions> = {}): NoisyNeighbourEvent[] {
   const o = { ...DEFAULT_NOISY_NEIGHBOUR_OPTIONS, ...options };
   const lat = latencyWindows(latency, o.windowMs);
+  const latWindows = [...lat.keys()].sort((a, b) => a - b);
   const events: NoisyNeighbourEvent[] = [];
   const open = new Map<string, NoisyNeighbourEvent>();
   for (const [domain, groups] of windowed(rows, o.windowMs)) {
@@ -162,8 +189,7 @@ export function detectNoisyNeighbours(rows: readonly QosReadingRow[], latency: r
           const va = mean(owins.get(w)).occupancyBytes;
           if (vb !== null && va !== null && vb - va >= o.minVictimDropBytes && va <= vb * (1 - o.victimDropFraction)) victims.push({ victim: other, vb, va });
         }
-        const lb = lat.get(w - 1) ?? null;
-        const la = lat.get(w) ?? null;
+        const { before: lb, after: la } = latencyAround(lat, latWindows, w, o);
         const latencyWorse = lb !== null && la !== null && la > lb && la >= lb * o.latencyFactor;
         if (victims.length === 0 && latencyWorse) victims.push({ victim: null, vb: null, va: null });
         for (const v of victims) {

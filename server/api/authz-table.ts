@@ -110,6 +110,7 @@ export const AUTHZ_TABLE: Record<string, AuthzEntry> = {
   "latency.getHostStats": { access: "viewer", input: (fx) => ({ hostId: fx.hostId, window: { preset: "24h" } }) },
   "latency.getTrend": { access: "viewer", input: (fx) => ({ hostId: fx.hostId, window: { preset: "24h" } }) },
   "latency.getFleetReport": { access: "viewer", input: () => ({ window: { preset: "24h" } }) },
+  "latency.fleetReportPage": { access: "viewer", input: () => ({ window: { preset: "24h" } }) },
   "latency.exportFleetReportCsv": { access: "viewer", input: () => ({ window: { preset: "24h" } }) },
   "latency.compareHosts": { access: "viewer", input: (fx) => ({ hostIds: [fx.hostId, fx.unique()], window: { preset: "24h" } }) },
   "latency.getSchedule": { access: "viewer", input: (fx) => ({ hostId: fx.hostId }) },
@@ -139,6 +140,7 @@ export const AUTHZ_TABLE: Record<string, AuthzEntry> = {
   // compliance (helper H6)
   "compliance.getHostCompliance": { access: "viewer", input: (fx) => ({ hostId: fx.hostId }) },
   "compliance.listFleetCompliance": { access: "viewer", input: () => ({}) },
+  "compliance.fleetPage": { access: "viewer", input: () => ({}) },
   "compliance.exportCsv": { access: "viewer", input: () => ({}) },
   "compliance.listProfiles": { access: "viewer", input: () => ({}) },
   "compliance.getProfile": { access: "viewer", input: () => ({ id: "kvm4nfv-host" }) },

@@ -22,11 +22,13 @@ import { getHostStats as latencyGetHostStats } from "@/server/api/routers/latenc
 import { getTrend as latencyGetTrend } from "@/server/api/routers/latency/get-trend";
 import { getFleetReport as latencyGetFleetReport } from "@/server/api/routers/latency/get-fleet-report";
 import { exportFleetReportCsv as latencyExportFleetReportCsv } from "@/server/api/routers/latency/export-fleet-report-csv";
+import { getFleetReportPage as latencyGetFleetReportPage } from "@/server/api/routers/latency/get-fleet-report-page";
 import { compareHosts as latencyCompareHosts } from "@/server/api/routers/latency/compare-hosts";
 import { getSchedule as latencyGetSchedule } from "@/server/api/routers/latency/get-schedule";
 import { setSchedule as latencySetSchedule } from "@/server/api/routers/latency/set-schedule";
 import { getHostCompliance } from "@/server/api/routers/compliance/get-host-compliance";
 import { listFleetCompliance } from "@/server/api/routers/compliance/list-fleet-compliance";
+import { listFleetCompliancePageProcedure } from "@/server/api/routers/compliance/list-fleet-compliance-page";
 import { exportComplianceCsv } from "@/server/api/routers/compliance/export-compliance-csv";
 import { listProfiles as complianceListProfiles } from "@/server/api/routers/compliance/list-profiles";
 import { getProfile as complianceGetProfile } from "@/server/api/routers/compliance/get-profile";
@@ -66,6 +68,7 @@ export const appRouter = createTRPCRouter({
   compliance: createTRPCRouter({
     getHostCompliance,
     listFleetCompliance,
+    fleetPage: listFleetCompliancePageProcedure,
     exportCsv: exportComplianceCsv,
     listProfiles: complianceListProfiles,
     getProfile: complianceGetProfile,
@@ -107,6 +110,7 @@ export const appRouter = createTRPCRouter({
     getHostStats: latencyGetHostStats,
     getTrend: latencyGetTrend,
     getFleetReport: latencyGetFleetReport,
+    fleetReportPage: latencyGetFleetReportPage,
     exportFleetReportCsv: latencyExportFleetReportCsv,
     compareHosts: latencyCompareHosts,
     getSchedule: latencyGetSchedule,

@@ -15,7 +15,7 @@ function parseFindings(json: unknown): Finding[] {
   const r = storedFindings.safeParse(json);
   return r.success ? r.data : [];
 }
-function parseSections(json: unknown): Partial<Record<RuleSection, SectionSummary>> {
+export function parseSections(json: unknown): Partial<Record<RuleSection, SectionSummary>> {
   const r = storedSections.safeParse(json);
   return r.success ? r.data : {};
 }

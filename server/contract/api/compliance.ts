@@ -130,3 +130,41 @@ export const driftHistorySchema = z.object({
 export type DriftHistory = z.infer<typeof driftHistorySchema>;
 
 export const reevaluatedSchema = z.object({ reevaluated: z.number().int() });
+
+export const FLEET_COMPLIANCE_SORTS = ["host", "profile", "score", "fail"] as const;
+export const FLEET_COMPLIANCE_PAGE_SIZE = 100;
+
+/** One page of the fleet compliance matrix: filter, search, sort and the summary run in SQL over every host. */
+export const fleetCompliancePageInput = z
+  .object({
+    section: ruleSectionSchema.optional(),
+    status: z.enum(["fail", "warn", "pass", "na"]).optional(),
+    profileId: z.string().max(100).optional(),
+    search: z.string().max(100).optional(),
+    sort: z.enum(FLEET_COMPLIANCE_SORTS).default("host"),
+    dir: z.enum(["asc", "desc"]).default("asc"),
+    /** 1-based; past the last page gives the last page */
+    page: z.number().int().min(1).max(1_000_000).default(1),
+    pageSize: z.number().int().min(1).max(500).default(FLEET_COMPLIANCE_PAGE_SIZE),
+  })
+  .strict();
+export type FleetCompliancePageInput = z.infer<typeof fleetCompliancePageInput>;
+
+export const fleetComplianceSummarySchema = z.object({
+  /** hosts matching the filter */
+  matching: z.number().int(),
+  evaluated: z.number().int(),
+  failing: z.number().int(),
+  warning: z.number().int(),
+  clean: z.number().int(),
+  /** per rule section: matching hosts whose worst status there is fail */
+  failBySection: z.partialRecord(ruleSectionSchema, z.number().int()),
+});
+
+export const fleetCompliancePageSchema = z.object({
+  summary: fleetComplianceSummarySchema,
+  page: z.number().int(),
+  pageSize: z.number().int(),
+  rows: z.array(fleetComplianceRowSchema),
+});
+export type FleetCompliancePage = z.infer<typeof fleetCompliancePageSchema>;

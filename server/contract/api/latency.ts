@@ -136,3 +136,37 @@ export type RunDetail = z.infer<typeof runDetailOutput>;
 export type LatencySchedule = z.infer<typeof scheduleOutput>;
 
 export const uploadOutput = z.object({ runId: z.string(), duplicate: z.boolean() });
+
+export const FLEET_REPORT_SORTS = ["host", "p50", "p99", "p99.9", "p99.99", "p99.999", "min", "max", "mean", "cycles", "slo"] as const;
+export const FLEET_REPORT_SLO_FILTERS = ["all", "fail", "pass", "no-data"] as const;
+export const FLEET_REPORT_PAGE_SIZE = 100;
+
+/** One page of the fleet latency report: ranks, SLO verdicts, counts and the fleet distribution in SQL. */
+export const fleetReportPageInput = z
+  .object({
+    window: windowInput,
+    /** hostname contains (case-insensitive) */
+    q: z.string().max(100).default(""),
+    slo: z.enum(FLEET_REPORT_SLO_FILTERS).default("all"),
+    sort: z.enum(FLEET_REPORT_SORTS).default("p99.999"),
+    dir: z.enum(["asc", "desc"]).default("desc"),
+    page: z.number().int().min(1).max(1_000_000).default(1),
+    pageSize: z.number().int().min(1).max(500).default(FLEET_REPORT_PAGE_SIZE),
+  })
+  .strict();
+export type FleetReportPageInput = z.infer<typeof fleetReportPageInput>;
+
+export const fleetReportPageOutput = z.object({
+  window: windowOutput,
+  /** every host, measured or not */
+  hosts: z.number().int(),
+  hostsWithData: z.number().int(),
+  failing: z.number().int(),
+  /** hosts matching q and the SLO filter */
+  matching: z.number().int(),
+  page: z.number().int(),
+  pageSize: z.number().int(),
+  fleet: statsOutput,
+  rows: fleetReportOutput.shape.rows,
+});
+export type FleetReportPage = z.infer<typeof fleetReportPageOutput>;

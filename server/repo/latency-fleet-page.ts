@@ -1,0 +1,228 @@
+/**
+ * The fleet latency report at fleet scale: every host's merged window statistics are ranked in SQL
+ * (percentiles by a running sum over the merged sparse histogram, the SLO verdict against the resolved
+ * profile's targets), and the counts and the fleet's merged histogram come back with one page of host ids.
+ * Same semantics as loadWindowParts + mergeManyParts + percentiles + sloVerdict (server/domain/latency),
+ * except that raw ns runs in a window's partial edge hours are left out of the ranks (the page's rows
+ * themselves are computed by the domain code, exactly).
+ */
+import { Prisma } from "@/server/generated/prisma/client";
+import { prisma } from "@/server/db";
+import type { FleetReportPageInput } from "@/server/contract/api/latency";
+import type { HistogramPart, SparseHistogramRecord } from "@/server/domain/latency/histogram";
+import { planWindowCover, type TimeRange } from "@/server/domain/latency/window-cover";
+import { GUEST_PROFILE_ID, HOST_PROFILE_ID } from "@/server/domain/compliance/builtin-profiles";
+import { DEFAULT_SLO } from "@/server/domain/latency/slo";
+
+/** [num, den] of each reported percentile: cum·den ≥ num·total (percentiles() in histogram.ts). */
+const QUANTILES = { p50: [50, 100], p99: [99, 100], p999: [999, 1000], p9999: [9999, 10000], p99999: [99999, 100000] } as const;
+type QKey = keyof typeof QUANTILES;
+const SORT_Q: Record<string, QKey> = { p50: "p50", p99: "p99", "p99.9": "p999", "p99.99": "p9999", "p99.999": "p99999" };
+
+function partsSql(range: TimeRange): Prisma.Sql {
+  const cover = planWindowCover(range.from, range.to);
+  const rollup: Prisma.Sql[] = [];
+  if (cover.days) rollup.push(Prisma.sql`("granularity" = 'day' AND "bucketStart" >= ${cover.days.from} AND "bucketStart" < ${cover.days.to})`);
+  for (const h of cover.hours) rollup.push(Prisma.sql`("granularity" = 'hour' AND "bucketStart" >= ${h.from} AND "bucketStart" < ${h.to})`);
+  const selects: Prisma.Sql[] = [];
+  if (rollup.length > 0) {
+    selects.push(Prisma.sql`
+      SELECT "hostId", "histogramSize" AS size, "runs" AS runs, "cycles"::bigint AS cycles, "overflows"::bigint AS ovf, "min", "max",
+        "weightedSum" AS ws, "cycles"::float8 AS wc, "histogram"
+      FROM "LatencyRollup" WHERE "runs" > 0 AND (${Prisma.join(rollup, " OR ")})`);
+  }
+  if (cover.raw.length > 0) {
+    selects.push(Prisma.sql`
+      SELECT "hostId", "histogramSize", 1, "cycles", "overflows", "min", "max",
+        coalesce("avg" * "cycles", 0), CASE WHEN "avg" IS NULL THEN 0 ELSE "cycles"::float8 END, "histogram"
+      FROM "LatencyRun" WHERE "unit" = 'us' AND (${Prisma.join(
+        cover.raw.map((r) => Prisma.sql`("startedAt" >= ${r.from} AND "startedAt" < ${r.to})`),
+        " OR ",
+      )})`);
+  }
+  if (selects.length === 0) {
+    return Prisma.sql`SELECT NULL::uuid AS "hostId", 0 AS size, 0 AS runs, 0::bigint AS cycles, 0::bigint AS ovf, NULL::float8 AS "min", NULL::float8 AS "max", 0::float8 AS ws, 0::float8 AS wc, '{}'::jsonb AS histogram WHERE FALSE`;
+  }
+  return Prisma.join(selects, " UNION ALL ");
+}
+
+function sortKeySql(sort: FleetReportPageInput["sort"]): Prisma.Sql {
+  const q = SORT_Q[sort];
+  if (q) {
+    const col = Prisma.raw(q);
+    // a lower bound "> N" sorts just above N; no data sorts as -1 (the report's own order)
+    return Prisma.sql`CASE WHEN r.total IS NULL OR r.total = 0 THEN -1 WHEN r.${col} IS NULL THEN r.size + 0.5 ELSE r.${col} END`;
+  }
+  switch (sort) {
+    case "host":
+      return Prisma.sql`NULL::float8`;
+    case "min":
+      return Prisma.sql`coalesce(r."min", -1)`;
+    case "max":
+      return Prisma.sql`coalesce(r."max", -1)`;
+    case "mean":
+      return Prisma.sql`coalesce(CASE WHEN r.wc > 0 THEN r.ws / r.wc END, -1)`;
+    case "cycles":
+      return Prisma.sql`coalesce(r.total, 0)`;
+    default:
+      return Prisma.sql`CASE r.slo WHEN 'fail' THEN 0 WHEN 'pass' THEN 1 WHEN 'no-target' THEN 2 ELSE 3 END`;
+  }
+}
+
+export type FleetRankResult = {
+  hosts: number;
+  hostsWithData: number;
+  failing: number;
+  matching: number;
+  page: number;
+  /** the page's host ids, in order */
+  ids: string[];
+  /** every host's window merged into one part (null: no data in the window) */
+  fleet: HistogramPart | null;
+};
+
+type RankRow = {
+  hosts: number;
+  with_data: number;
+  failing: number;
+  matching: number;
+  offset: number;
+  ids: string[] | null;
+  f_size: number | null;
+  f_runs: number | null;
+  f_ovf: string | null;
+  f_min: number | null;
+  f_max: number | null;
+  f_ws: number | null;
+  f_wc: number | null;
+  f_hist: Record<string, string | number> | null;
+};
+
+export async function rankFleetLatency(input: Omit<FleetReportPageInput, "window">, range: TimeRange): Promise<FleetRankResult> {
+  const dir = input.dir === "asc" ? Prisma.sql`ASC` : Prisma.sql`DESC`;
+  const qCols = Prisma.join(
+    (Object.entries(QUANTILES) as [QKey, readonly [number, number]][]).map(
+      ([k, [num, den]]) => Prisma.sql`min(c.bucket) FILTER (WHERE c.cum * ${den}::numeric >= ${num}::numeric * t.total) AS ${Prisma.raw(k)}`,
+    ),
+    ", ",
+  );
+  const search = input.q.trim().toLowerCase();
+  const matchSql = Prisma.join(
+    [
+      search === "" ? Prisma.sql`TRUE` : Prisma.sql`strpos(lower(r.hostname), ${search}) > 0`,
+      input.slo === "all" ? Prisma.sql`TRUE` : Prisma.sql`r.slo = ${input.slo}`,
+    ],
+    " AND ",
+  );
+  const offset = (input.page - 1) * input.pageSize;
+  const rows = await prisma().$queryRaw<RankRow[]>`
+    WITH parts AS MATERIALIZED (${partsSql(range)}),
+    hp AS (
+      SELECT "hostId", min(size) AS size, sum(runs)::int AS runs, sum(ovf)::bigint AS ovf,
+        min("min") FILTER (WHERE cycles > 0) AS "min", max("max") FILTER (WHERE cycles > 0) AS "max", sum(ws) AS ws, sum(wc) AS wc
+      FROM parts GROUP BY "hostId"
+    ),
+    b AS MATERIALIZED (
+      SELECT p."hostId", e.key::int AS bucket, sum(e.value::bigint) AS n
+      FROM parts p CROSS JOIN LATERAL jsonb_each_text(p.histogram) e
+      GROUP BY 1, 2
+    ),
+    t AS (
+      SELECT hp.*, hp.ovf + coalesce(bs.n, 0) AS total
+      FROM hp LEFT JOIN (SELECT "hostId", sum(n) AS n FROM b GROUP BY 1) bs USING ("hostId")
+    ),
+    c AS (
+      SELECT b."hostId", b.bucket, sum(b.n) OVER (PARTITION BY b."hostId" ORDER BY b.bucket) AS cum
+      FROM b JOIN hp USING ("hostId") WHERE b.bucket < hp.size AND b.n > 0
+    ),
+    q AS (
+      SELECT t."hostId", ${qCols} FROM t JOIN c USING ("hostId") GROUP BY t."hostId"
+    ),
+    prof AS (
+      SELECT h.id AS "hostId", h.hostname, p.id AS pid, p."sloMaxUs", p."sloP99999Us"
+      FROM "Host" h
+      LEFT JOIN "Profile" p ON p.id = coalesce(
+        (SELECT x.id FROM "Profile" x WHERE x.id = h."profileId"),
+        (SELECT a."profileId" FROM unnest(h.labels) AS l(label) JOIN "ProfileLabelAssignment" a ON a.label = l.label
+           JOIN "Profile" y ON y.id = a."profileId" ORDER BY l.label COLLATE "C" LIMIT 1),
+        CASE WHEN h."isVirtual" THEN ${GUEST_PROFILE_ID} ELSE ${HOST_PROFILE_ID} END)
+    ),
+    tg AS (
+      SELECT prof.*,
+        CASE WHEN pid IS NULL OR ("sloMaxUs" IS NULL AND "sloP99999Us" IS NULL) THEN ${DEFAULT_SLO.maxUs}::float8 ELSE "sloMaxUs" END AS tmax,
+        CASE WHEN pid IS NULL OR ("sloMaxUs" IS NULL AND "sloP99999Us" IS NULL) THEN ${DEFAULT_SLO.p99999Us}::float8 ELSE "sloP99999Us" END AS tp5
+      FROM prof
+    ),
+    r AS (
+      SELECT tg."hostId", tg.hostname, t.size, t.total, t."min", t."max", t.ws, t.wc, q.p50, q.p99, q.p999, q.p9999, q.p99999,
+        CASE
+          WHEN tg.tmax IS NULL AND tg.tp5 IS NULL THEN 'no-target'
+          WHEN t.total IS NULL OR t.total = 0 THEN 'no-data'
+          WHEN (tg.tmax IS NOT NULL AND (t."max" IS NULL OR t."max" > tg.tmax))
+            OR (tg.tp5 IS NOT NULL AND (
+              (q.p99999 IS NULL AND (t.size IS NULL OR t.size > tg.tp5 OR t."max" IS NULL OR t."max" > tg.tp5))
+              OR (q.p99999 IS NOT NULL AND q.p99999 > tg.tp5)))
+            THEN 'fail'
+          ELSE 'pass'
+        END AS slo
+      FROM tg LEFT JOIN t USING ("hostId") LEFT JOIN q USING ("hostId")
+    ),
+    m AS (
+      SELECT r."hostId", r.hostname, ${sortKeySql(input.sort)} AS k FROM r WHERE ${matchSql}
+    ),
+    mc AS (SELECT count(*)::int AS n FROM m),
+    off AS (SELECT least(${offset}, greatest(0, ((mc.n + ${input.pageSize} - 1) / ${input.pageSize} - 1) * ${input.pageSize})) AS o FROM mc),
+    pg AS (
+      SELECT z."hostId", z.ord FROM (
+        SELECT m."hostId", row_number() OVER (ORDER BY m.k ${dir} NULLS LAST, m.hostname ${input.sort === "host" ? dir : Prisma.sql`ASC`}, m."hostId") AS ord FROM m
+      ) z, off WHERE z.ord > off.o AND z.ord <= off.o + ${input.pageSize}
+    ),
+    fb AS (SELECT bucket, sum(n) AS n FROM b GROUP BY bucket)
+    SELECT
+      (SELECT count(*)::int FROM r) AS hosts,
+      (SELECT count(*)::int FROM r WHERE r.total > 0) AS with_data,
+      (SELECT count(*)::int FROM r WHERE r.slo = 'fail') AS failing,
+      (SELECT n FROM mc) AS matching,
+      (SELECT o FROM off)::int AS "offset",
+      (SELECT array_agg("hostId"::text ORDER BY ord) FROM pg) AS ids,
+      (SELECT min(size) FROM parts) AS f_size,
+      (SELECT sum(runs)::int FROM parts) AS f_runs,
+      (SELECT sum(ovf)::text FROM parts) AS f_ovf,
+      (SELECT min("min") FILTER (WHERE cycles > 0) FROM parts) AS f_min,
+      (SELECT max("max") FILTER (WHERE cycles > 0) FROM parts) AS f_max,
+      (SELECT sum(ws) FROM parts) AS f_ws,
+      (SELECT sum(wc) FROM parts) AS f_wc,
+      (SELECT jsonb_object_agg(bucket::text, n) FROM fb WHERE n > 0) AS f_hist`;
+  const r = rows[0];
+  if (!r) throw new Error("fleet latency rank: no row");
+  const fleet: HistogramPart | null =
+    r.f_size === null || r.f_hist === null
+      ? null
+      : {
+          unit: "us",
+          histogramSize: r.f_size,
+          histogram: Object.fromEntries(Object.entries(r.f_hist).map(([k, v]) => [k, Number(v)])) as SparseHistogramRecord,
+          overflows: Number(r.f_ovf ?? 0),
+          min: r.f_min,
+          max: r.f_max,
+          weightedSum: r.f_ws ?? 0,
+          weightedCycles: r.f_wc ?? 0,
+          runs: r.f_runs ?? 0,
+        };
+  return { hosts: r.hosts, hostsWithData: r.with_data, failing: r.failing, matching: r.matching, page: Math.floor(r.offset / input.pageSize) + 1, ids: r.ids ?? [], fleet };
+}
+
+/** Every host id by hostname, in keyset batches (the CSV export reads the fleet a batch at a time). */
+export async function* hostIdBatches(batchSize = 500): AsyncGenerator<string[]> {
+  let after: { hostname: string; id: string } | null = null;
+  for (;;) {
+    const cursor: Prisma.Sql = after ? Prisma.sql`WHERE (h.hostname, h.id) > (${after.hostname}, ${after.id}::uuid)` : Prisma.empty;
+    const rows: { id: string; hostname: string }[] = await prisma().$queryRaw<{ id: string; hostname: string }[]>`
+      SELECT h.id::text AS id, h.hostname FROM "Host" h ${cursor} ORDER BY h.hostname, h.id LIMIT ${batchSize}`;
+    if (rows.length === 0) return;
+    yield rows.map((r) => r.id);
+    const last: { id: string; hostname: string } = rows[rows.length - 1]!;
+    after = { hostname: last.hostname, id: last.id };
+    if (rows.length < batchSize) return;
+  }
+}

@@ -35,8 +35,20 @@ const envSchema = z.object({
   NFVDECK_HEARTBEAT_SECONDS: z.coerce.number().int().min(1).max(3600).default(10),
   /** when set, GET /metrics requires `Authorization: Bearer <token>` (401 otherwise) */
   NFVDECK_METRICS_TOKEN: z.string().min(16).max(512).regex(/^\S+$/, "no whitespace").optional(),
+  /** Retention (days) of time-series rows, enforced by dropping whole partitions (server/services/housekeeping/). */
+  NFVDECK_RETENTION_LATENCY_DAYS: z.coerce.number().int().min(1).max(3650).default(30),
+  NFVDECK_RETENTION_QOS_DAYS: z.coerce.number().int().min(1).max(3650).default(30),
+  /** drift events and section history (weekly partitions; each section's latest version is always kept) */
+  NFVDECK_RETENTION_HISTORY_DAYS: z.coerce.number().int().min(7).max(3650).default(365),
+  /** day latency rollups (hour rollups live as long as the runs: NFVDECK_RETENTION_LATENCY_DAYS) */
+  NFVDECK_RETENTION_ROLLUP_DAYS: z.coerce.number().int().min(1).max(3650).default(400),
+  /** minutes between housekeeping runs in each agent-API process (0 = never) */
+  NFVDECK_HOUSEKEEPING_MINUTES: z.coerce.number().int().min(0).max(1440).default(15),
   /** "1" serves benchmark-only procedures (system.pingPost); set by `npm run bench` for its own server. */
   NFVDECK_BENCH_ENDPOINTS: z.enum(["0", "1"]).default("0").transform((v) => v === "1"),
+}).refine((e) => e.NFVDECK_RETENTION_ROLLUP_DAYS >= e.NFVDECK_RETENTION_LATENCY_DAYS, {
+  path: ["NFVDECK_RETENTION_ROLLUP_DAYS"],
+  message: "must be at least NFVDECK_RETENTION_LATENCY_DAYS (day rollups outlive the runs they summarise)",
 });
 export type Env = z.infer<typeof envSchema>;
 

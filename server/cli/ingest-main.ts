@@ -1,6 +1,7 @@
 import { env } from "@/server/env";
 import { createIngestServer } from "@/server/ingest-server";
 import { startLeaseSweeper } from "@/server/services/jobs/expire-job-leases";
+import { startHousekeeping } from "@/server/services/housekeeping/run-housekeeping";
 import { closeJobListener } from "@/server/repo/job-listener";
 import path from "node:path";
 import { agentTlsFromEnv, createAgentPort } from "@/server/agent-tls";
@@ -28,8 +29,11 @@ agentPort.listen(port, host, () => {
 });
 // Jobs whose agent stopped renewing its lease end failed (never re-queued); every agent-API process sweeps.
 const stopSweeper = startLeaseSweeper();
+// Partitions ahead, expired partitions dropped, QoS thinned: every agent-API process schedules it, one runs at a time (advisory lock).
+const stopHousekeeping = e.NFVDECK_HOUSEKEEPING_MINUTES > 0 ? startHousekeeping({ everyMs: e.NFVDECK_HOUSEKEEPING_MINUTES * 60_000 }) : () => undefined;
 const stop = () => {
   stopSweeper();
+  stopHousekeeping();
   void closeJobListener();
   agentPort.close(() => process.exit(0));
   server.closeIdleConnections();

@@ -159,6 +159,8 @@ export async function storeRunsTx(tx: Prisma.TransactionClient, hostId: string, 
     idByKey.delete(item.idempotencyKey); // the same key twice in one batch: only the first was inserted
     for (const t of item.run.threads) {
       threads.push({
+        hostId,
+        runStartedAt: item.run.startedAt,
         runId: id,
         thread: t.thread,
         cpu: t.cpu,

@@ -166,3 +166,13 @@ export async function findRunIdByIdempotencyKey(hostId: string, idempotencyKey: 
   const r = await db.latencyRun.findUnique({ where: { hostId_idempotencyKey: { hostId, idempotencyKey } }, select: { id: true } });
   return r?.id ?? null;
 }
+
+/**
+ * Serialises stores of one (host, idempotency key) for the rest of the caller's transaction. The unique key
+ * includes startedAt (the partition key), so two uploads of one file with different start times are told
+ * apart only by looking first: callers lock, look, then store.
+ */
+export async function lockRunKeyTx(tx: Prisma.TransactionClient, hostId: string, idempotencyKey: string): Promise<void> {
+  // pg_advisory_xact_lock returns void, which the adapter cannot decode: wrap it so the statement returns a row count.
+  await tx.$executeRaw`SELECT 1 FROM (SELECT pg_advisory_xact_lock(hashtext(${`latency-run:${hostId}:${idempotencyKey}`}::text))) AS l`;
+}

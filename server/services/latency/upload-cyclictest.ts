@@ -5,7 +5,7 @@ import { DomainError } from "@/server/errors";
 import { recordAudit, type AuditActor } from "@/server/repo/audit";
 import { requireHost } from "@/server/repo/hosts";
 import { storeRunsTx } from "@/server/repo/latency-ingest";
-import { findRunIdByIdempotencyKey } from "@/server/repo/latency-runs";
+import { findRunIdByIdempotencyKey, lockRunKeyTx } from "@/server/repo/latency-runs";
 import { inTransaction } from "@/server/repo/transaction";
 
 export interface UploadInput {
@@ -31,6 +31,10 @@ export async function uploadCyclictest(opts: { input: UploadInput; actor: AuditA
   const run = runFromCyclictest(parseUploadedCyclictest(input.content, meta), meta);
   const idempotencyKey = `upload:${createHash("sha256").update(input.content).digest("hex")}`;
   return inTransaction(async (tx) => {
+    // the unique key includes startedAt (partitioning): the same file with another start time is found by key
+    await lockRunKeyTx(tx, input.hostId, idempotencyKey);
+    const earlier = await findRunIdByIdempotencyKey(input.hostId, idempotencyKey, tx);
+    if (earlier) return { runId: earlier, duplicate: true };
     const [stored] = await storeRunsTx(tx, input.hostId, [{ run, source: "upload", idempotencyKey }]);
     if (stored?.id) {
       await recordAudit(actor, "latency.upload", "host", input.hostId, { runId: stored.id, load: input.load }, tx);

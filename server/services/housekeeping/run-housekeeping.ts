@@ -1,0 +1,185 @@
+/**
+ * Storage that stays bounded: creates the time-series tables' partitions ahead, moves stray rows out of the
+ * DEFAULT partitions, drops whole expired partitions (DETACH + DROP), trims expired latency rollups in
+ * batches, and thins QoS readings (server/repo/qos-retention.ts). One run at a time across every process on
+ * the database (pg_try_advisory_lock): a second process skips while the first works, and each step is
+ * idempotent, so a run cut short is finished by the next.
+ */
+import { env } from "@/server/env";
+import {
+  AHEAD,
+  PARTITION_FAMILIES,
+  partitionName,
+  planFamily,
+  rangesAhead,
+  retentionCutoff,
+  type RetentionDays,
+} from "@/server/domain/housekeeping/partitions";
+import {
+  createFamilyPartition,
+  defaultRanges,
+  deleteExpiredDefaultRows,
+  deleteExpiredRollups,
+  dropFamilyPartition,
+  listPartitionStarts,
+  openSqlSession,
+  releaseHousekeepingLock,
+  tryHousekeepingLock,
+  type DroppedPartition,
+} from "@/server/repo/partitions";
+import { thinQosSamples } from "@/server/repo/qos-retention";
+
+export interface HousekeepingRetention extends RetentionDays {
+  /** day rollups (hour rollups follow `latency`) */
+  rollupDays: number;
+}
+
+export function retentionFromEnv(): HousekeepingRetention {
+  const e = env();
+  return {
+    latency: e.NFVDECK_RETENTION_LATENCY_DAYS,
+    qos: e.NFVDECK_RETENTION_QOS_DAYS,
+    history: e.NFVDECK_RETENTION_HISTORY_DAYS,
+    rollupDays: e.NFVDECK_RETENTION_ROLLUP_DAYS,
+  };
+}
+
+export interface HousekeepingResult {
+  skipped: boolean;
+  created: string[];
+  /** rows moved from DEFAULT partitions into their own */
+  moved: number;
+  dropped: DroppedPartition[];
+  /** rows past retention deleted from DEFAULT partitions */
+  defaultExpired: number;
+  rollupsDeleted: { hour: number; day: number };
+  qos: { thinned: number } | null;
+  errors: string[];
+  ms: number;
+}
+
+export interface HousekeepingOptions {
+  now?: Date;
+  retention?: HousekeepingRetention;
+  /** defaults to DATABASE_URL */
+  databaseUrl?: string;
+  /** QoS thinning goes through the Prisma client (DATABASE_URL); off for a run on another database */
+  thinQos?: boolean;
+  log?: (line: string) => void;
+}
+
+const fmtBytes = (n: number) => (n >= 1 << 20 ? `${(n / (1 << 20)).toFixed(1)} MiB` : `${Math.round(n / 1024)} KiB`);
+
+export async function runHousekeeping(opts: HousekeepingOptions = {}): Promise<HousekeepingResult> {
+  const t0 = Date.now();
+  const now = opts.now ?? new Date();
+  const retention = opts.retention ?? retentionFromEnv();
+  const log = opts.log ?? ((line: string) => console.log(`housekeeping: ${line}`));
+  const url = opts.databaseUrl ?? process.env.DATABASE_URL;
+  if (!url) throw new Error("housekeeping: DATABASE_URL is not set");
+  const result: HousekeepingResult = {
+    skipped: false,
+    created: [],
+    moved: 0,
+    dropped: [],
+    defaultExpired: 0,
+    rollupsDeleted: { hour: 0, day: 0 },
+    qos: null,
+    errors: [],
+    ms: 0,
+  };
+  const c = await openSqlSession(url);
+  try {
+    if (!(await tryHousekeepingLock(c))) {
+      result.skipped = true;
+      return result;
+    }
+    try {
+      const step = async (what: string, fn: () => Promise<void>) => {
+        try {
+          await fn();
+        } catch (err) {
+          const msg = `${what}: ${err instanceof Error ? err.message : String(err)}`;
+          result.errors.push(msg);
+          log(`failed (retried next run) ${msg}`);
+        }
+      };
+      for (const family of PARTITION_FAMILIES) {
+        const head = family.tables[0];
+        if (!head) continue;
+        const plan = planFamily(family, await listPartitionStarts(c, head.table), now, retention);
+        // rows in DEFAULT whose range is retained get their own partition (an upgrade's copied rows, a clock ahead)
+        const horizon = rangesAhead(now, family.step, AHEAD[family.step]).at(-1)?.to ?? now;
+        const stray = await defaultRanges(c, family, now, retention[family.retention], horizon);
+        const toCreate = new Map([...plan.create, ...stray].map((r) => [r.from.getTime(), r]));
+        for (const range of [...toCreate.values()].sort((a, b) => a.from.getTime() - b.from.getTime())) {
+          await step(`create ${partitionName(head.table, range.from)}`, async () => {
+            const { created, moved } = await createFamilyPartition(c, family, range);
+            result.moved += moved;
+            result.created.push(...created);
+            if (moved > 0) log(`moved ${moved} row(s) from DEFAULT into ${family.tables.map((t) => partitionName(t.table, range.from)).join(", ")}`);
+          });
+        }
+        for (const range of plan.drop) {
+          await step(`drop ${partitionName(head.table, range.from)}`, async () => {
+            const dropped = await dropFamilyPartition(c, family, range);
+            result.dropped.push(...dropped);
+            for (const d of dropped) {
+              log(`dropped ${d.partition} (${d.rows} row(s), ${fmtBytes(d.bytes)}; older than ${retention[family.retention]} d)${d.carried > 0 ? `, kept ${d.carried} latest row(s)` : ""}`);
+            }
+          });
+        }
+        await step(`expire DEFAULT rows of ${family.name}`, async () => {
+          const n = await deleteExpiredDefaultRows(c, family, plan.cutoff);
+          result.defaultExpired += n;
+          if (n > 0) log(`deleted ${n} expired row(s) from the DEFAULT partitions of ${family.tables.map((t) => t.table).join(", ")}`);
+        });
+      }
+      await step("expire latency rollups", async () => {
+        result.rollupsDeleted.hour = await deleteExpiredRollups(c, "hour", retentionCutoff(now, retention.latency));
+        result.rollupsDeleted.day = await deleteExpiredRollups(c, "day", retentionCutoff(now, retention.rollupDays));
+        const { hour, day } = result.rollupsDeleted;
+        if (hour + day > 0) log(`deleted ${hour} hour rollup(s) older than ${retention.latency} d, ${day} day rollup(s) older than ${retention.rollupDays} d`);
+      });
+      if (opts.thinQos !== false) {
+        await step("thin QoS samples", async () => {
+          const { thinned } = await thinQosSamples(now, { deleteExpired: false });
+          result.qos = { thinned };
+        });
+      }
+    } finally {
+      await releaseHousekeepingLock(c).catch(() => undefined);
+    }
+  } finally {
+    await c.end().catch(() => undefined);
+    result.ms = Date.now() - t0;
+  }
+  return result;
+}
+
+/**
+ * Runs housekeeping `firstAfterMs` after start, then every `everyMs`, in this process (every agent-API
+ * process does; the advisory lock keeps it to one at a time). Returns the stop function.
+ */
+export function startHousekeeping(opts: { everyMs: number; firstAfterMs?: number; clock?: () => Date; log?: (line: string) => void }): () => void {
+  let running = false;
+  let stopped = false;
+  const tick = () => {
+    if (running || stopped) return;
+    running = true;
+    void runHousekeeping({ now: opts.clock?.(), log: opts.log })
+      .catch((err: unknown) => console.error("housekeeping failed:", err instanceof Error ? err.message : err))
+      .finally(() => {
+        running = false;
+      });
+  };
+  const first = setTimeout(tick, opts.firstAfterMs ?? 5_000);
+  first.unref();
+  const timer = setInterval(tick, opts.everyMs);
+  timer.unref();
+  return () => {
+    stopped = true;
+    clearTimeout(first);
+    clearInterval(timer);
+  };
+}

@@ -1,28 +1,24 @@
 "use client";
 
-import { useMutation, useQuery } from "@tanstack/react-query";
+import { useMutation } from "@tanstack/react-query";
 import Link from "next/link";
 import { useTRPC } from "@/app/_trpc/client";
 import { Facts } from "@/app/_components/panel";
 import { JobStateBadge, VerdictBadge } from "@/app/_components/jobs/job-state-badge";
 import { asMigrateProgress, asMigrateResult, fmtBytes, fmtMs, fmtRate } from "@/app/_components/jobs/migration-figures";
-import { MIGRATION_REQUIREMENT, TERMINAL_JOB_STATES } from "@/server/contract/job";
-
-const TERMINAL: readonly string[] = TERMINAL_JOB_STATES;
+import { ConvergenceBadge, PredictedVsActual, preflightOf } from "@/app/_components/jobs/migration-prediction";
+import { useLiveJob } from "@/app/_components/jobs/use-live-job";
+import { MIGRATION_REQUIREMENT } from "@/server/contract/job";
 
 /** One migration job, live (polled every second until it ends): QEMU's progress, then the verdict. */
 export function MigrationLive({ jobId, canCancel }: { jobId: string; canCancel: boolean }) {
   const trpc = useTRPC();
-  const q = useQuery({
-    ...trpc.jobs.get.queryOptions({ id: jobId }),
-    refetchInterval: (query) => (query.state.data && TERMINAL.includes(query.state.data.job.state) ? false : 1000),
-  });
+  const { query: q, job, done } = useLiveJob(jobId);
   const cancel = useMutation(trpc.jobs.cancel.mutationOptions({ onSuccess: () => void q.refetch() }));
-  if (!q.data) return <p className="text-sm text-slate-500">{q.error ? q.error.message : "Loading…"}</p>;
-  const job = q.data.job;
+  if (!job) return <p className="text-sm text-slate-500">{q.error ? q.error.message : "Loading…"}</p>;
   const p = asMigrateProgress(job.progress);
   const r = asMigrateResult(job.result);
-  const done = TERMINAL.includes(job.state);
+  const preflight = preflightOf(job.params);
   return (
     <div className="space-y-3" data-testid="migration-live" aria-live="polite">
       <div className="flex flex-wrap items-center gap-3">
@@ -44,6 +40,12 @@ export function MigrationLive({ jobId, canCancel }: { jobId: string; canCancel: 
           </button>
         )}
       </div>
+      {!r && preflight && (
+        <p className="flex flex-wrap items-center gap-2 text-sm" data-testid="migration-preflight">
+          <ConvergenceBadge prediction={preflight.prediction} />
+          <span className="font-mono text-xs">{preflight.prediction?.message ?? `no prediction: ${preflight.reason ?? "unknown"}`}</span>
+        </p>
+      )}
       {!r && (
         <Facts
           items={[
@@ -75,9 +77,9 @@ export function MigrationLive({ jobId, canCancel }: { jobId: string; canCancel: 
               ["Policy steps", r.policySteps.length > 0 ? r.policySteps.join("; ") : "none"],
               ["VM still on source", r.sourceRunning === null ? "—" : r.sourceRunning ? "yes, running" : "no"],
               ["Reason", r.reason ?? "—"],
-              ["Prediction", r.prediction?.message ?? "—"],
             ]}
           />
+          <PredictedVsActual preflight={preflight} result={r} />
         </div>
       )}
       {done && !r && job.reason && (

@@ -1,13 +1,10 @@
 "use client";
 
-import { useQuery } from "@tanstack/react-query";
-import { useTRPC } from "@/app/_trpc/client";
 import { Facts, Panel } from "@/app/_components/panel";
 import { JobStateBadge } from "@/app/_components/jobs/job-state-badge";
 import { MigrationLive } from "@/app/_components/jobs/migration-live";
-import { TERMINAL_JOB_STATES } from "@/server/contract/job";
-
-const TERMINAL: readonly string[] = TERMINAL_JOB_STATES;
+import { asPredictionResult, ConvergenceBadge, PredictionFacts } from "@/app/_components/jobs/migration-prediction";
+import { useLiveJob } from "@/app/_components/jobs/use-live-job";
 
 function time(d: Date | null): string {
   return d ? `${d.toISOString().replace("T", " ").slice(0, 23)} UTC` : "—";
@@ -15,13 +12,10 @@ function time(d: Date | null): string {
 
 /** One job: what was asked, by whom, live state, the agent's result, and the audit trail. */
 export function JobDetailLive({ jobId, canCancel }: { jobId: string; canCancel: boolean }) {
-  const trpc = useTRPC();
-  const q = useQuery({
-    ...trpc.jobs.get.queryOptions({ id: jobId }),
-    refetchInterval: (query) => (query.state.data && TERMINAL.includes(query.state.data.job.state) ? 5000 : 1000),
-  });
-  if (!q.data) return <p className="text-sm text-slate-500">{q.error ? q.error.message : "Loading…"}</p>;
-  const job = q.data.job;
+  // after the end, slower polling still shows late audit rows (an agent's report on a finished job)
+  const { query: q, job } = useLiveJob(jobId, { afterEndMs: 5000 });
+  if (!job) return <p className="text-sm text-slate-500">{q.error ? q.error.message : "Loading…"}</p>;
+  const prediction = job.kind === "predict_migration" ? asPredictionResult(job.result) : null;
   return (
     <div className="space-y-4">
       <Panel title="Job" id="job-summary" actions={<JobStateBadge state={job.state} cancelRequested={job.cancelRequested} />}>
@@ -43,6 +37,11 @@ export function JobDetailLive({ jobId, canCancel }: { jobId: string; canCancel: 
       {job.kind === "migrate" && (
         <Panel title="Migration" id="job-migration">
           <MigrationLive jobId={job.id} canCancel={canCancel} />
+        </Panel>
+      )}
+      {prediction && (
+        <Panel title="Pre-flight prediction" id="job-prediction" actions={<ConvergenceBadge prediction={prediction.prediction} />}>
+          <PredictionFacts prediction={prediction.prediction} reason={prediction.reason} sampledMs={prediction.sampledMs} />
         </Panel>
       )}
       <Panel title="Parameters" id="job-params">

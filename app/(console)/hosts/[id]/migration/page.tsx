@@ -5,6 +5,7 @@ import { JobStateBadge, VerdictBadge } from "@/app/_components/jobs/job-state-ba
 import { asMigrateResult, fmtMs } from "@/app/_components/jobs/migration-figures";
 import { MigrationHistoryChart } from "@/app/_components/jobs/migration-history-chart";
 import { MigrationLive } from "@/app/_components/jobs/migration-live";
+import { fmtMsFine, preflightOf } from "@/app/_components/jobs/migration-prediction";
 import { serverCaller } from "@/app/_trpc/server";
 import { requirePageUser } from "@/server/auth/page-guard";
 import { roleAtLeast } from "@/server/auth/session-user";
@@ -29,8 +30,15 @@ export default async function HostMigrationPage({ params }: Props) {
   const active = jobs.jobs.filter((j) => !TERMINAL.includes(j.state));
   const targets = [...new Set(jobs.jobs.filter((j) => TERMINAL.includes(j.state)).map((j) => j.target).filter((t): t is string => t !== null))].slice(0, 8);
   const histories = await Promise.all(targets.map(async (vm) => ({ vm, points: (await caller.jobs.getMigrationHistory({ hostId: host.id, vm })).points })));
-  const details = await Promise.all(jobs.jobs.slice(0, 30).map(async (j) => (TERMINAL.includes(j.state) ? { id: j.id, result: asMigrateResult((await caller.jobs.get({ id: j.id })).job.result) } : { id: j.id, result: null })));
+  const details = await Promise.all(
+    jobs.jobs.slice(0, 30).map(async (j) => {
+      if (!TERMINAL.includes(j.state)) return { id: j.id, result: null, preflight: null };
+      const job = (await caller.jobs.get({ id: j.id })).job;
+      return { id: j.id, result: asMigrateResult(job.result), preflight: preflightOf(job.params) };
+    }),
+  );
   const resultOf = new Map(details.map((d) => [d.id, d.result]));
+  const preflightOfJob = new Map(details.map((d) => [d.id, d.preflight]));
   return (
     <div className="space-y-4">
       {isOperator && (
@@ -60,6 +68,7 @@ export default async function HostMigrationPage({ params }: Props) {
                   <th className="py-1 pr-3 font-medium">State</th>
                   <th className="py-1 pr-3 font-medium">Total</th>
                   <th className="py-1 pr-3 font-medium">Downtime</th>
+                  <th className="py-1 pr-3 font-medium">Predicted</th>
                   <th className="py-1 pr-3 font-medium">Verdict</th>
                   <th className="py-1 pr-3 font-medium">By</th>
                 </tr>
@@ -67,6 +76,7 @@ export default async function HostMigrationPage({ params }: Props) {
               <tbody>
                 {jobs.jobs.map((j) => {
                   const r = resultOf.get(j.id) ?? null;
+                  const pf = preflightOfJob.get(j.id)?.prediction ?? null;
                   return (
                     <tr key={j.id} className="border-t border-slate-100 dark:border-slate-800">
                       <td className="py-1 pr-3 tabular-nums">
@@ -80,6 +90,9 @@ export default async function HostMigrationPage({ params }: Props) {
                       </td>
                       <td className="py-1 pr-3 tabular-nums">{fmtMs(r?.totalTimeMs ?? null)}</td>
                       <td className="py-1 pr-3 tabular-nums">{fmtMs(r?.downtimeMs ?? null)}</td>
+                      <td className="py-1 pr-3 tabular-nums" data-testid="history-predicted" title={pf?.message}>
+                        {pf === null ? "—" : pf.converges ? `≤ ${fmtMs(pf.predictedTotalMs)} / ${fmtMsFine(pf.predictedDowntimeMs)}` : "will not converge"}
+                      </td>
                       <td className="py-1 pr-3">{r ? <VerdictBadge verdict={r.verdict} /> : "—"}</td>
                       <td className="py-1 pr-3">{j.requestedBy.email ?? j.requestedBy.id}</td>
                     </tr>

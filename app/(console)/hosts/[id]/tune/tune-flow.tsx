@@ -6,10 +6,8 @@ import { useId, useState, type ReactNode } from "react";
 import { useTRPC } from "@/app/_trpc/client";
 import { buttonClass, inputClass } from "@/app/(console)/admin/form-ui";
 import { JobStateBadge } from "@/app/_components/jobs/job-state-badge";
-import { TERMINAL_JOB_STATES } from "@/server/contract/job";
+import { useLiveJob } from "@/app/_components/jobs/use-live-job";
 import { tuneOutcomeSchema, type TuneActionId, type TuneOutcome } from "@/server/contract/tuning";
-
-const TERMINAL: readonly string[] = TERMINAL_JOB_STATES;
 
 function parseParams(text: string): { params: Record<string, string>; error: string | null } {
   const params: Record<string, string> = {};
@@ -34,15 +32,9 @@ function show(v: string | null): string {
 
 /** One tuning job, polled until it ends; `onOutcome` sees the agent's result. */
 function TuneJob({ jobId, title, children }: { jobId: string; title: string; children: (o: TuneOutcome | null, done: boolean, reason: string | null) => ReactNode }) {
-  const trpc = useTRPC();
-  const q = useQuery({
-    ...trpc.jobs.get.queryOptions({ id: jobId }),
-    refetchInterval: (query) => (query.state.data && TERMINAL.includes(query.state.data.job.state) ? false : 1000),
-  });
-  if (!q.data) return <p className="text-sm text-slate-500">{q.error ? q.error.message : "Loading…"}</p>;
-  const job = q.data.job;
+  const { query: q, job, done } = useLiveJob(jobId);
+  if (!job) return <p className="text-sm text-slate-500">{q.error ? q.error.message : "Loading…"}</p>;
   const parsed = job.result ? tuneOutcomeSchema.safeParse(job.result) : null;
-  const done = TERMINAL.includes(job.state);
   return (
     <section className="space-y-2 rounded-lg border border-slate-200 bg-white p-4 shadow-sm dark:border-slate-800 dark:bg-slate-900" aria-live="polite" data-testid={`tune-job-${title.toLowerCase()}`}>
       <div className="flex flex-wrap items-center gap-3">

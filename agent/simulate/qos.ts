@@ -21,6 +21,23 @@ export interface QosSeriesOptions {
   l3Bytes?: number;
   /** mean time between counter resets of one group/domain, seconds (default 3 days) */
   meanResetIntervalS?: number;
+  /** noisy-neighbour episodes: the aggressor streams, the victim's lines are evicted */
+  episodes?: readonly NoisyEpisode[];
+}
+
+/**
+ * While [fromMs, toMs): the aggressor's bandwidth is `bandwidthFactor` times its own and its occupancy
+ * `aggressorL3Share` of the L3; the victim keeps `victimOccupancyFactor` of its working set (same domain).
+ */
+export interface NoisyEpisode {
+  aggressor: string;
+  victim: string;
+  domain: string;
+  fromMs: number;
+  toMs: number;
+  bandwidthFactor?: number;
+  aggressorL3Share?: number;
+  victimOccupancyFactor?: number;
 }
 
 /** Occupancy is reported in multiples of the RMID upscaling factor (64 KiB on these parts). */
@@ -45,11 +62,13 @@ export class QosSeries {
   private readonly counters: Counter[];
   private readonly l3: number;
   private readonly meanResetS: number;
+  private readonly episodes: readonly NoisyEpisode[];
   private lastAtMs: number | null = null;
 
   constructor(opts: QosSeriesOptions) {
     this.l3 = opts.l3Bytes ?? 28_835_840;
     this.meanResetS = opts.meanResetIntervalS ?? 3 * 86400;
+    this.episodes = opts.episodes ?? [];
     this.counters = opts.groups.flatMap((g) =>
       g.domains.map((domain, i): Counter => {
         const rng = createRandom(`${opts.seed}/${g.group}/${domain}`);
@@ -78,17 +97,21 @@ export class QosSeries {
     this.lastAtMs = atMs;
     const iso = at.toISOString();
     return this.counters.map((c) => {
+      const ep = this.episodes.find((e) => e.domain === c.domain && (e.aggressor === c.group || e.victim === c.group) && atMs >= e.fromMs && atMs < e.toMs);
+      const aggressor = ep?.aggressor === c.group;
+      const rateFactor = ep && aggressor ? (ep.bandwidthFactor ?? 6) : 1;
       if (dtS > 0) {
         if (c.rng.chance(1 - Math.exp(-dtS / this.meanResetS))) {
           c.total = 0n;
           c.local = 0n;
         }
-        const bytes = Math.max(0, c.rateBps * dtS * (1 + 0.15 * c.rng.normal()));
+        const bytes = Math.max(0, c.rateBps * rateFactor * dtS * (1 + 0.15 * c.rng.normal()));
         const local = bytes * Math.min(1, Math.max(0, c.localShare + 0.03 * c.rng.normal()));
         c.total += BigInt(Math.floor(bytes));
         c.local += BigInt(Math.floor(local));
       }
-      const occ = Math.min(this.l3, Math.max(0, c.workingSet * (1 + 0.1 * c.rng.normal())));
+      const ws = !ep ? c.workingSet : aggressor ? this.l3 * (ep.aggressorL3Share ?? 0.6) : c.workingSet * (ep.victimOccupancyFactor ?? 0.3);
+      const occ = Math.min(this.l3, Math.max(0, ws * (1 + 0.1 * c.rng.normal())));
       return {
         at: iso,
         group: c.group,
@@ -101,11 +124,17 @@ export class QosSeries {
   }
 }
 
-/** `samples` readings, `everySeconds` apart from `from`, all groups/domains at each instant, in time order. */
-export function simulateQosSamples(opts: QosSeriesOptions & { from: Date; samples: number; everySeconds: number }): QosSample[] {
+/**
+ * `samples` readings, `everySeconds` apart from `from`, all groups/domains at each instant, in time order;
+ * `dense` adds readings `everySeconds` apart inside [fromMs, toMs) (around an episode, as the agent reads every cycle).
+ */
+export function simulateQosSamples(opts: QosSeriesOptions & { from: Date; samples: number; everySeconds: number; dense?: { fromMs: number; toMs: number; everySeconds: number } }): QosSample[] {
   const series = new QosSeries(opts);
+  const times = new Set<number>();
+  for (let k = 0; k < opts.samples; k++) times.add(opts.from.getTime() + k * opts.everySeconds * 1000);
+  if (opts.dense) for (let t = opts.dense.fromMs; t < opts.dense.toMs; t += Math.max(1, opts.dense.everySeconds) * 1000) times.add(t);
   const out: QosSample[] = [];
-  for (let k = 0; k < opts.samples; k++) out.push(...series.readAt(new Date(opts.from.getTime() + k * opts.everySeconds * 1000)));
+  for (const t of [...times].sort((a, b) => a - b)) out.push(...series.readAt(new Date(t)));
   return out;
 }
 

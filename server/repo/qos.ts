@@ -106,3 +106,17 @@ export async function getHostQos(hostId: string, window: QosWindow, now: Date = 
     noisyNeighbours: detectNoisyNeighbours(readings, latency),
   };
 }
+
+/**
+ * Hosts whose latest resctrl section lists a monitoring group for a VNF of this name (the agent monitors
+ * every named QEMU process; the name links it to the VNF), most recently collected first.
+ */
+export async function findHostsMonitoringVnf(vnf: string): Promise<string[]> {
+  const rows = await prisma().hostSection.findMany({
+    where: { section: "resctrl", data: { path: ["vnfGroups"], array_contains: [{ vnf }] } },
+    select: { hostId: true },
+    orderBy: { collectedAt: "desc" },
+    take: 10,
+  });
+  return rows.map((r) => r.hostId);
+}

@@ -108,4 +108,32 @@ describe("detectNoisyNeighbours", () => {
     const events = detectNoisyNeighbours(rows);
     expect(events.map((e) => [e.aggressor, e.victim, e.fromMs, e.toMs])).toEqual([[DPI, FW, 240_000, 420_000]]);
   });
+
+  it("the victim getting its lines back when the aggressor stops is a recovery, not a second event", () => {
+    const rows = simulate([
+      { group: DPI, bps: (t) => (t > 300_000 && t <= 480_000 ? 2000e6 : 200e6), occupancy: (t) => (t >= 300_000 && t < 480_000 ? 18 * MIB : 4 * MIB) },
+      { group: FW, bps: () => 300e6, occupancy: (t) => (t >= 300_000 && t < 480_000 ? 6 * MIB : 20 * MIB) },
+    ]);
+    expect(detectNoisyNeighbours(rows).map((e) => [e.aggressor, e.victim, e.fromMs])).toEqual([[DPI, FW, 240_000]]);
+  });
+
+  it("hourly cyclictest runs: the last run before the jump against the worst within 10 min after it", () => {
+    const rows = simulate(
+      [
+        { group: DPI, bps: step(3_600_000, 200e6, 2000e6), occupancy: () => 4 * MIB },
+        { group: FW, bps: () => 300e6, occupancy: () => 20 * MIB },
+      ],
+      4_200_000,
+    );
+    // runs end at 0:05, 0:35 (before) and 1:04 (during the streaming), none in the jump window itself
+    const latency = [
+      { atMs: 300_000, maxUs: 14 },
+      { atMs: 2_100_000, maxUs: 16 },
+      { atMs: 3_840_000, maxUs: 95 },
+    ];
+    const events = detectNoisyNeighbours(rows, latency);
+    expect(events.map((e) => [e.aggressor, e.victim, e.latencyBeforeUs, e.latencyAfterUs])).toEqual([[DPI, null, 16, 95]]);
+    // a run more than 10 min after the jump says nothing about it
+    expect(detectNoisyNeighbours(rows, [{ atMs: 2_100_000, maxUs: 16 }, { atMs: 4_300_000, maxUs: 95 }])).toEqual([]);
+  });
 });

@@ -33,6 +33,13 @@ export interface NoisyNeighbourOptions {
    */
   latencyLookbackMs: number;
   latencyLookaheadMs: number;
+  /**
+   * a rise back to where the group already was shortly before (within this long, default 30 min; at least
+   * `returnShare` of the new level, default 0.8) is a recovery — a victim getting its lines back after the
+   * aggressor stopped — not a jump
+   */
+  recoveryLookbackMs: number;
+  returnShare: number;
 }
 
 export const DEFAULT_NOISY_NEIGHBOUR_OPTIONS: NoisyNeighbourOptions = {
@@ -45,6 +52,8 @@ export const DEFAULT_NOISY_NEIGHBOUR_OPTIONS: NoisyNeighbourOptions = {
   latencyFactor: 1.5,
   latencyLookbackMs: 3_600_000,
   latencyLookaheadMs: 600_000,
+  recoveryLookbackMs: 1_800_000,
+  returnShare: 0.8,
 };
 
 /** A host latency measurement (cyclictest max) at a time. */
@@ -94,6 +103,18 @@ function mean(a: Acc | undefined): WindowValues {
 function rose(before: number | null, after: number | null, factor: number, minRise: number): boolean {
   if (before === null || after === null) return false;
   return after - before >= minRise && after >= before * factor;
+}
+
+/** The group already had `after` (within returnShare) in a window of [w - 1 - back, w - 2]: a return, not a jump. */
+function returned(wins: Map<number, Acc>, w: number, back: number, after: number | null, pick: (v: WindowValues) => number | null, share: number): boolean {
+  if (after === null) return false;
+  for (let k = w - 2; k >= w - 1 - back; k--) {
+    const a = wins.get(k);
+    if (!a) continue;
+    const v = pick(mean(a));
+    if (v !== null && v >= after * share) return true;
+  }
+  return false;
 }
 
 /** Window-averaged values per (domain, group, window index). */
@@ -179,8 +200,9 @@ export function detectNoisyNeighbours(rows: readonly QosReadingRow[], latency: r
         const before = mean(wins.get(w - 1));
         const after = mean(wins.get(w));
         const jumped: NoisyNeighbourEvent["jumped"] = [];
-        if (rose(before.mbmTotalBps, after.mbmTotalBps, o.jumpFactor, o.minBandwidthRiseBps)) jumped.push("bandwidth");
-        if (rose(before.occupancyBytes, after.occupancyBytes, o.jumpFactor, o.minOccupancyRiseBytes)) jumped.push("occupancy");
+        const back = Math.max(0, Math.ceil(o.recoveryLookbackMs / o.windowMs));
+        if (rose(before.mbmTotalBps, after.mbmTotalBps, o.jumpFactor, o.minBandwidthRiseBps) && !returned(wins, w, back, after.mbmTotalBps, (v) => v.mbmTotalBps, o.returnShare)) jumped.push("bandwidth");
+        if (rose(before.occupancyBytes, after.occupancyBytes, o.jumpFactor, o.minOccupancyRiseBytes) && !returned(wins, w, back, after.occupancyBytes, (v) => v.occupancyBytes, o.returnShare)) jumped.push("occupancy");
         if (jumped.length === 0) continue;
         const victims: Array<{ victim: string | null; vb: number | null; va: number | null }> = [];
         for (const [other, owins] of groups) {

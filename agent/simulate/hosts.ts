@@ -160,7 +160,7 @@ export function thisVmFixtureDir(): string | null {
 }
 
 /** Collectors as the simulator runs them: no dmidecode, no Redfish from this process's environment. */
-const SIMULATED_COLLECTORS: readonly SectionCollector[] = SECTION_COLLECTORS.map((c) =>
+export const SIMULATED_COLLECTORS: readonly SectionCollector[] = SECTION_COLLECTORS.map((c) =>
   c.name === "bios" ? { name: "bios", read: (fs: HostFs) => readBios(fs, { runDmidecode: false, redfish: null }) } : c,
 );
 

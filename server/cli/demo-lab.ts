@@ -10,7 +10,10 @@
 import { seedDemoVnfs } from "@/server/services/placement/seed-demo-vnfs";
 import { createEnrollmentToken } from "@/server/repo/enrollment";
 import { setDemoHostLabels, setDemoHostLastSeen } from "@/server/repo/demo-lab";
-import { TUNED_RT_SHAPE } from "@/agent/simulate/latency";
+import path from "node:path";
+import { TUNED_RT_SHAPE, type LatencyShape } from "@/agent/simulate/latency";
+import { SimulatedTuning } from "@/agent/simulate/tuning";
+import { JobRunner } from "@/agent/jobs/runner";
 import { simulateHost, IRQ_NOISY_SHAPE, hostSections, type HostKind, type SimulatedHost } from "@/agent/simulate/hosts";
 import { historyReports, type HistoryPhase } from "@/agent/simulate/history";
 import { QosSeries } from "@/agent/simulate/qos";
@@ -82,6 +85,8 @@ export interface SeedDemoLabOptions {
   /** hosts sent at once */
   concurrency?: number;
   log?: (line: string) => void;
+  /** seed only these hostnames of the lab (each keeps its place, so its simulation is the same) */
+  only?: readonly string[];
 }
 
 export interface SeedDemoLabResult {
@@ -97,7 +102,8 @@ export async function seedDemoLab(opts: SeedDemoLabOptions): Promise<SeedDemoLab
   const seed = opts.seed ?? "nfvdeck-demo-lab";
   const now = opts.now ?? new Date();
   const from = new Date(now.getTime() - days * 86400_000);
-  const entries = Array.from({ length: count }, (_, i) => labEntry(i));
+  const all = Array.from({ length: count }, (_, i) => ({ entry: labEntry(i), index: i }));
+  const picked = opts.only ? all.filter((e) => opts.only?.includes(e.entry.hostname)) : all;
   const totals = { reports: 0, latencyRuns: 0, qosSamples: 0 };
 
   const seedOne = async (e: LabEntry, index: number): Promise<DemoLabHost> => {
@@ -135,8 +141,8 @@ export async function seedDemoLab(opts: SeedDemoLabOptions): Promise<SeedDemoLab
   };
   // The first host alone: its first report makes the server create the built-in compliance profiles,
   // which concurrent first reports would race on.
-  const first = entries[0] ? [await seedOne(entries[0], 0)] : [];
-  const rest = await mapLimit(entries.slice(1), opts.concurrency ?? 3, (e, i) => seedOne(e, i + 1));
+  const first = picked[0] ? [await seedOne(picked[0].entry, picked[0].index)] : [];
+  const rest = await mapLimit(picked.slice(1), opts.concurrency ?? 3, (e) => seedOne(e.entry, e.index));
   const hosts = [...first, ...rest];
   // VNFs placed on the tuned online hosts (issue 10): the CPUs tab and VNFs page have something to show
   const placements = await seedDemoVnfs(hosts.filter((h) => h.liveness === "online" && h.kind !== "vm-guest"));
@@ -155,6 +161,17 @@ export interface DemoLabHeartbeatOptions {
   latencyEveryMinutes?: number;
   seed?: string;
   log?: (line: string) => void;
+  /**
+   * Each simulated host's agent state (tuning ledger, job journal) goes in <stateDir>/<hostname>, and its
+   * agent takes jobs from the console: tune jobs run the real tune actions on the host's simulated tree,
+   * the next report carries the changed sections and later runs the shape the tree earns. Without a
+   * stateDir the lab takes no jobs.
+   */
+  stateDir?: string;
+  /** length of the cyclictest run a host starts right after a tuning change (s; default a normal run) */
+  afterChangeRunS?: number;
+  /** long-poll wait of the simulated agents' job loop (ms) */
+  jobPollWaitMs?: number;
 }
 
 /**
@@ -162,12 +179,29 @@ export interface DemoLabHeartbeatOptions {
  * and resctrl readings), the stale host's last-seen is held a couple of minutes back, offline hosts stay
  * silent. Returns stop(), which waits for the tick in flight.
  */
-export function runDemoLabHeartbeats(opts: DemoLabHeartbeatOptions): { stop: () => Promise<void> } {
+export function runDemoLabHeartbeats(opts: DemoLabHeartbeatOptions): { stop: () => Promise<void>; ready: Promise<void> } {
   const everyMs = Math.max(1, opts.everySeconds ?? 10) * 1000;
   const latencyEveryMs = (opts.latencyEveryMinutes ?? 15) * 60_000;
   const seed = opts.seed ?? "nfvdeck-demo-lab";
   const startedAt = Date.now();
-  type Live = { agent: SimulatedAgent; liveness: Liveness; sim: DemoLabHost["sim"] | null; sequence: number; nextRunAt: number; nextQosAt: number };
+  type Live = {
+    agent: SimulatedAgent;
+    liveness: Liveness;
+    sim: DemoLabHost["sim"] | null;
+    sequence: number;
+    nextRunAt: number;
+    nextQosAt: number;
+    /** the host's latency shape (changes with its tuning) */
+    shape: LatencyShape | null;
+    tuning: SimulatedTuning | null;
+    runner: JobRunner | null;
+    /** a tuning change waits to be reported: send every section with the next report */
+    sendSections: boolean;
+    /** the next run's length and start (a run right after a change starts at the change) */
+    nextRun: { durationS: number; startedAt: Date | null };
+    /** one report at a time per host (the tick and a change both send) */
+    chain: Promise<void>;
+  };
   const live: Live[] = opts.hosts.map((h, i) => ({
     agent: reconnectSimulatedAgent(opts.ingestUrl, { hostname: h.hostname, hostId: h.hostId, hostToken: h.token }),
     liveness: h.liveness ?? "online",
@@ -177,8 +211,56 @@ export function runDemoLabHeartbeats(opts: DemoLabHeartbeatOptions): { stop: () 
     // Staggered so the lab's runs do not all arrive in the same tick.
     nextRunAt: startedAt + ((i * 37_000) % latencyEveryMs),
     nextQosAt: startedAt,
+    shape: h.sim?.host.profile.shape ?? null,
+    tuning: null,
+    runner: null,
+    sendSections: false,
+    nextRun: { durationS: DEFAULT_RUN.durationS, startedAt: null },
+    chain: Promise.resolve(),
   }));
   const warned = new Set<string>();
+  const sendOne = async (h: Live, now: Date) => {
+    const host = h.sim?.host;
+    let latencyRuns: ReturnType<typeof simulateHostRun>[] = [];
+    if (host && now.getTime() >= h.nextRunAt) {
+      const durationS = h.nextRun.durationS;
+      const runStart = h.nextRun.startedAt ?? new Date(now.getTime() - durationS * 1000);
+      latencyRuns = [simulateHostRun(host, { seed, startedAt: runStart, durationS, ...(h.shape ? { shape: h.shape } : {}) })];
+      h.nextRunAt = Math.max(h.nextRunAt, now.getTime()) + latencyEveryMs;
+      h.nextRun = { durationS: DEFAULT_RUN.durationS, startedAt: null };
+    }
+    const qosSamples = h.sim?.qos && now.getTime() >= h.nextQosAt ? h.sim.qos.readAt(now) : [];
+    if (qosSamples.length > 0) h.nextQosAt = now.getTime() + 60_000;
+    const withSections = h.sendSections && h.tuning !== null;
+    const sections = withSections && h.tuning ? await h.tuning.sections() : undefined;
+    const sequence = h.sequence++;
+    const report = buildSimulatedReport(
+      { hostname: h.agent.hostname },
+      {
+        hostId: h.agent.hostId,
+        sequence,
+        collectedAt: now,
+        latencyRuns,
+        qosSamples,
+        ...(sections ? { sections } : {}),
+        ...(host && h.sim ? { heartbeat: simulatedHeartbeat(host, now, h.sim.bootAt) } : {}),
+      },
+    );
+    try {
+      await h.agent.api.report(report);
+      if (withSections) h.sendSections = false;
+      warned.delete(h.agent.hostId);
+    } catch (err) {
+      if (!warned.has(h.agent.hostId)) opts.log?.(`demo lab: ${h.agent.hostname} could not report: ${err instanceof Error ? err.message : String(err)}`);
+      warned.add(h.agent.hostId);
+    }
+  };
+  /** Queued behind the host's report in flight: reports of one host leave in sequence order. */
+  const send = (h: Live, now: Date): Promise<void> => {
+    const next = h.chain.then(() => sendOne(h, now));
+    h.chain = next.catch(() => undefined);
+    return next;
+  };
   const tick = async () => {
     const now = new Date();
     await mapLimit(live, 8, async (h) => {
@@ -187,32 +269,57 @@ export function runDemoLabHeartbeats(opts: DemoLabHeartbeatOptions): { stop: () 
         await setDemoHostLastSeen(h.agent.hostId, new Date(now.getTime() - STALE_AGE_S * 1000));
         return;
       }
-      const host = h.sim?.host;
-      const latencyRuns = host && now.getTime() >= h.nextRunAt ? [simulateHostRun(host, { seed, startedAt: new Date(now.getTime() - DEFAULT_RUN.durationS * 1000) })] : [];
-      if (latencyRuns.length > 0) h.nextRunAt += latencyEveryMs * Math.max(1, Math.ceil((now.getTime() - h.nextRunAt + 1) / latencyEveryMs));
-      const qosSamples = h.sim?.qos && now.getTime() >= h.nextQosAt ? h.sim.qos.readAt(now) : [];
-      if (qosSamples.length > 0) h.nextQosAt = now.getTime() + 60_000;
-      const sequence = h.sequence++;
-      const report = buildSimulatedReport(
-        { hostname: h.agent.hostname },
-        {
-          hostId: h.agent.hostId,
-          sequence,
-          collectedAt: now,
-          latencyRuns,
-          qosSamples,
-          ...(host && h.sim ? { heartbeat: simulatedHeartbeat(host, now, h.sim.bootAt) } : {}),
-        },
-      );
-      try {
-        await h.agent.api.report(report);
-        warned.delete(h.agent.hostId);
-      } catch (err) {
-        if (!warned.has(h.agent.hostId)) opts.log?.(`demo lab: ${h.agent.hostname} could not report: ${err instanceof Error ? err.message : String(err)}`);
-        warned.add(h.agent.hostId);
-      }
+      await send(h, now);
     });
   };
+  // The online simulated hosts' agents take jobs (tuning) as a real agent does.
+  const afterChangeRunS = Math.max(1, Math.round(opts.afterChangeRunS ?? DEFAULT_RUN.durationS));
+  const stateDir = opts.stateDir;
+  const starting = stateDir
+    ? Promise.all(
+        live
+          .filter((h) => h.liveness === "online" && h.sim)
+          .map(async (h) => {
+            const sim = h.sim as DemoLabHost["sim"];
+            const hostState = path.join(stateDir, h.agent.hostname.replace(/[^A-Za-z0-9._-]/g, "_"));
+            const tuning = await SimulatedTuning.create(sim.host, hostState);
+            h.tuning = tuning;
+            h.shape = tuning.shape();
+            // a restarted demo replays the ledger: report the tree as it is
+            h.sendSections = h.shape !== sim.host.profile.shape;
+            let changed = false;
+            const catalogue = tuning.catalogue((e) => {
+              h.shape = tuning.shape();
+              h.sendSections = true;
+              changed = true;
+              opts.log?.(`demo lab: ${h.agent.hostname} ${e.outcome.mode} ${e.outcome.action} done; reporting the changed tree`);
+            });
+            const runner = new JobRunner({
+              api: async () => h.agent.api,
+              stateDir: hostState,
+              root: tuning.fs.root,
+              catalogue,
+              pollWaitMs: opts.jobPollWaitMs ?? 25_000,
+              log: (l) => opts.log?.(`demo lab ${h.agent.hostname}: ${l}`),
+            });
+            // the changed sections go out at once, not at the next heartbeat
+            const handle = runner.handle.bind(runner);
+            runner.handle = async (api, offer) => {
+              await handle(api, offer);
+              if (!changed) return;
+              changed = false;
+              // cyclictest starts again once the job has ended: its run measures only the new state
+              // (the console's "after" window begins when the job finished)
+              const at = new Date();
+              h.nextRunAt = at.getTime() + afterChangeRunS * 1000;
+              h.nextRun = { durationS: afterChangeRunS, startedAt: at };
+              if (h.sendSections) await send(h, at);
+            };
+            h.runner = runner;
+            runner.start();
+          }),
+      ).catch((err: unknown) => opts.log?.(`demo lab: simulated agents could not take jobs: ${err instanceof Error ? err.message : String(err)}`))
+    : Promise.resolve();
   let inFlight: Promise<void> | null = null;
   const timer = setInterval(() => {
     if (inFlight) return; // the previous tick is still sending: skip, as a busy agent would
@@ -226,7 +333,11 @@ export function runDemoLabHeartbeats(opts: DemoLabHeartbeatOptions): { stop: () 
   return {
     stop: async () => {
       clearInterval(timer);
+      await starting;
+      await Promise.all(live.map((h) => h.runner?.stop()));
       if (inFlight) await inFlight;
+      await Promise.all(live.map((h) => h.chain));
     },
+    ready: starting.then(() => undefined),
   };
 }

@@ -152,6 +152,27 @@ export async function seedDemoLab(opts: SeedDemoLabOptions): Promise<SeedDemoLab
   return { hosts, ...totals };
 }
 
+/**
+ * A lab host saved by a previous demo run, with its simulation rebuilt (same seed, kind and place in the
+ * lab give the same tree and shape), so a restarted demo keeps measuring and taking jobs. Hosts saved
+ * without kind/index (older lab files) only heartbeat.
+ */
+export async function reviveDemoLabHosts(
+  saved: readonly (Pick<DemoLabHost, "hostname" | "hostId" | "token" | "liveness"> & { kind?: HostKind; index?: number })[],
+  opts: { seed?: string; now?: Date } = {},
+): Promise<DemoLabHeartbeatOptions["hosts"]> {
+  const seed = opts.seed ?? "nfvdeck-demo-lab";
+  const now = opts.now ?? new Date();
+  return Promise.all(
+    saved.map(async (s) => {
+      if (s.kind === undefined || s.index === undefined) return s;
+      const host = await simulateHost({ index: s.index, seed, kind: s.kind, hostname: s.hostname });
+      const qos = host.qosGroups.length > 0 ? new QosSeries({ groups: host.qosGroups, seed: `${seed}/${s.hostname}` }) : null;
+      return { ...s, sim: { host, qos, nextSequence: 1, bootAt: new Date(now.getTime() - (16 + (s.index % 5)) * 86400_000) } };
+    }),
+  );
+}
+
 export interface DemoLabHeartbeatOptions {
   ingestUrl: string;
   /** seedDemoLab's hosts (or any {hostname, hostId, token}: those are treated as online compliant hosts) */

@@ -5,7 +5,8 @@ import path from "node:path";
 import { z } from "zod";
 import { buildWebApp, launch, needsBuild, parseListenArg, repoRoot } from "@/server/cli/launch";
 import { superviseChild, type SupervisedChild } from "@/server/cli/supervise";
-import { runDemoLabHeartbeats, seedDemoLab } from "@/server/cli/demo-lab";
+import { reviveDemoLabHosts, runDemoLabHeartbeats, seedDemoLab } from "@/server/cli/demo-lab";
+import { HOST_KINDS } from "@/agent/simulate/hosts";
 import { backfillCompliance } from "@/server/services/compliance/backfill-compliance";
 import { createEnrollmentToken } from "@/server/repo/enrollment";
 import { countExistingHosts } from "@/server/repo/demo-lab";
@@ -19,7 +20,15 @@ const log = (m: string) => console.log(`[nfvdeck] ${m}`);
 
 const savedLab = z.object({
   hosts: z.array(
-    z.object({ hostname: z.string(), hostId: z.string(), token: z.string(), liveness: z.enum(["online", "stale", "offline"]) }),
+    z.object({
+      hostname: z.string(),
+      hostId: z.string(),
+      token: z.string(),
+      liveness: z.enum(["online", "stale", "offline"]),
+      // rebuilds the host's simulation on a restart (older lab files lack them: those hosts only heartbeat)
+      kind: z.enum(HOST_KINDS).optional(),
+      index: z.number().int().min(0).optional(),
+    }),
   ),
 });
 
@@ -55,7 +64,7 @@ async function main() {
   }
   let heartbeatHosts: Parameters<typeof runDemoLabHeartbeats>[0]["hosts"];
   if (labHosts) {
-    heartbeatHosts = labHosts;
+    heartbeatHosts = await reviveDemoLabHosts(labHosts);
   } else {
     log("seeding the demo lab through the agent API (14 hosts, 7 days of latency history) …");
     const t0 = Date.now();
@@ -63,12 +72,13 @@ async function main() {
     log(`lab seeded in ${((Date.now() - t0) / 1000).toFixed(1)} s: ${seeded.reports} reports, ${seeded.latencyRuns} latency runs, ${seeded.qosSamples} QoS samples`);
     fs.writeFileSync(
       labFile,
-      JSON.stringify({ hosts: seeded.hosts.map((h) => ({ hostname: h.hostname, hostId: h.hostId, token: h.token, liveness: h.liveness })) }),
+      JSON.stringify({ hosts: seeded.hosts.map((h) => ({ hostname: h.hostname, hostId: h.hostId, token: h.token, liveness: h.liveness, kind: h.kind, index: h.sim.host.index })) }),
       { mode: 0o600 },
     );
     heartbeatHosts = seeded.hosts;
   }
-  stopLab = runDemoLabHeartbeats({ ingestUrl: app.ingestUrl, hosts: heartbeatHosts, everySeconds: 10 }).stop;
+  // the lab's simulated agents take tuning jobs from the console; their ledgers live beside the data
+  stopLab = runDemoLabHeartbeats({ ingestUrl: app.ingestUrl, hosts: heartbeatHosts, everySeconds: 10, stateDir: path.join(stateDir, "lab-agents"), log: (l) => log(l) }).stop;
 
   // The real agent on this machine: enrol once (state kept beside the data), then run.
   const agentState = path.join(stateDir, "agent");

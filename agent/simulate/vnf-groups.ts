@@ -3,7 +3,9 @@
  * simulated hosts and the e2e seed (pure): a `nfvdeck-<vnf>` monitoring group under the root's
  * mon_groups/ or inside the VNF's class, with the root group's L3 domains, and its vnfGroups entry.
  */
-import type { ResctrlSection } from "@/server/contract/sections/resctrl";
+import { sectionHash } from "@/server/contract/canonical";
+import type { ReportSections } from "@/server/contract/report";
+import { resctrlSection, type ResctrlSection } from "@/server/contract/sections/resctrl";
 import { VNF_GROUP_PREFIX } from "@/server/domain/qos/vnf-group";
 
 export interface SimulatedVnfGroup {
@@ -39,4 +41,13 @@ export function withVnfGroups(section: ResctrlSection, vnfs: readonly SimulatedV
     ],
     vnfGroups: [...(section.vnfGroups ?? []), ...groups.map((g) => ({ vnf: g.vnf, path: simulatedVnfGroupPath(g), status: "monitored" as const, message: null, taskCount: g.tasks }))],
   };
+}
+
+/** A report's sections with the VNFs' groups in the resctrl section (its content hash recomputed); unchanged without resctrl. */
+export function sectionsWithVnfGroups(sections: ReportSections, vnfs: readonly SimulatedVnfGroup[]): ReportSections {
+  const env = sections.resctrl;
+  const parsed = env?.data ? resctrlSection.safeParse(env.data) : null;
+  if (!env || !parsed?.success) return sections;
+  const data = withVnfGroups(parsed.data, vnfs);
+  return { ...sections, resctrl: { ...env, data, hash: sectionHash("resctrl", data) } };
 }

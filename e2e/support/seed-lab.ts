@@ -23,6 +23,7 @@ import { E2E_HEARTBEAT_SECONDS, E2E_HOSTS, NEVER_REPORTED_HOST } from "@/e2e/sup
 import { setHostHeartbeatSeconds } from "@/server/repo/hosts";
 import { qosGroupsFromResctrl, simulateQosSamples } from "@/agent/simulate/qos";
 import type { QosSample } from "@/server/contract/sections/qos";
+import { QOS_VNF_HOST, qosVnfSamples, seedQosVnfs, withQosVnfs } from "@/e2e/support/qos-vnfs";
 
 const FIXTURES_DIR = path.resolve(import.meta.dirname, "../../agent/fixtures");
 
@@ -64,14 +65,17 @@ export async function seedLab(opts: { bulk?: number; now?: Date } = {}): Promise
   for (const h of E2E_HOSTS) {
     const dir = path.join(FIXTURES_DIR, h.fixture);
     if (!fs.existsSync(dir)) throw new Error(`agent fixture tree missing: ${dir}`);
-    const local = await buildLocalReport(new HostFs(dir), { now });
-    reports.set(h.fixture, local);
+    const collected = await buildLocalReport(new HostFs(dir), { now });
+    reports.set(h.fixture, collected);
+    // the RDT host: the agent's per-VNF monitoring groups and a noisy-neighbour episode (e2e/support/qos-vnfs.ts)
+    const local = h.hostname === QOS_VNF_HOST ? withQosVnfs(collected) : collected;
     const id = await enroll(h.hostname, [...h.labels]);
     await setHostHeartbeatSeconds(id, E2E_HEARTBEAT_SECONDS);
-    await report(id, h.hostname, local, new Date(now.getTime() - h.ageS * 1000), seedQosSamples(h.hostname, local, now));
+    await report(id, h.hostname, local, new Date(now.getTime() - h.ageS * 1000), h.hostname === QOS_VNF_HOST ? qosVnfSamples(h.hostname, local, now) : seedQosSamples(h.hostname, local, now));
     out.push({ id, hostname: h.hostname, fixture: h.fixture });
   }
   out.push({ id: await enroll(NEVER_REPORTED_HOST, ["pod3"]), hostname: NEVER_REPORTED_HOST, fixture: null });
+  await seedQosVnfs();
 
   const fixtures = [...reports.keys()];
   for (let i = 0; i < (opts.bulk ?? 0); i++) {

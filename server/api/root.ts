@@ -53,6 +53,7 @@ import { getMigrationHistory as jobsGetMigrationHistory } from "@/server/api/rou
 import { listHostVms as jobsListHostVms } from "@/server/api/routers/jobs/list-host-vms";
 import { getAgentCa as enrollmentGetAgentCa } from "@/server/api/routers/enrollment/get-agent-ca";
 import { createTuneJob as jobsCreateTune } from "@/server/api/routers/tuning/create-tune-job";
+import { getTuneLatency as jobsTuneLatency } from "@/server/api/routers/tuning/get-tune-latency";
 import { listVnfs } from "@/server/api/routers/vnfs/list-vnfs";
 import { getVnf } from "@/server/api/routers/vnfs/get-vnf";
 import { getVnfOutputs } from "@/server/api/routers/vnfs/get-vnf-outputs";
@@ -94,6 +95,7 @@ export const appRouter = createTRPCRouter({
     createMigration: jobsCreateMigration,
     createMigrationPrediction: jobsCreateMigrationPrediction,
     createTune: jobsCreateTune,
+    tuneLatency: jobsTuneLatency,
     cancel: cancelJob,
     getMigrationHistory: jobsGetMigrationHistory,
     listHostVms: jobsListHostVms,

@@ -84,6 +84,21 @@ describe("the demo lab takes tuning jobs (simulated agents run the real tune act
     expect(after.stats.max as number).toBeLessThanOrEqual(20);
     expect(before.stats.max as number).toBeGreaterThan(100);
 
+    // the tuning result's before/after (the console's view of the same windows) and the drift entry tied to the job
+    const tl = await until("the tuning latency with a run after", async () => {
+      const r = await operator.jobs.tuneLatency({ jobId: apply.id });
+      return r && r.after.cycles > 0 ? r : null;
+    });
+    expect(tl).toMatchObject({ jobId: apply.id, mode: "apply", action: "tune.sysctl.sched_rt_runtime_us", before: { slo: { status: "fail" } }, after: { slo: { status: "pass" } } });
+    expect(tl.before.to).toEqual(apply.startedAt);
+    expect(tl.after.from).toEqual(apply.finishedAt);
+    expect(tl.before.maxUs).toBe(before.stats.max);
+    expect(await operator.jobs.tuneLatency({ jobId: plan.id })).toBeNull(); // a plan changes nothing
+    const drift = await operator.compliance.getDriftHistory({ hostId: host.hostId, limit: 300 });
+    const tiedEntry = drift.entries.find((e) => e.tuning?.jobId === apply.id);
+    expect(tiedEntry?.ruleChanges).toEqual(expect.arrayContaining([expect.objectContaining({ ruleId: "runtime.sched-rt-runtime", oldStatus: "fail", newStatus: "pass" })]));
+    expect(tiedEntry?.tuning?.after.slo.status).toBe("pass");
+
     const rb = await job("rollback", applyId);
     expect(rb.state).toBe("succeeded");
     expect(rb.result).toMatchObject({ mode: "rollback", ok: true, restored: [{ path: "/proc/sys/kernel/sched_rt_runtime_us", to: "previous" }, { path: "/etc/sysctl.d/99-nfvdeck.conf", to: "removed" }] });
@@ -95,5 +110,12 @@ describe("the demo lab takes tuning jobs (simulated agents run the real tune act
     });
     console.log(`${HOST} after rollback: max ${afterRollback.stats.max} µs over ${afterRollback.stats.cycles} (SLO ${afterRollback.slo.status})`);
     expect(afterRollback.slo.status).toBe("fail");
+    // the apply's "after" window now ends where the rollback began; the rollback has its own pair
+    const applyAgain = await operator.jobs.tuneLatency({ jobId: apply.id });
+    expect(applyAgain?.after.to).toEqual(rb.startedAt);
+    const rbLatency = await operator.jobs.tuneLatency({ jobId: rb.id });
+    expect(rbLatency).toMatchObject({ mode: "rollback", before: { from: apply.finishedAt, slo: { status: "pass" } }, after: { slo: { status: "fail" } } });
+    const drift2 = await operator.compliance.getDriftHistory({ hostId: host.hostId, limit: 300 });
+    expect(drift2.entries.find((e) => e.tuning?.jobId === rb.id)?.ruleChanges).toEqual(expect.arrayContaining([expect.objectContaining({ ruleId: "runtime.sched-rt-runtime", newStatus: "fail" })]));
   });
 });

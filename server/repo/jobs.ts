@@ -91,6 +91,27 @@ export async function findActiveTuneWrite(hostId: string): Promise<{ id: string;
   return rows[0] ?? null;
 }
 
+export type TuneWriteRow = { id: string; hostId: string; action: string; mode: string; startedAt: Date; finishedAt: Date };
+
+/** The host's succeeded tuning applies and rollbacks (the changes latency is compared around), oldest first. */
+export async function listTuneWrites(hostId: string, limit = 500): Promise<TuneWriteRow[]> {
+  const rows = await prisma().$queryRaw<TuneWriteRow[]>`
+    SELECT * FROM (
+      SELECT "id"::text AS "id", "hostId"::text AS "hostId", "params"->>'action' AS "action", "params"->>'mode' AS "mode",
+             COALESCE("startedAt", "claimedAt", "createdAt") AS "startedAt", "finishedAt"
+        FROM "Job"
+       WHERE "hostId" = ${hostId}::uuid AND "kind" = 'tune' AND "state" = 'succeeded' AND "finishedAt" IS NOT NULL
+         AND ("params"->>'mode') IN ('apply', 'rollback')
+       ORDER BY "finishedAt" DESC LIMIT ${limit}) recent
+     ORDER BY "finishedAt", "id"`;
+  return rows;
+}
+
+/** A job's host and kind (null when there is no such job). */
+export async function findJobHost(jobId: string): Promise<{ hostId: string; kind: string } | null> {
+  return prisma().job.findUnique({ where: { id: jobId }, select: { hostId: true, kind: true } });
+}
+
 export type ClaimedJob = { id: string; kind: string; params: JobJson; attempts: number; leaseExpiresAt: Date };
 
 /**

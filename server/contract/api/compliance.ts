@@ -3,6 +3,7 @@
  * types are z.infer of them, so a field added here reaches the client (or fails typecheck).
  */
 import { z } from "zod";
+import { tuneChangeLatency } from "@/server/contract/api/tuning";
 import { ruleConfigSchema } from "@/server/domain/compliance/profile";
 import { findingSchema, ruleSectionSchema, sectionSummarySchema, severitySchema, statusCountsSchema } from "@/server/domain/compliance/types";
 
@@ -124,6 +125,8 @@ export const driftHistorySchema = z.object({
       changes: z.array(z.string()),
       ruleChanges: z.array(z.object({ ruleId: z.string(), oldStatus: z.string().nullable(), newStatus: z.string().nullable(), text: z.string() })),
       rows: z.array(driftRowSchema),
+      /** the tuning job whose report this change came in (finished ≤ 15 min before it), with latency before/after */
+      tuning: tuneChangeLatency.nullable().default(null),
     }),
   ),
 });

@@ -8,6 +8,7 @@ import { loadHostOverview } from "../load-host";
 import { requirePageUser } from "@/server/auth/page-guard";
 import { roleAtLeast } from "@/server/auth/session-user";
 import { tuneActionIdSchema } from "@/server/contract/tuning";
+import { LatencyBeforeAfter } from "@/app/_components/tuning/latency-before-after";
 
 type Props = { params: Promise<{ id: string }> };
 
@@ -172,6 +173,17 @@ export default async function HostCompliancePage({ params }: Props) {
                         </span>
                       ))}
                     </p>
+                  )}
+                  {e.tuning && (
+                    <div className="mt-1 rounded-md border-l-2 border-sky-400 pl-2 dark:border-sky-600" data-testid="drift-tuning">
+                      <p className="text-slate-600 dark:text-slate-300">
+                        tuning{" "}
+                        <Link href={`/jobs/${e.tuning.jobId}`} className="text-sky-700 underline dark:text-sky-400">
+                          {e.tuning.mode} <code className="text-xs">{e.tuning.action}</code>
+                        </Link>
+                      </p>
+                      <LatencyBeforeAfter change={e.tuning} compact />
+                    </div>
                   )}
                 </div>
               </li>

@@ -8,6 +8,7 @@ import { buttonClass, inputClass } from "@/app/(console)/admin/form-ui";
 import { JobStateBadge } from "@/app/_components/jobs/job-state-badge";
 import { useLiveJob } from "@/app/_components/jobs/use-live-job";
 import { tuneOutcomeSchema, type TuneActionId, type TuneOutcome } from "@/server/contract/tuning";
+import { LatencyBeforeAfter } from "@/app/_components/tuning/latency-before-after";
 
 function parseParams(text: string): { params: Record<string, string>; error: string | null } {
   const params: Record<string, string> = {};
@@ -107,22 +108,13 @@ function OutcomeSummary({ o, reason }: { o: TuneOutcome | null; reason: string |
   );
 }
 
-/** Merged cyclictest statistics of the day before the change next to the runs since (a week ahead: the window ends in the future). */
-function LatencyBeforeAfter({ hostId, at }: { hostId: string; at: Date }) {
+/** The tuning result's latency: the window before the job next to the window since (server-side job times), refreshed while runs come in. */
+function TuneLatency({ jobId }: { jobId: string }) {
   const trpc = useTRPC();
-  const before = useQuery(trpc.latency.getHostStats.queryOptions({ hostId, window: { from: new Date(at.getTime() - 86_400_000), to: at } }));
-  const after = useQuery({ ...trpc.latency.getHostStats.queryOptions({ hostId, window: { from: at, to: new Date(at.getTime() + 7 * 86_400_000) } }), refetchInterval: 60_000 });
-  const cell = (d: typeof before.data) => {
-    if (!d) return "…";
-    if (d.stats.cycles === 0) return "no runs yet";
-    const p = d.stats.percentiles["99.999"];
-    return `max ${d.stats.max ?? "—"} µs, p99.999 ${p ?? "—"} µs, mean ${d.stats.mean?.toFixed(2) ?? "—"} µs over ${d.stats.cycles.toLocaleString("en")} samples — SLO ${d.slo.status}`;
-  };
+  const q = useQuery({ ...trpc.jobs.tuneLatency.queryOptions({ jobId }), refetchInterval: 5000 });
   return (
-    <div className="text-sm" data-testid="tune-latency">
-      <h3 className="font-medium">Latency before and after</h3>
-      <p>24 h before: {cell(before.data)}</p>
-      <p>Since the change: {cell(after.data)}</p>
+    <div data-testid="tune-latency">
+      {q.data ? <LatencyBeforeAfter change={q.data} /> : <p className="text-sm text-slate-500 dark:text-slate-400">{q.error ? q.error.message : "Latency before and after: loading…"}</p>}
     </div>
   );
 }
@@ -137,7 +129,6 @@ export function TuneFlow({ hostId, hostname, action, ruleId, defaultParams, canO
   const [verifyJob, setVerifyJob] = useState<string | null>(null);
   const [rollbackJob, setRollbackJob] = useState<string | null>(null);
   const [confirmed, setConfirmed] = useState(false);
-  const [appliedAt, setAppliedAt] = useState<Date | null>(null);
   const create = useMutation(trpc.jobs.createTune.mutationOptions());
   const parsed = parseParams(paramText);
   const base = { hostId, action, params: parsed.params, ...(ruleId ? { ruleId } : {}) };
@@ -183,12 +174,7 @@ export function TuneFlow({ hostId, hostname, action, ruleId, defaultParams, canO
                     type="button"
                     className={buttonClass}
                     disabled={!confirmed || create.isPending}
-                    onClick={() =>
-                      run("apply", (id) => {
-                        setApplyJob(id);
-                        setAppliedAt(new Date());
-                      })
-                    }
+                    onClick={() => run("apply", setApplyJob)}
                     data-testid="tune-apply"
                   >
                     Apply
@@ -225,7 +211,7 @@ export function TuneFlow({ hostId, hostname, action, ruleId, defaultParams, canO
                   )}
                 </div>
               )}
-              {done && o?.ok && appliedAt && <LatencyBeforeAfter hostId={hostId} at={appliedAt} />}
+              {done && o?.ok && o.mode === "apply" && o.applyId && <TuneLatency jobId={applyJob} />}
             </>
           )}
         </TuneJob>
@@ -250,9 +236,10 @@ export function TuneFlow({ hostId, hostname, action, ruleId, defaultParams, canO
       )}
       {rollbackJob && (
         <TuneJob jobId={rollbackJob} title="Rollback">
-          {(o, _done, reason) => (
+          {(o, done, reason) => (
             <>
               <OutcomeSummary o={o} reason={reason} />
+              {done && o?.ok && o.mode === "rollback" && o.restored.length > 0 && <TuneLatency jobId={rollbackJob} />}
               {o?.mode === "rollback" && (
                 <ul className="list-disc pl-5 text-sm">
                   {o.restored.map((r) => (

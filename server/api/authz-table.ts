@@ -83,6 +83,7 @@ export const AUTHZ_TABLE: Record<string, AuthzEntry> = {
     access: "operator",
     input: (fx) => ({ hostId: fx.hostId, mode: "plan", action: "tune.sysctl.sched_rt_runtime_us", params: {}, idempotencyKey: fx.unique() }),
   },
+  "jobs.tuneLatency": { access: "viewer", input: () => ({ jobId: globalThis.crypto.randomUUID() }) },
   "jobs.cancel": { access: "operator", input: (fx) => ({ id: fx.unique() }) },
   "jobs.getMigrationHistory": { access: "viewer", input: (fx) => ({ hostId: fx.hostId, vm: "matrix" }) },
   "jobs.listHostVms": { access: "viewer", input: (fx) => ({ hostId: fx.hostId }) },

@@ -8,13 +8,14 @@ import { benchPlacement } from "@/server/bench/placement";
 import { benchMetrics } from "@/server/bench/metrics";
 import { benchDispatch } from "@/server/bench/dispatch";
 import { benchPages } from "@/server/bench/pages";
+import { benchScale30 } from "@/server/bench/scale30";
 
 /**
  * `npm run bench`: prints figures, asserts nothing. Uses DATABASE_URL's server when set, else an
  * embedded PostgreSQL. Each part runs in its own scratch database.
- * Select parts with BENCH=ingest,latency,footprint,placement,dispatch,pages (default: all). placement needs no database.
+ * Select parts with BENCH=ingest,latency,footprint,placement,dispatch,pages,scale30 (default: all). placement needs no database.
  */
-const parts = new Set((process.env.BENCH ?? "ingest,latency,metrics,footprint,placement,dispatch,pages").split(","));
+const parts = new Set((process.env.BENCH ?? "ingest,latency,metrics,footprint,placement,dispatch,pages,scale30").split(","));
 
 async function main() {
   if (parts.has("placement")) {
@@ -44,6 +45,7 @@ async function main() {
         await benchIngest({
           databaseUrl: url,
           hosts: Number(process.env.BENCH_HOSTS ?? 2000),
+          fullHosts: Number(process.env.BENCH_FULL_HOSTS ?? 1000),
           concurrency: Number(process.env.BENCH_CONCURRENCY ?? 32),
           seconds: Number(process.env.BENCH_SECONDS ?? 8),
         });
@@ -62,6 +64,9 @@ async function main() {
     }
     if (parts.has("dispatch")) {
       await benchDispatch({ serverUrl, jobs: Number(process.env.BENCH_JOBS ?? 100) });
+    }
+    if (parts.has("scale30")) {
+      await benchScale30({ serverUrl, hosts: Number(process.env.BENCH_SCALE_HOSTS ?? 20000), days: Number(process.env.BENCH_SCALE_DAYS ?? 30) });
     }
     if (parts.has("pages")) {
       await benchPages({ serverUrl, hostCounts: (process.env.BENCH_PAGES_HOSTS ?? "1000,20000").split(",").map(Number) });

@@ -14,6 +14,7 @@ const COMMANDS: Record<string, () => Promise<CommandModule>> = {
   "parse-cyclictest": () => import("@/agent/commands/parse-cyclictest"),
   simulate: () => import("@/agent/commands/simulate"),
   migrate: () => import("@/agent/commands/migrate"),
+  "predict-migration": () => import("@/agent/commands/predict-migration"),
   tune: () => import("@/agent/commands/tune"),
 };
 

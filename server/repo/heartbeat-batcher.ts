@@ -3,6 +3,7 @@ import { textProblem } from "@/server/contract/common";
 import { DomainError } from "@/server/errors";
 import { isDatabaseUnavailable, isForeignKeyViolation } from "@/server/repo/db-errors";
 import { DEFAULT_SCHEDULE, type LatencyScheduleInput } from "@/server/contract/latency-schedule";
+import { reportSlot } from "@/server/repo/report-log";
 
 export type HeartbeatRow = {
   hostId: string;
@@ -39,7 +40,7 @@ export class HeartbeatBatcher {
   ) {}
 
   /**
-   * Resolves once stored; `duplicate` when the idempotency key was already stored (a resend).
+   * Resolves once stored; `duplicate` when this host's sequence was already stored (a resend, server/repo/report-log.ts).
    * A row that could fail a shared statement is refused here, before it joins a batch.
    */
   submit(row: HeartbeatRow): Promise<HeartbeatOutcome> {
@@ -97,7 +98,7 @@ async function writeAndAnswer(batch: Pending[]): Promise<void> {
   const { duplicates, configs } = await withDeadlockRetry(() => writeHeartbeats(batch.map((p) => p.row)));
   const seen = new Set<string>();
   for (const p of batch) {
-    const key = `${p.row.hostId}\u0000${p.row.idempotencyKey}`;
+    const key = `${p.row.hostId}\u0000${p.row.sequence}`;
     // The same report twice in one batch: the first is stored, the second is its resend.
     p.resolve({ duplicate: duplicates.has(key) || seen.has(key), config: configs.get(p.row.hostId) ?? null });
     seen.add(key);
@@ -167,7 +168,7 @@ type BatchRow = {
 
 /**
  * Writes a batch in ONE statement (atomic on its own): insert the reports, bump each host's
- * last-seen, and read back each host's agent config. Returns the (hostId, key) pairs that were
+ * last-seen, and read back each host's agent config. Returns the (hostId, sequence) pairs that were
  * already stored, and the config per host.
  */
 async function writeHeartbeats(rows: HeartbeatRow[]): Promise<{ duplicates: Set<string>; configs: Map<string, HeartbeatConfigRow> }> {
@@ -176,6 +177,7 @@ async function writeHeartbeats(rows: HeartbeatRow[]): Promise<{ duplicates: Set<
   const ids = sorted.map((r) => r.hostId);
   const keys = sorted.map((r) => r.idempotencyKey);
   const seqs = sorted.map((r) => String(r.sequence));
+  const slots = sorted.map((r) => reportSlot(r.sequence));
   const collected = sorted.map((r) => r.collectedAt.toISOString());
   const versions = sorted.map((r) => r.agentVersion);
   const names = sorted.map((r) => r.hostname);
@@ -185,11 +187,17 @@ async function writeHeartbeats(rows: HeartbeatRow[]): Promise<{ duplicates: Set<
   const setAside = sorted.map((r) => counter(r.setAside));
   const result = await prisma().$queryRaw<BatchRow[]>`
     with ins as (
-      insert into "Report" ("hostId", "idempotencyKey", sequence, "collectedAt", "receivedAt")
-      select h, k, s, c, now()
-      from unnest(${ids}::uuid[], ${keys}::text[], ${seqs}::bigint[], ${collected}::timestamptz[]) as t(h, k, s, c)
-      on conflict ("hostId", "idempotencyKey") do nothing
-      returning "hostId", "idempotencyKey"
+      -- the bounded report log (server/repo/report-log.ts): a slot takes a newer sequence only, so a
+      -- resend (same sequence) writes nothing and is answered as a duplicate
+      insert into "Report" ("hostId", slot, "idempotencyKey", sequence, "collectedAt", "receivedAt")
+      select distinct on (h, slot) h, slot, k, s, c at time zone 'UTC', now() at time zone 'UTC'
+      from unnest(${ids}::uuid[], ${slots}::int[], ${keys}::text[], ${seqs}::bigint[], ${collected}::timestamptz[]) as t(h, slot, k, s, c)
+      order by h, slot, s desc
+      on conflict ("hostId", slot) do update set id = excluded.id, "idempotencyKey" = excluded."idempotencyKey",
+        sequence = excluded.sequence, "collectedAt" = excluded."collectedAt", "receivedAt" = excluded."receivedAt",
+        "sectionsChanged" = excluded."sectionsChanged"
+      where "Report".sequence < excluded.sequence
+      returning "hostId", sequence
     ), upd as (
       -- the latest row per host wins (a host may appear twice in one batch after a spool flush)
       update "Host" set "lastSeenAt" = now(),
@@ -207,7 +215,7 @@ async function writeHeartbeats(rows: HeartbeatRow[]): Promise<{ duplicates: Set<
       where "Host".id = t.h
       returning "Host".id, "Host"."heartbeatSeconds"
     )
-    select 'i' as kind, "hostId"::text as id, "idempotencyKey" as key, null::int as hb,
+    select 'i' as kind, "hostId"::text as id, sequence::text as key, null::int as hb,
       null::boolean as enabled, null::text as cpus, null::int as "durationS", null::int as "intervalUs",
       null::int as priority, null::int as "histogramSize", null::int as "everyMinutes", null::text as load
     from ins
@@ -239,7 +247,7 @@ async function writeHeartbeats(rows: HeartbeatRow[]): Promise<{ duplicates: Set<
   }
   const duplicates = new Set<string>();
   for (const r of rows) {
-    const k = `${r.hostId}\u0000${r.idempotencyKey}`;
+    const k = `${r.hostId}\u0000${r.sequence}`;
     if (!fresh.has(k)) duplicates.add(k);
   }
   return { duplicates, configs };

@@ -1,117 +1,176 @@
 import { prisma } from "@/server/db";
-import { Prisma } from "@/server/generated/prisma/client";
 import { SECTION_NAMES, type ReportInput, type SectionName } from "@/server/contract/report";
 import { hostSummaryFromSections } from "@/server/domain/hosts/summary";
 import { storeLatencyRunsTx } from "@/server/repo/latency-ingest";
+import { reportSlot } from "@/server/repo/report-log";
+import { DEFAULT_SCHEDULE, type LatencyScheduleInput } from "@/server/contract/latency-schedule";
 
-export type StoredReport = { stored: boolean; duplicate: boolean; sectionsChanged: SectionName[] };
+export type StoredReport = {
+  stored: boolean;
+  duplicate: boolean;
+  sectionsChanged: SectionName[];
+  /** changed sections that had no stored version before this report (nothing to diff against) */
+  firstVersions: SectionName[];
+  /** the host's agent config, read in the same statement (null: host not found) */
+  config: { heartbeatSeconds: number; schedule: LatencyScheduleInput | null } | null;
+};
 
 /**
- * Writes one full report for `hostId` in one transaction (called by server/services/reports/store-report.ts,
- * which has checked the host and the section hashes). Idempotent by (host, idempotencyKey); a section is
- * rewritten only when its content hash changed, and then a history row is added.
+ * Writes one full report for `hostId` (called by server/services/reports/store-report.ts, which has checked
+ * the host and the section hashes) in ONE statement, atomic on its own and with no interactive round trips:
+ * the report's log row (idempotent by per-host sequence, server/repo/report-log.ts), its sections (a
+ * section is rewritten whole only when its content hash or ok changed, else only its latest values), a
+ * history row per changed section, the host's summary and counters, and its QoS samples. Nothing but
+ * last-seen is written for a resend.
+ *
+ * Latency runs go first, in their own short transaction: they are idempotent by their own run key, so a
+ * failure between the two writes is repaired by the agent's resend (the report row is not stored yet).
  */
 export async function insertReport(opts: { hostId: string; input: ReportInput; hashes: ReadonlyMap<SectionName, string>; receivedAt: Date }): Promise<StoredReport> {
-  const { hostId, input, receivedAt: now } = opts;
-  const serverHashes = opts.hashes;
-  const present = SECTION_NAMES.filter((name) => input.sections[name] !== undefined);
-  const collectedAt = new Date(input.collectedAt);
-  const db = prisma();
+  const { hostId, input, receivedAt } = opts;
+  if (input.latencyRuns.length > 0) {
+    await prisma().$transaction((tx) => storeLatencyRunsTx(tx, hostId, input.latencyRuns, input.idempotencyKey), { timeout: 30_000, maxWait: 10_000 });
+  }
 
-  return db.$transaction(async (tx) => {
-    const inserted = await tx.report.createMany({
-      data: [
-        {
-          hostId,
-          idempotencyKey: input.idempotencyKey,
-          sequence: BigInt(input.sequence),
-          collectedAt,
-          receivedAt: now,
-          sectionsChanged: [],
-        },
-      ],
-      skipDuplicates: true,
-    });
-    if (inserted.count === 0) {
-      await tx.host.update({ where: { id: hostId }, data: { lastSeenAt: now } });
-      return { stored: false, duplicate: true, sectionsChanged: [] };
-    }
+  const names: string[] = [];
+  const hashes: string[] = [];
+  const oks: boolean[] = [];
+  const availables: boolean[] = [];
+  const errors: (string | null)[] = [];
+  const durations: number[] = [];
+  const datas: string[] = [];
+  for (const name of SECTION_NAMES) {
+    const section = input.sections[name];
+    const hash = opts.hashes.get(name);
+    if (!section || !hash) continue;
+    names.push(name);
+    hashes.push(hash);
+    oks.push(section.ok);
+    availables.push(section.available);
+    errors.push(section.error ?? null);
+    durations.push(section.durationMs);
+    datas.push(JSON.stringify(section.data ?? null));
+  }
+  const summary = hostSummaryFromSections(input.sections);
+  const hasTopology = "cpuModel" in summary;
+  const hasKernel = "kernelRelease" in summary;
+  const counter = (v: number | undefined) => (v === undefined ? null : String(v));
+  const hb = input.heartbeat;
+  const qos = input.qosSamples;
+  const big = (v: number | string | null) => (v === null ? null : String(v));
 
-    const changed: SectionName[] = [];
-    if (present.length > 0) {
-      const existing = await tx.hostSection.findMany({
-        where: { hostId, section: { in: present } },
-        select: { section: true, hash: true, ok: true },
-      });
-      const known = new Map(existing.map((e) => [e.section, e]));
-      for (const name of present) {
-        const section = input.sections[name];
-        const hash = serverHashes.get(name);
-        if (!section || !hash) continue;
-        const before = known.get(name);
-        const data = section.data === null ? Prisma.JsonNull : (section.data as Prisma.InputJsonValue);
-        const row = {
-          hash,
-          ok: section.ok,
-          available: section.available,
-          error: section.error ?? null,
-          durationMs: section.durationMs,
-          data,
-          collectedAt,
-        };
-        if (before && before.hash === hash && before.ok === section.ok) {
-          // Same identity (only volatile counters moved): refresh the latest values, no history row.
-          await tx.hostSection.update({ where: { hostId_section: { hostId, section: name } }, data: { data, durationMs: section.durationMs, collectedAt } });
-          continue;
-        }
-        await tx.hostSection.upsert({
-          where: { hostId_section: { hostId, section: name } },
-          create: { hostId, section: name, ...row },
-          update: row,
-        });
-        if (!before || before.hash !== hash) {
-          await tx.hostSectionHistory.create({ data: { hostId, section: name, hash, data, changedAt: collectedAt } });
-          changed.push(name);
-        }
-      }
-      if (changed.length > 0) {
-        await tx.report.updateMany({
-          where: { hostId, idempotencyKey: input.idempotencyKey },
-          data: { sectionsChanged: changed },
-        });
-      }
-    }
+  // ISO instants in, stored as UTC timestamps (the columns are timestamp(3), as Prisma writes them)
+  const collectedAt = new Date(input.collectedAt).toISOString();
+  const now = receivedAt.toISOString();
+  type Row = {
+    stored: boolean;
+    changed: string[] | null;
+    first: string[] | null;
+    hb: number | null;
+    enabled: boolean | null;
+    cpus: string | null;
+    durationS: number | null;
+    intervalUs: number | null;
+    priority: number | null;
+    histogramSize: number | null;
+    everyMinutes: number | null;
+    load: string | null;
+  };
+  const rows = await prisma().$queryRaw<Row[]>`
+    with input as (
+      select * from unnest(${names}::text[], ${hashes}::text[], ${oks}::boolean[], ${availables}::boolean[],
+        ${errors}::text[], ${durations}::float8[], ${datas}::jsonb[]) as t(section, hash, ok, available, error, "durationMs", data)
+    ), prev as (
+      select s.section, s.hash from "HostSection" s where s."hostId" = ${hostId}::uuid and s.section = any(${names}::text[])
+    ), changed as (
+      select i.section, p.hash is null as first from input i left join prev p on p.section = i.section where p.hash is distinct from i.hash
+    ), rep as (
+      insert into "Report" ("hostId", slot, "idempotencyKey", sequence, "collectedAt", "receivedAt", "sectionsChanged")
+      values (${hostId}::uuid, ${reportSlot(input.sequence)}::int, ${input.idempotencyKey}, ${String(input.sequence)}::bigint,
+        ${collectedAt}::timestamptz at time zone 'UTC', ${now}::timestamptz at time zone 'UTC',
+        coalesce((select array_agg(section) from changed), '{}'))
+      on conflict ("hostId", slot) do update set id = excluded.id, "idempotencyKey" = excluded."idempotencyKey",
+        sequence = excluded.sequence, "collectedAt" = excluded."collectedAt", "receivedAt" = excluded."receivedAt",
+        "sectionsChanged" = excluded."sectionsChanged"
+      where "Report".sequence < excluded.sequence
+      returning 1
+    ), sec as (
+      insert into "HostSection" ("hostId", section, hash, ok, available, error, "durationMs", data, "collectedAt", "updatedAt")
+      select ${hostId}::uuid, i.section, i.hash, i.ok, i.available, i.error, i."durationMs", i.data,
+        ${collectedAt}::timestamptz at time zone 'UTC', ${now}::timestamptz at time zone 'UTC'
+      from input i where exists (select 1 from rep)
+      on conflict ("hostId", section) do update set
+        data = excluded.data, "durationMs" = excluded."durationMs", "collectedAt" = excluded."collectedAt", "updatedAt" = excluded."updatedAt",
+        -- same identity (only volatile counters moved): availability and error stay as they are
+        available = case when "HostSection".hash = excluded.hash and "HostSection".ok = excluded.ok then "HostSection".available else excluded.available end,
+        error = case when "HostSection".hash = excluded.hash and "HostSection".ok = excluded.ok then "HostSection".error else excluded.error end,
+        hash = excluded.hash, ok = excluded.ok
+      returning 1
+    ), hist as (
+      insert into "HostSectionHistory" ("hostId", section, hash, data, "changedAt")
+      select ${hostId}::uuid, i.section, i.hash, i.data, ${collectedAt}::timestamptz at time zone 'UTC'
+      from input i join changed c on c.section = i.section where exists (select 1 from rep)
+      returning 1
+    ), qos as (
+      insert into "QosSample" ("hostId", at, "group", domain, "llcOccupancyBytes", "mbmTotalBytes", "mbmLocalBytes")
+      select ${hostId}::uuid, q.at at time zone 'UTC', q.g, q.d, q.llc, q.mt, q.ml
+      from unnest(${qos.map((s) => new Date(s.at).toISOString())}::timestamptz[], ${qos.map((s) => s.group)}::text[], ${qos.map((s) => s.domain)}::text[],
+        ${qos.map((s) => big(s.llcOccupancyBytes))}::bigint[], ${qos.map((s) => big(s.mbmTotalBytes))}::bigint[], ${qos.map((s) => big(s.mbmLocalBytes))}::bigint[])
+        as q(at, g, d, llc, mt, ml)
+      where exists (select 1 from rep)
+      returning 1
+    ), host as (
+      -- a resend only refreshes last-seen; lastSequence is monotonic, as the heartbeat batch writes it
+      update "Host" h set "lastSeenAt" = ${now}::timestamptz at time zone 'UTC',
+        "lastSequence" = case when r.stored then greatest(h."lastSequence", ${String(input.sequence)}::bigint) else h."lastSequence" end,
+        "agentVersion" = case when r.stored then ${input.agentVersion} else h."agentVersion" end,
+        hostname = case when r.stored then ${input.hostname} else h.hostname end,
+        "cpuModel" = case when r.stored and ${hasTopology}::boolean then ${summary.cpuModel ?? null}::text else h."cpuModel" end,
+        "cpuVendor" = case when r.stored and ${hasTopology}::boolean then ${summary.cpuVendor ?? null}::text else h."cpuVendor" end,
+        sockets = case when r.stored and ${hasTopology}::boolean then ${summary.sockets ?? null}::int else h.sockets end,
+        "numaNodes" = case when r.stored and ${hasTopology}::boolean then ${summary.numaNodes ?? null}::int else h."numaNodes" end,
+        cpus = case when r.stored and ${hasTopology}::boolean then ${summary.cpus ?? null}::int else h.cpus end,
+        "isVirtual" = case when r.stored and ${hasTopology}::boolean then ${summary.isVirtual ?? null}::boolean else h."isVirtual" end,
+        "kernelRelease" = case when r.stored and ${hasKernel}::boolean then ${summary.kernelRelease ?? null}::text else h."kernelRelease" end,
+        "agentSpoolDropped" = case when r.stored then coalesce(${counter(hb?.spoolDropped)}::bigint, h."agentSpoolDropped") else h."agentSpoolDropped" end,
+        "agentRejected" = case when r.stored then coalesce(${counter(hb?.rejected)}::bigint, h."agentRejected") else h."agentRejected" end,
+        "agentSetAside" = case when r.stored then coalesce(${counter(hb?.setAside)}::bigint, h."agentSetAside") else h."agentSetAside" end
+      from (select exists (select 1 from rep) as stored) r
+      where h.id = ${hostId}::uuid
+      returning 1
+    )
+    select exists (select 1 from rep) as stored,
+      (select array_agg(section) from changed) as changed,
+      (select array_agg(section) from changed where first) as first,
+      (select count(*) from sec) + (select count(*) from hist) + (select count(*) from qos) + (select count(*) from host) as written,
+      h."heartbeatSeconds" as hb, s.enabled, s.cpus, s."durationS", s."intervalUs", s.priority, s."histogramSize", s."everyMinutes", s.load
+    from (select 1) as one
+    left join "Host" h on h.id = ${hostId}::uuid
+    left join "LatencySchedule" s on s."hostId" = h.id`;
+  const row = rows[0];
+  const config = row && row.hb !== null ? { heartbeatSeconds: row.hb, schedule: scheduleOf(row) } : null;
+  if (!row?.stored) return { stored: false, duplicate: true, sectionsChanged: [], firstVersions: [], config };
+  const changedSet = new Set(row.changed ?? []);
+  const firstSet = new Set(row.first ?? []);
+  return {
+    stored: true,
+    duplicate: false,
+    sectionsChanged: SECTION_NAMES.filter((name) => changedSet.has(name)),
+    firstVersions: SECTION_NAMES.filter((name) => firstSet.has(name)),
+    config,
+  };
+}
 
-    const summary = hostSummaryFromSections(input.sections);
-    await tx.host.update({
-      where: { id: hostId },
-      data: {
-        lastSeenAt: now,
-        agentVersion: input.agentVersion,
-        hostname: input.hostname,
-        ...summary,
-        ...(input.heartbeat?.spoolDropped !== undefined ? { agentSpoolDropped: BigInt(input.heartbeat.spoolDropped) } : {}),
-        ...(input.heartbeat?.rejected !== undefined ? { agentRejected: BigInt(input.heartbeat.rejected) } : {}),
-        ...(input.heartbeat?.setAside !== undefined ? { agentSetAside: BigInt(input.heartbeat.setAside) } : {}),
-      },
-    });
-    // Monotonic, as the heartbeat batch writes it (greatest): a late resend never moves it back.
-    await tx.host.updateMany({ where: { id: hostId, lastSequence: { lt: BigInt(input.sequence) } }, data: { lastSequence: BigInt(input.sequence) } });
-
-    if (input.latencyRuns.length > 0) await storeLatencyRunsTx(tx, hostId, input.latencyRuns, input.idempotencyKey);
-    if (input.qosSamples.length > 0) {
-      await tx.qosSample.createMany({
-        data: input.qosSamples.map((s) => ({
-          hostId,
-          at: new Date(s.at),
-          group: s.group,
-          domain: s.domain,
-          llcOccupancyBytes: s.llcOccupancyBytes === null ? null : BigInt(s.llcOccupancyBytes),
-          mbmTotalBytes: s.mbmTotalBytes === null ? null : BigInt(s.mbmTotalBytes),
-          mbmLocalBytes: s.mbmLocalBytes === null ? null : BigInt(s.mbmLocalBytes),
-        })),
-      });
-    }
-    return { stored: true, duplicate: false, sectionsChanged: changed };
-  });
+function scheduleOf(r: { enabled: boolean | null; cpus: string | null; durationS: number | null; intervalUs: number | null; priority: number | null; histogramSize: number | null; everyMinutes: number | null; load: string | null }): LatencyScheduleInput | null {
+  if (r.enabled === null) return null;
+  return {
+    enabled: r.enabled,
+    cpus: r.cpus ?? DEFAULT_SCHEDULE.cpus,
+    durationS: r.durationS ?? DEFAULT_SCHEDULE.durationS,
+    intervalUs: r.intervalUs ?? DEFAULT_SCHEDULE.intervalUs,
+    priority: r.priority ?? DEFAULT_SCHEDULE.priority,
+    histogramSize: r.histogramSize ?? DEFAULT_SCHEDULE.histogramSize,
+    everyMinutes: r.everyMinutes ?? DEFAULT_SCHEDULE.everyMinutes,
+    load: r.load ?? DEFAULT_SCHEDULE.load,
+  };
 }

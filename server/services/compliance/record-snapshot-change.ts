@@ -8,11 +8,21 @@ import { evaluateHost, type HostEvaluation } from "@/server/services/compliance/
  * After a report changed sections: write key-level snapshot drift for each changed section (against the
  * section's previous version; the first version of a section is not drift), then re-evaluate.
  */
-export async function recordSnapshotChange(opts: { hostId: string; changed: readonly SectionName[] }): Promise<HostEvaluation> {
+export async function recordSnapshotChange(opts: {
+  hostId: string;
+  changed: readonly SectionName[];
+  /** from the writer: changed sections stored for the first time at `changedAt` (no earlier version to diff, no read needed) */
+  firstVersions?: { sections: readonly SectionName[]; changedAt: Date };
+}): Promise<HostEvaluation> {
   const { hostId } = opts;
   let at: Date | undefined;
   const drift: DriftRow[] = [];
+  const first = new Set(opts.firstVersions?.sections ?? []);
   for (const section of opts.changed) {
+    if (opts.firstVersions && first.has(section)) {
+      if (!at || opts.firstVersions.changedAt > at) at = opts.firstVersions.changedAt;
+      continue;
+    }
     const [cur, prev] = await lastTwoSectionVersions(hostId, section);
     if (!cur) continue;
     if (!at || cur.changedAt > at) at = cur.changedAt;
@@ -31,9 +41,9 @@ export async function recordSnapshotChange(opts: { hostId: string; changed: read
  * The ingest path's hook after a stored report whose sections changed. A compliance failure must not fail
  * the agent's report (it is already stored): it is logged, and the next change (or start) re-evaluates.
  */
-export async function afterSnapshotChange(hostId: string, changed: SectionName[]): Promise<void> {
+export async function afterSnapshotChange(hostId: string, changed: SectionName[], firstVersions?: { sections: readonly SectionName[]; changedAt: Date }): Promise<void> {
   try {
-    await recordSnapshotChange({ hostId, changed });
+    await recordSnapshotChange({ hostId, changed, firstVersions });
   } catch (err) {
     console.error(`compliance: re-evaluating host ${hostId} failed:`, err instanceof Error ? err.message : err);
   }

@@ -1,14 +1,14 @@
 /**
  * The one report write path: the agent API (agent.report) and every seeder (e2e, demo through the API) store
  * a report here. Heartbeat-only reports go through the group-commit batcher, full reports through one
- * transaction; both keep Host.lastSequence monotonic. A changed snapshot is evaluated for compliance at once.
+ * statement (server/repo/reports.ts); both dedupe resends by the host's sequence (server/repo/report-log.ts)
+ * and keep Host.lastSequence monotonic. A changed snapshot is evaluated for compliance at once.
  */
 import { sectionHash } from "@/server/contract/canonical";
 import { agentScheduleOf } from "@/server/contract/latency-schedule";
 import { SECTION_NAMES, type ReportInput, type ReportOutput, type SectionName } from "@/server/contract/report";
 import { DomainError } from "@/server/errors";
 import { HeartbeatBatcher } from "@/server/repo/heartbeat-batcher";
-import { findAgentConfigRow } from "@/server/repo/hosts";
 import { insertReport } from "@/server/repo/reports";
 import { afterSnapshotChange } from "@/server/services/compliance/record-snapshot-change";
 
@@ -53,8 +53,10 @@ export async function storeReport(opts: { hostId: string; input: ReportInput; re
     if (!config) throw new DomainError("NOT_FOUND", "host not found");
     return { stored: !duplicate, duplicate, sectionsChanged: [], config: { heartbeatSeconds: config.heartbeatSeconds, latencySchedule: agentScheduleOf(config.schedule) } };
   }
-  const stored = await insertReport({ hostId, input, hashes: verifiedHashes(input), receivedAt: opts.receivedAt ?? new Date() });
-  if (stored.sectionsChanged.length > 0) await afterSnapshotChange(hostId, stored.sectionsChanged);
-  const config = await findAgentConfigRow(hostId);
+  // One statement (no interactive transaction): report log row, sections, history, host, QoS, and the agent's config.
+  const { config, firstVersions, ...stored } = await insertReport({ hostId, input, hashes: verifiedHashes(input), receivedAt: opts.receivedAt ?? new Date() });
+  if (stored.sectionsChanged.length > 0) {
+    await afterSnapshotChange(hostId, stored.sectionsChanged, { sections: firstVersions, changedAt: new Date(input.collectedAt) });
+  }
   return { ...stored, config: { heartbeatSeconds: config?.heartbeatSeconds ?? 10, latencySchedule: agentScheduleOf(config?.schedule) } };
 }

@@ -1,8 +1,9 @@
-import { execFile } from "node:child_process";
+import { execFile, spawn, type ChildProcess } from "node:child_process";
 import { cpSync, mkdtempSync, readFileSync, rmSync } from "node:fs";
 import os from "node:os";
 import path from "node:path";
 import { promisify } from "node:util";
+import type { Page } from "@playwright/test";
 import { expect, test } from "@/e2e/support/test";
 import { loginAs } from "@/e2e/support/login";
 import { readSeededHosts } from "@/e2e/support/seeded";
@@ -80,5 +81,118 @@ test.describe("tuning from the compliance tab (operator)", () => {
     const finding = page.getByTestId("finding-runtime.sched-rt-runtime");
     await expect(finding.getByTestId("tuning-action")).toContainText("tune.sysctl.sched_rt_runtime_us");
     await expect(finding.getByRole("link", { name: /Fix…/ })).toHaveCount(0);
+  });
+});
+
+/**
+ * A demo-lab host (e2e/support/demo-host.ts: the demo's simulated agent behind the real agent port): its
+ * agent takes the console's tune jobs and runs the real tune actions on its simulated tree, then reports.
+ * Nothing here writes the database behind the console's back: the rule passes because the host's next
+ * report says kernel.sched_rt_runtime_us = -1.
+ */
+test.describe("fixing a demo host from its compliance tab (the demo's simulated agent)", () => {
+  const HOST = "nfvi-bj-c05"; // rt-throttling: kernel.sched_rt_runtime_us = 950000
+  let base: string;
+  let child: ChildProcess;
+  let hostId: string;
+  let output = "";
+
+  test.beforeAll(async () => {
+    test.setTimeout(180_000);
+    const databaseUrl = process.env.E2E_DATABASE_URL;
+    if (!databaseUrl) throw new Error("E2E_DATABASE_URL is not set (e2e/global-setup.ts sets it)");
+    base = mkdtempSync(path.join(os.tmpdir(), "e2e-demo-host-"));
+    child = spawn(process.execPath, [path.join(REPO, "node_modules/tsx/dist/cli.mjs"), "e2e/support/demo-host.ts", "--host", HOST, "--state", path.join(base, "state")], {
+      cwd: REPO,
+      env: { ...process.env, DATABASE_URL: databaseUrl },
+      stdio: ["pipe", "pipe", "pipe"],
+    });
+    child.stderr?.on("data", (d: Buffer) => (output += d.toString()));
+    const ready = await new Promise<{ hostId: string }>((resolve, reject) => {
+      let out = "";
+      child.stdout?.on("data", (d: Buffer) => {
+        out += d.toString();
+        const line = out.split("\n").find((l) => l.startsWith("{"));
+        if (line) resolve(JSON.parse(line) as { hostId: string });
+      });
+      child.on("exit", (code) => reject(new Error(`demo-host exited ${code}:\n${output.slice(-4000)}`)));
+    });
+    hostId = ready.hostId;
+  });
+
+  test.afterAll(async () => {
+    if (child && child.exitCode === null) {
+      const exited = new Promise((r) => child.once("exit", r));
+      child.stdin?.end();
+      await exited;
+    }
+    rmSync(base, { recursive: true, force: true });
+  });
+
+  /** The rule's status on the compliance tab, reloading until it is `status` (the host's next report re-evaluates it). */
+  async function expectRule(page: Page, status: "pass" | "fail") {
+    await expect(async () => {
+      await page.goto(`/hosts/${hostId}/compliance`);
+      await expect(page.getByTestId("finding-runtime.sched-rt-runtime")).toHaveAttribute("data-status", status, { timeout: 1000 });
+    }).toPass({ timeout: 45_000 });
+  }
+
+  test("Fix… runtime.sched-rt-runtime: plan, confirm, the job succeeds, the rule passes after the next report and the latency after passes the SLO; rollback fails it again", async ({ page, context }) => {
+    test.setTimeout(240_000);
+    const shots = path.join(REPO, "node_modules/.cache/playwright-results");
+    await loginAs(page, "operator", `/hosts/${hostId}/compliance`);
+    const finding = page.getByTestId("finding-runtime.sched-rt-runtime");
+    await expect(finding).toHaveAttribute("data-status", "fail");
+    await finding.getByRole("link", { name: /Fix…/ }).click();
+    await expect(page.getByRole("heading", { name: new RegExp(`Fix with tune\\.sysctl\\.sched_rt_runtime_us on ${HOST}`) })).toBeVisible();
+
+    await page.getByTestId("tune-plan").click();
+    const plan = page.getByTestId("tune-job-plan");
+    // the simulated agent long-polls: it takes the job by itself
+    await expect(plan.getByTestId("tune-changes")).toContainText("/proc/sys/kernel/sched_rt_runtime_us", { timeout: 30_000 });
+    await expect(plan.getByTestId("tune-changes")).toContainText("950000");
+    await expect(plan.getByTestId("tune-changes")).toContainText("/etc/sysctl.d/99-nfvdeck.conf");
+    await page.screenshot({ path: path.join(shots, "tuning-demo-plan.png"), fullPage: true });
+
+    await page.getByTestId("tune-confirm").check();
+    await page.getByTestId("tune-apply").click();
+    const apply = page.getByTestId("tune-job-apply");
+    await expect(apply.getByTestId("tune-outcome")).toHaveAttribute("data-ok", "true", { timeout: 30_000 });
+    await expect(apply).toContainText("ledger entry");
+    // before: the day of throttled runs; after: the run the host started once the job finished
+    const latency = apply.getByTestId("tune-latency");
+    await expect(latency.getByTestId("latency-before")).toHaveAttribute("data-slo", "fail");
+    await expect(latency.getByTestId("latency-after")).toHaveAttribute("data-slo", "pass", { timeout: 45_000 });
+    await expect(latency.getByTestId("latency-before").getByRole("link")).toHaveAttribute("href", new RegExp(`/hosts/${hostId}/latency\\?window=custom&from=`));
+    await page.screenshot({ path: path.join(shots, "tuning-demo-applied-light.png"), fullPage: true });
+
+    // the compliance tab, in a second tab: the rule passes once the host's next report is in
+    const tab = await context.newPage();
+    await expectRule(tab, "pass");
+    const tied = tab.getByTestId("drift-tuning").first();
+    await expect(tied).toContainText("apply");
+    await expect(tied.getByTestId("latency-after")).toHaveAttribute("data-slo", "pass");
+    await expect(tied.getByTestId("latency-before")).toHaveAttribute("data-slo", "fail");
+    await tab.locator("#compliance-drift").screenshot({ path: path.join(shots, "tuning-demo-drift-light.png") });
+    // the "after" link opens the latency view of exactly that window
+    await tied.getByTestId("latency-after").getByRole("link").click();
+    await expect(tab).toHaveURL(new RegExp(`/hosts/${hostId}/latency\\?window=custom`));
+    await expect(tab.getByTestId("slo-badge").first()).toHaveAttribute("data-status", "pass");
+    await tab.emulateMedia({ colorScheme: "dark" });
+    await tab.goto(`/hosts/${hostId}/compliance`);
+    await expect(tab.locator("html.dark")).toHaveCount(1);
+    await tab.locator("#compliance-drift").screenshot({ path: path.join(shots, "tuning-demo-drift-dark.png") });
+
+    // dark mode without a reload (the flow's state lives in the page): the header's toggle
+    await page.getByRole("button", { name: "Dark mode" }).click();
+    await expect(page.locator("html.dark")).toHaveCount(1);
+    await page.screenshot({ path: path.join(shots, "tuning-demo-applied-dark.png"), fullPage: true });
+    await page.getByTestId("tune-rollback").click();
+    const rollback = page.getByTestId("tune-job-rollback");
+    await expect(rollback.getByTestId("tune-outcome")).toHaveAttribute("data-ok", "true", { timeout: 30_000 });
+    await expect(rollback).toContainText("removed (apply created it)");
+    await expect(rollback.getByTestId("latency-after")).toHaveAttribute("data-slo", "fail", { timeout: 45_000 });
+    await page.screenshot({ path: path.join(shots, "tuning-demo-rolled-back-dark.png"), fullPage: true });
+    await expectRule(tab, "fail");
   });
 });

@@ -16,7 +16,8 @@ import { SimulatedTuning } from "@/agent/simulate/tuning";
 import { JobRunner } from "@/agent/jobs/runner";
 import { simulateHost, IRQ_NOISY_SHAPE, hostSections, type HostKind, type SimulatedHost } from "@/agent/simulate/hosts";
 import { historyReports, type HistoryPhase } from "@/agent/simulate/history";
-import { QosSeries } from "@/agent/simulate/qos";
+import { QosSeries, qosGroupsFromResctrl } from "@/agent/simulate/qos";
+import { demoNoisyNeighbour } from "@/agent/simulate/vnf-groups";
 import { buildSimulatedReport, simulatedHeartbeat, simulateHostRun, DEFAULT_RUN } from "@/agent/simulate/report";
 import { enrollSimulatedAgent, mapLimit, reconnectSimulatedAgent, sendReports, type SimulatedAgent } from "@/agent/simulate/deliver";
 
@@ -87,6 +88,8 @@ export interface SeedDemoLabOptions {
   log?: (line: string) => void;
   /** seed only these hostnames of the lab (each keeps its place, so its simulation is the same) */
   only?: readonly string[];
+  /** define and place the demo VNFs (default true) */
+  vnfs?: boolean;
 }
 
 export interface SeedDemoLabResult {
@@ -109,7 +112,10 @@ export async function seedDemoLab(opts: SeedDemoLabOptions): Promise<SeedDemoLab
   const seedOne = async (e: LabEntry, index: number): Promise<DemoLabHost> => {
     const role = e.kind === "vm-guest" ? "vnf-guest" : e.kind === "compliant" || e.kind === "no-nohz-full" || e.kind === "irq-on-isolated" || e.kind === "rt-throttling" ? "compute-rt" : "compute";
     const labels = [`site=${e.site}`, `rack=${e.rack}`, `role=${role}`];
-    const host = await simulateHost({ index, seed, kind: e.kind, hostname: e.hostname, labels });
+    const simulated = await simulateHost({ index, seed, kind: e.kind, hostname: e.hostname, labels });
+    // the RDT host: the agent monitors the DPI VNF, which was a noisy neighbour three hours ago (issue 13)
+    const noisy = e.kind === "rdt" ? demoNoisyNeighbour(simulated.sections, now) : null;
+    const host = noisy ? { ...simulated, sections: noisy.sections, qosGroups: qosGroupsFromResctrl(noisy.sections.resctrl?.data ?? null) } : simulated;
     const { token } = await createEnrollmentToken({ createdById: null, note: `demo lab: ${e.hostname}`, ttlHours: 1 });
     const agent = await enrollSimulatedAgent(opts.ingestUrl, token, e.hostname);
     await setDemoHostLabels(agent.hostId, labels);
@@ -126,9 +132,9 @@ export async function seedDemoLab(opts: SeedDemoLabOptions): Promise<SeedDemoLab
     }
     const until = e.liveness === "offline" ? new Date(now.getTime() - Math.min((e.offlineDaysAgo ?? 3) * 86400_000, (days * 86400_000) / 2)) : now;
     const bootAt = new Date(from.getTime() - (9 + (index % 5)) * 86400_000);
-    const qos = host.qosGroups.length > 0 ? new QosSeries({ groups: host.qosGroups, seed: `${seed}/${e.hostname}` }) : null;
+    const qos = host.qosGroups.length > 0 ? new QosSeries({ groups: host.qosGroups, seed: `${seed}/${e.hostname}`, episodes: noisy?.episodes }) : null;
     const reports = [
-      ...historyReports({ host, hostId: agent.hostId, seed, phases, to: until, runEveryMinutes: 60, qos: qos ?? undefined, qosEveryMinutes: 15, firstSequence: 1, bootAt }),
+      ...historyReports({ host, hostId: agent.hostId, seed, phases, to: until, runEveryMinutes: 60, qos: qos ?? undefined, qosEveryMinutes: 15, qosDense: noisy?.dense, firstSequence: 1, bootAt }),
     ];
     const sent = await sendReports(agent, reports);
     totals.reports += sent.reports;
@@ -145,7 +151,7 @@ export async function seedDemoLab(opts: SeedDemoLabOptions): Promise<SeedDemoLab
   const rest = await mapLimit(picked.slice(1), opts.concurrency ?? 3, (e) => seedOne(e.entry, e.index));
   const hosts = [...first, ...rest];
   // VNFs placed on the tuned online hosts (issue 10): the CPUs tab and VNFs page have something to show
-  const placements = await seedDemoVnfs(hosts.filter((h) => h.liveness === "online" && h.kind !== "vm-guest"));
+  const placements = opts.vnfs === false ? [] : await seedDemoVnfs(hosts.filter((h) => h.liveness === "online" && h.kind !== "vm-guest"));
   for (const p of placements) {
     opts.log?.(p.host ? `VNF ${p.vnf} → ${p.host} CPUs ${p.cpus.join(",")}${p.warnings.length ? `; preview warned: ${p.warnings.join(" | ")}` : ""}` : `VNF ${p.vnf} not placed: ${p.reason}`);
   }
@@ -166,7 +172,9 @@ export async function reviveDemoLabHosts(
   return Promise.all(
     saved.map(async (s) => {
       if (s.kind === undefined || s.index === undefined) return s;
-      const host = await simulateHost({ index: s.index, seed, kind: s.kind, hostname: s.hostname });
+      const simulated = await simulateHost({ index: s.index, seed, kind: s.kind, hostname: s.hostname });
+      const noisy = s.kind === "rdt" ? demoNoisyNeighbour(simulated.sections, now) : null;
+      const host = noisy ? { ...simulated, sections: noisy.sections, qosGroups: qosGroupsFromResctrl(noisy.sections.resctrl?.data ?? null) } : simulated;
       const qos = host.qosGroups.length > 0 ? new QosSeries({ groups: host.qosGroups, seed: `${seed}/${s.hostname}` }) : null;
       return { ...s, sim: { host, qos, nextSequence: 1, bootAt: new Date(now.getTime() - (16 + (s.index % 5)) * 86400_000) } };
     }),

@@ -31,6 +31,8 @@ export interface HistoryPlan {
   runsPerReport?: number;
   qos?: QosSeries;
   qosEveryMinutes?: number;
+  /** extra readings `everySeconds` apart inside these spans (the agent's real cadence around an episode) */
+  qosDense?: ReadonlyArray<{ fromMs: number; toMs: number; everySeconds: number }>;
   firstSequence: number;
   bootAt: Date;
 }
@@ -54,11 +56,19 @@ export function* historyReports(plan: HistoryPlan): Generator<ReportPayload> {
   const qosStepMs = (plan.qosEveryMinutes ?? 15) * 60_000;
   let nextQosMs = plan.phases[0]?.from.getTime() ?? 0;
   let sequence = plan.firstSequence;
+  const dense = [...new Set((plan.qosDense ?? []).flatMap((d) => Array.from({ length: Math.max(0, Math.ceil((d.toMs - d.fromMs) / (Math.max(1, d.everySeconds) * 1000))) }, (_, k) => d.fromMs + k * Math.max(1, d.everySeconds) * 1000)))].sort((a, b) => a - b);
+  let di = 0;
   const qosUntil = (untilMs: number): QosSample[] => {
     const out: QosSample[] = [];
     if (!plan.qos) return out;
-    for (; nextQosMs <= untilMs; nextQosMs += qosStepMs) {
-      const readings = plan.qos.readAt(new Date(nextQosMs));
+    for (;;) {
+      while (di < dense.length && (dense[di] as number) < (plan.phases[0]?.from.getTime() ?? 0)) di++;
+      const nextDense = di < dense.length ? (dense[di] as number) : Infinity;
+      const t = Math.min(nextQosMs, nextDense);
+      if (t > untilMs) break;
+      if (t === nextDense) di++;
+      if (t === nextQosMs) nextQosMs += qosStepMs;
+      const readings = plan.qos.readAt(new Date(t));
       if (out.length + readings.length <= MAX_QOS_PER_REPORT) out.push(...readings);
     }
     return out;

@@ -7,6 +7,7 @@ import { sectionHash } from "@/server/contract/canonical";
 import type { ReportSections } from "@/server/contract/report";
 import { resctrlSection, type ResctrlSection } from "@/server/contract/sections/resctrl";
 import { VNF_GROUP_PREFIX } from "@/server/domain/qos/vnf-group";
+import type { NoisyEpisode } from "@/agent/simulate/qos";
 
 export interface SimulatedVnfGroup {
   vnf: string;
@@ -50,4 +51,29 @@ export function sectionsWithVnfGroups(sections: ReportSections, vnfs: readonly S
   if (!env || !parsed?.success) return sections;
   const data = withVnfGroups(parsed.data, vnfs);
   return { ...sections, resctrl: { ...env, data, hash: sectionHash("resctrl", data) } };
+}
+
+/** The demo's unplaced VNF (server/services/placement/seed-demo-vnfs.ts): on the RDT host it is found by its group's name. */
+export const DEMO_NOISY_VNF = "dpi-bj-01";
+
+/**
+ * The demo's RDT host: the agent monitors the DPI VNF in the default class, and three hours before `now`
+ * it streams through L3 domain 0 for five minutes while the rt-vnf class's group loses its lines.
+ */
+export function demoNoisyNeighbour(sections: ReportSections, now: Date): {
+  sections: ReportSections;
+  episodes: NoisyEpisode[];
+  dense: Array<{ fromMs: number; toMs: number; everySeconds: number }>;
+} {
+  const vnf: SimulatedVnfGroup = { vnf: DEMO_NOISY_VNF, tasks: 11 };
+  const out = sectionsWithVnfGroups(sections, [vnf]);
+  const parsed = resctrlSection.safeParse(out.resctrl?.data);
+  const victim = parsed.success ? (parsed.data.monGroups.find((m) => m.path.startsWith("rt-vnf/mon_groups/")) ?? parsed.data.monGroups.find((m) => m.path === "rt-vnf")) : undefined;
+  if (!victim || out === sections) return { sections, episodes: [], dense: [] };
+  const fromMs = Math.floor((now.getTime() - 3 * 3_600_000) / 60_000) * 60_000;
+  return {
+    sections: out,
+    episodes: [{ aggressor: simulatedVnfGroupPath(vnf), victim: victim.path, domain: "mon_L3_00", fromMs, toMs: fromMs + 300_000 }],
+    dense: [{ fromMs: fromMs - 600_000, toMs: fromMs + 600_000, everySeconds: 15 }],
+  };
 }

@@ -5,6 +5,8 @@ import { createIngestServer } from "@/server/ingest-server";
 import { prisma } from "@/server/db";
 import { deriveHostStatus } from "@/server/domain/hosts/status";
 import { runDemoLabHeartbeats, seedDemoLab, type SeedDemoLabResult } from "@/server/cli/demo-lab";
+import { getHostQos } from "@/server/repo/qos";
+import { getVnfQos } from "@/server/services/qos/get-vnf-qos";
 
 let server: http.Server;
 let ingestUrl: string;
@@ -100,5 +102,17 @@ describe("seedDemoLab (real agent.enroll / agent.report)", () => {
     expect(await lastSeen(offline.hostId)).toBe(offlineBefore);
     // the RDT host's first live tick carries fresh resctrl readings
     expect(await prisma().qosSample.count({ where: { hostId: online.hostId } })).toBeGreaterThan(lab.qosSamples);
+  });
+
+  it("the RDT host shows its noisy-neighbour episode: the unplaced DPI VNF, found by its group's name, evicts rt-vnf's lines (issue 13)", async () => {
+    const rdt = byName("nfvi-sh-c01");
+    const qos = await getHostQos(rdt.hostId, "24h", now);
+    expect(qos.resctrl.status === "available" && qos.resctrl.section.vnfGroups?.map((g) => [g.vnf, g.path, g.status])).toEqual([["dpi-bj-01", "mon_groups/nfvdeck-dpi-bj-01", "monitored"]]);
+    const events = qos.noisyNeighbours.map((e) => [e.aggressor, e.victim, e.domain, e.toMs - e.fromMs]);
+    expect(events).toEqual([["mon_groups/nfvdeck-dpi-bj-01", "rt-vnf/mon_groups/vnf-rt-0", "mon_L3_00", 120_000]]);
+    const dpi = await prisma().vnf.findUniqueOrThrow({ where: { name: "dpi-bj-01" }, select: { id: true } });
+    const page = await getVnfQos({ vnfId: dpi.id, window: "24h" }, () => now);
+    expect(page.host?.hostname).toBe("nfvi-sh-c01");
+    expect(page.noisyNeighbours.map((n) => n.role)).toEqual(["aggressor"]);
   });
 });

@@ -81,7 +81,9 @@ function VnfRow({ vnf, canEdit, setMode, active }: { vnf: VnfJson; canEdit: bool
   return (
     <tr data-testid={`vnf-row-${vnf.name}`} className={active ? "bg-sky-50/60 dark:bg-sky-500/5" : undefined}>
       <td className="px-3 py-2 align-top">
-        <div className="font-medium">{vnf.name}</div>
+        <Link href={`/vnfs/${vnf.id}`} className="font-medium text-sky-700 underline-offset-2 hover:underline focus-visible:outline-2 focus-visible:outline-sky-500 dark:text-sky-300" data-testid="vnf-link">
+          {vnf.name}
+        </Link>
         {vnf.description && <div className="text-xs text-slate-500 dark:text-slate-400">{vnf.description}</div>}
         {Object.keys(vnf.labels).length > 0 && (
           <div className="mt-0.5 flex flex-wrap gap-1">

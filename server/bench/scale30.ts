@@ -13,6 +13,7 @@
  * inside 30 days. Sizes at the real rate scale by the factor printed.
  */
 import { randomUUID } from "node:crypto";
+import os from "node:os";
 import pg from "pg";
 import { createScratchDatabase, dropDatabase } from "@/server/db-bootstrap";
 import { disconnectPrisma } from "@/server/db";
@@ -132,7 +133,8 @@ export async function benchScale30(opts: { serverUrl: string; hosts?: number; da
     await c.query(`ANALYZE bench_hosts`);
     const hk0 = await runHousekeeping({ now: START, retention: RETENTION, databaseUrl: url, log: () => undefined });
     log(`  seeded ${hosts} hosts in ${((performance.now() - t00) / 1000).toFixed(1)} s; housekeeping created ${hk0.created.length} partitions ahead`);
-    log("  day | bulk rows   rows/s  | write path runs/s | housekeeping ms, dropped | DB size   latency  rollups  QoS   history");
+    log(`  load average at start: ${os.loadavg().map((l) => l.toFixed(1)).join(" ")} (other work on the box slows every figure)`);
+    log("  day | bulk rows   rows/s  | write path runs/s | housekeeping ms, dropped (partitions, rows incl. rollups deleted) | DB size   latency  rollups  QoS   history");
 
     const pageTimings: Record<number, Record<string, { p50: number; max: number }>> = {};
     let rand = 1;
@@ -212,7 +214,7 @@ export async function benchScale30(opts: { serverUrl: string; hosts?: number; da
       const latency = (s.tables.LatencyRun ?? 0) + (s.tables.LatencyThread ?? 0);
       const history = (s.tables.DriftEvent ?? 0) + (s.tables.HostSectionHistory ?? 0);
       const droppedParts = hk.dropped.length;
-      const droppedRows = hk.dropped.reduce((n, d) => n + d.rows, 0);
+      const droppedRows = hk.dropped.reduce((n, d) => n + d.rows, 0) + hk.rollupsDeleted.hour + hk.rollupsDeleted.day;
       log(
         `  ${String(day).padStart(3)} | ${String(rows).padStart(8)} ${String(Math.round(rows / bulkS)).padStart(8)} | ${writeRate.toFixed(0).padStart(17)} | ${hkMs.toFixed(0).padStart(6)}, ${droppedParts} partitions (${droppedRows} rows)${hk.errors.length ? ` ERRORS ${hk.errors.join("; ")}` : ""} | ${mib(s.db).padStart(8)} ${mib(latency).padStart(8)} ${mib(s.tables.LatencyRollup ?? 0).padStart(8)} ${mib(s.tables.QosSample ?? 0).padStart(5)} ${mib(history).padStart(7)}`,
       );
@@ -242,7 +244,7 @@ export async function benchScale30(opts: { serverUrl: string; hosts?: number; da
       if (!a || !b) continue;
       log(`    ${k.padEnd(52)} ${a.p50.toFixed(1).padStart(7)} (${a.max.toFixed(0)}) → ${b.p50.toFixed(1).padStart(7)} (${b.max.toFixed(0)})`);
     }
-    log(`  scale30 took ${((performance.now() - t00) / 1000).toFixed(0)} s`);
+    log(`  scale30 took ${((performance.now() - t00) / 1000).toFixed(0)} s; load average at the end ${os.loadavg().map((l) => l.toFixed(1)).join(" ")}`);
   } finally {
     await c.end();
     await disconnectPrisma();

@@ -25,6 +25,7 @@ import {
   openSqlSession,
   releaseHousekeepingLock,
   tryHousekeepingLock,
+  vacuumRollups,
   type DroppedPartition,
 } from "@/server/repo/partitions";
 import { thinQosSamples } from "@/server/repo/qos-retention";
@@ -139,6 +140,7 @@ export async function runHousekeeping(opts: HousekeepingOptions = {}): Promise<H
         result.rollupsDeleted.hour = await deleteExpiredRollups(c, "hour", retentionCutoff(now, retention.latency));
         result.rollupsDeleted.day = await deleteExpiredRollups(c, "day", retentionCutoff(now, retention.rollupDays));
         const { hour, day } = result.rollupsDeleted;
+        if (hour + day > 0) await vacuumRollups(c);
         if (hour + day > 0) log(`deleted ${hour} hour rollup(s) older than ${retention.latency} d, ${day} day rollup(s) older than ${retention.rollupDays} d`);
       });
       if (opts.thinQos !== false) {

@@ -200,4 +200,13 @@ describe("housekeeping", () => {
     const names = await partitionNames("LatencyRun");
     for (let d = 0; d <= 7; d++) expect(names).toContain(partitionName("LatencyRun", new Date(Date.UTC(2026, 4, 9 + d))));
   });
+
+  it("deleting a host cascades through the partitioned tables (threads via the run's composite key)", async () => {
+    await insertQos(at(59 * DAY));
+    await insertDrift(at(59 * DAY));
+    await c.query(`DELETE FROM "Host" WHERE "id" = $1`, [hostId]);
+    for (const t of ["LatencyRun", "LatencyThread", "QosSample", "DriftEvent", "HostSectionHistory", "LatencyRollup"]) {
+      expect(await c.query(`SELECT 1 FROM "${t}" WHERE "hostId" = $1`, [hostId]).then((r) => r.rowCount), t).toBe(0);
+    }
+  });
 });

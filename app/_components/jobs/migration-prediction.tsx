@@ -56,12 +56,19 @@ export function PredictionFacts({ prediction, reason, sampledMs }: { prediction:
           ["Bandwidth", fmtRate(prediction.bandwidthBytesPerS)],
           ["Downtime limit", `${prediction.downtimeLimitMs} ms`],
           ["Predicted total", <span key="t" data-testid="predicted-total">{prediction.predictedTotalMs === null ? "does not finish" : `≤ ${fmtMs(prediction.predictedTotalMs)}`}</span>],
-          ["Predicted downtime", <span key="d" data-testid="predicted-downtime">{fmtMsFine(prediction.predictedDowntimeMs)}</span>],
+          prediction.converges
+            ? ["Predicted downtime", <span key="d" data-testid="predicted-downtime">{fmtMsFine(prediction.predictedDowntimeMs)}</span>]
+            : ["Downtime if stopped", <span key="d" data-testid="predicted-downtime">≈ {fmtMsFine(prediction.predictedDowntimeMs)} (a window of dirtying)</span>],
           ...(sampledMs !== undefined ? [["Sampling took", fmtMs(sampledMs)] as const] : []),
         ]}
       />
     </div>
   );
+}
+
+/** A non-converging prediction's downtime is what stopping the VM would cost, not one QEMU would take. */
+function downtimeText(p: MigrationPrediction): string {
+  return p.converges ? fmtMsFine(p.predictedDowntimeMs) : `≈ ${fmtMsFine(p.predictedDowntimeMs)} if stopped`;
 }
 
 /**
@@ -75,7 +82,7 @@ export function PredictedVsActual({ preflight, result }: { preflight: MigrationP
     columns.push({
       label: "Predicted (confirmed)",
       total: p === null ? "—" : p.predictedTotalMs === null ? "does not finish" : `≤ ${fmtMs(p.predictedTotalMs)}`,
-      downtime: p === null ? "—" : fmtMsFine(p.predictedDowntimeMs),
+      downtime: p === null ? "—" : downtimeText(p),
       note: p?.message ?? `no prediction: ${preflight.reason ?? "unknown"}`,
     });
   }
@@ -84,7 +91,7 @@ export function PredictedVsActual({ preflight, result }: { preflight: MigrationP
     columns.push({
       label: "Re-sampled at start",
       total: p.predictedTotalMs === null ? "does not finish" : `≤ ${fmtMs(p.predictedTotalMs)}`,
-      downtime: fmtMsFine(p.predictedDowntimeMs),
+      downtime: downtimeText(p),
       note: p.message,
     });
   }

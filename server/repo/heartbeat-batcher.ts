@@ -1,4 +1,4 @@
-import { prisma } from "@/server/db";
+import { pgPool } from "@/server/db";
 import { textProblem } from "@/server/contract/common";
 import { DomainError } from "@/server/errors";
 import { isDatabaseUnavailable, isForeignKeyViolation } from "@/server/repo/db-errors";
@@ -185,13 +185,14 @@ async function writeHeartbeats(rows: HeartbeatRow[]): Promise<{ duplicates: Set<
   const dropped = sorted.map((r) => counter(r.spoolDropped));
   const rejected = sorted.map((r) => counter(r.rejected));
   const setAside = sorted.map((r) => counter(r.setAside));
-  const result = await prisma().$queryRaw<BatchRow[]>`
+  const { rows: result } = await pgPool().query<BatchRow>(
+    `
     with ins as (
       -- the bounded report log (server/repo/report-log.ts): a slot takes a newer sequence only, so a
       -- resend (same sequence) writes nothing and is answered as a duplicate
       insert into "Report" ("hostId", slot, "idempotencyKey", sequence, "collectedAt", "receivedAt")
       select distinct on (h, slot) h, slot, k, s, c at time zone 'UTC', now() at time zone 'UTC'
-      from unnest(${ids}::uuid[], ${slots}::int[], ${keys}::text[], ${seqs}::bigint[], ${collected}::timestamptz[]) as t(h, slot, k, s, c)
+      from unnest($1::uuid[], $2::int[], $3::text[], $4::bigint[], $5::timestamptz[]) as t(h, slot, k, s, c)
       order by h, slot, s desc
       on conflict ("hostId", slot) do update set id = excluded.id, "idempotencyKey" = excluded."idempotencyKey",
         sequence = excluded.sequence, "collectedAt" = excluded."collectedAt", "receivedAt" = excluded."receivedAt",
@@ -208,8 +209,8 @@ async function writeHeartbeats(rows: HeartbeatRow[]): Promise<{ duplicates: Set<
         "agentSetAside" = coalesce(t.sa, "Host"."agentSetAside")
       from (
         select distinct on (h) h, s, v, n, sd, rj, sa
-        from unnest(${ids}::uuid[], ${seqs}::bigint[], ${versions}::text[], ${names}::text[],
-          ${dropped}::bigint[], ${rejected}::bigint[], ${setAside}::bigint[]) as u(h, s, v, n, sd, rj, sa)
+        from unnest($1::uuid[], $4::bigint[], $6::text[], $7::text[],
+          $8::bigint[], $9::bigint[], $10::bigint[]) as u(h, s, v, n, sd, rj, sa)
         order by h, s desc
       ) as t
       where "Host".id = t.h
@@ -222,7 +223,9 @@ async function writeHeartbeats(rows: HeartbeatRow[]): Promise<{ duplicates: Set<
     union all
     select 'u', upd.id::text, null, upd."heartbeatSeconds", s.enabled, s.cpus, s."durationS", s."intervalUs",
       s.priority, s."histogramSize", s."everyMinutes", s.load
-    from upd left join "LatencySchedule" s on s."hostId" = upd.id`;
+    from upd left join "LatencySchedule" s on s."hostId" = upd.id`,
+    [ids, slots, keys, seqs, collected, versions, names, dropped, rejected, setAside],
+  );
   const fresh = new Set<string>();
   const configs = new Map<string, HeartbeatConfigRow>();
   for (const r of result) {

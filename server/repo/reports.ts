@@ -1,4 +1,4 @@
-import { prisma } from "@/server/db";
+import { pgPool, prisma } from "@/server/db";
 import { SECTION_NAMES, type ReportInput, type SectionName } from "@/server/contract/report";
 import { hostSummaryFromSections } from "@/server/domain/hosts/summary";
 import { storeLatencyRunsTx } from "@/server/repo/latency-ingest";
@@ -76,7 +76,7 @@ export async function insertReport(opts: { hostId: string; input: ReportInput; h
     everyMinutes: number | null;
     load: string | null;
   };
-  const rows = await prisma().$queryRaw<Row[]>`
+  const { rows } = await query<Row>`
     with input as (
       select * from unnest(${names}::text[], ${hashes}::text[], ${oks}::boolean[], ${availables}::boolean[],
         ${errors}::text[], ${durations}::float8[], ${datas}::jsonb[]) as t(section, hash, ok, available, error, "durationMs", data)
@@ -173,4 +173,10 @@ function scheduleOf(r: { enabled: boolean | null; cpus: string | null; durationS
     everyMinutes: r.everyMinutes ?? DEFAULT_SCHEDULE.everyMinutes,
     load: r.load ?? DEFAULT_SCHEDULE.load,
   };
+}
+
+/** A tagged template → one parameterised statement on the plain pg pool (values are never spliced into the text). */
+function query<R extends object>(strings: TemplateStringsArray, ...values: unknown[]) {
+  const text = strings.reduce((acc, part, i) => `${acc}$${i}${part}`);
+  return pgPool().query<R>(text, values);
 }

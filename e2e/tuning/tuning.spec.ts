@@ -139,7 +139,8 @@ test.describe("fixing a demo host from its compliance tab (the demo's simulated 
 
   test("Fix… runtime.sched-rt-runtime: plan, confirm, the job succeeds, the rule passes after the next report and the latency after passes the SLO; rollback fails it again", async ({ page, context }) => {
     test.setTimeout(240_000);
-    const shots = path.join(REPO, "node_modules/.cache/playwright-results");
+    // not in playwright's outputDir: concurrent runs on this box clear that one
+    const shots = path.join(REPO, "node_modules/.cache/tuning-screenshots");
     await loginAs(page, "operator", `/hosts/${hostId}/compliance`);
     const finding = page.getByTestId("finding-runtime.sched-rt-runtime");
     await expect(finding).toHaveAttribute("data-status", "fail");
@@ -173,7 +174,7 @@ test.describe("fixing a demo host from its compliance tab (the demo's simulated 
     await expect(tied).toContainText("apply");
     await expect(tied.getByTestId("latency-after")).toHaveAttribute("data-slo", "pass");
     await expect(tied.getByTestId("latency-before")).toHaveAttribute("data-slo", "fail");
-    await tab.locator("#compliance-drift").screenshot({ path: path.join(shots, "tuning-demo-drift-light.png") });
+    await tab.getByTestId("compliance-drift").screenshot({ path: path.join(shots, "tuning-demo-drift-light.png") });
     // the "after" link opens the latency view of exactly that window
     await tied.getByTestId("latency-after").getByRole("link").click();
     await expect(tab).toHaveURL(new RegExp(`/hosts/${hostId}/latency\\?window=custom`));
@@ -181,7 +182,7 @@ test.describe("fixing a demo host from its compliance tab (the demo's simulated 
     await tab.emulateMedia({ colorScheme: "dark" });
     await tab.goto(`/hosts/${hostId}/compliance`);
     await expect(tab.locator("html.dark")).toHaveCount(1);
-    await tab.locator("#compliance-drift").screenshot({ path: path.join(shots, "tuning-demo-drift-dark.png") });
+    await tab.getByTestId("compliance-drift").screenshot({ path: path.join(shots, "tuning-demo-drift-dark.png") });
 
     // dark mode without a reload (the flow's state lives in the page): the header's toggle
     await page.getByRole("button", { name: "Dark mode" }).click();

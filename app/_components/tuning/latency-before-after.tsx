@@ -41,11 +41,8 @@ export function LatencyBeforeAfter({ change, compact = false }: { change: TuneCh
   return (
     <div className={compact ? "space-y-0.5 text-sm" : "space-y-1 text-sm"} data-testid="latency-before-after">
       {!compact && <h3 className="font-medium">Latency before and after</h3>}
-      <div className="flex flex-col gap-0.5 sm:flex-row sm:flex-wrap sm:gap-x-4">
+      <div className="flex flex-col gap-0.5">
         <WindowCell label="before" w={change.before} hostId={change.hostId} testId="latency-before" />
-        <span aria-hidden className="hidden text-slate-400 sm:inline">
-          /
-        </span>
         <WindowCell label="after" w={change.after} hostId={change.hostId} testId="latency-after" />
       </div>
       {!compact && (

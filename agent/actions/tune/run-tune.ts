@@ -162,7 +162,7 @@ export async function runTune(req: TuneRequest, deps: TuneDeps = {}): Promise<Tu
     }
   }
 
-  const empty: TuneOutcome = { mode: "rollback", ...base, applyId: null, restored: [] };
+  const empty: Extract<TuneOutcome, { mode: "rollback" }> = { mode: "rollback", ...base, applyId: null, restored: [] };
   try {
     return await withLedgerLock(stateDir, () => rollbackLocked(), deps.lockWaitSeconds);
   } catch (err) {

@@ -213,7 +213,7 @@ export default async function VnfPage({ params, searchParams }: Props) {
                         </td>
                         <td className="px-2 py-1">#{domainIdOf(e.domain) ?? e.domain}</td>
                         <td className="px-2 py-1">
-                          {groupDisplayName(e.aggressor)} <span className="text-xs text-slate-500 dark:text-slate-400">({e.jumped.join(", ")})</span>
+                          <span className="whitespace-nowrap">{groupDisplayName(e.aggressor)}</span> <span className="text-xs text-slate-500 dark:text-slate-400">({e.jumped.join(", ")})</span>
                         </td>
                         <td className="px-2 py-1 font-mono text-xs whitespace-nowrap">
                           {gbps(e.aggressorBefore.mbmTotalBps)} → {gbps(e.aggressorAfter.mbmTotalBps)}
@@ -221,7 +221,7 @@ export default async function VnfPage({ params, searchParams }: Props) {
                         <td className="px-2 py-1 font-mono text-xs whitespace-nowrap">
                           {mib(e.aggressorBefore.occupancyBytes)} → {mib(e.aggressorAfter.occupancyBytes)}
                         </td>
-                        <td className="px-2 py-1">{e.victim === null ? "host latency" : groupDisplayName(e.victim)}</td>
+                        <td className="px-2 py-1 whitespace-nowrap">{e.victim === null ? "host latency" : groupDisplayName(e.victim)}</td>
                         <td className="px-2 py-1 font-mono text-xs whitespace-nowrap">
                           {e.victim === null ? `${e.latencyBeforeUs ?? "—"} → ${e.latencyAfterUs ?? "—"} µs max` : `${mib(e.victimOccupancyBefore)} → ${mib(e.victimOccupancyAfter)}`}
                         </td>

@@ -99,7 +99,7 @@ export async function benchScale30(opts: { serverUrl: string; hosts?: number; da
   const days = opts.days ?? 30;
   const runsPerDay = Number(process.env.BENCH_SCALE_RUNS ?? 1);
   const qosPerDay = Number(process.env.BENCH_SCALE_QOS ?? 2);
-  const writePathRuns = Number(process.env.BENCH_SCALE_WRITE_PATH_RUNS ?? 100);
+  const writePathRuns = Number(process.env.BENCH_SCALE_WRITE_PATH_RUNS ?? 25);
   const name = `nfvdeck_bench_scale30_${process.pid}`;
   const url = await createScratchDatabase(opts.serverUrl, name);
   const previousUrl = process.env.DATABASE_URL;

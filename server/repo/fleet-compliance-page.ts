@@ -75,29 +75,38 @@ export type FleetComplianceSummary = {
   failBySection: Partial<Record<RuleSection, number>>;
 };
 
-export async function listFleetCompliancePage(input: FleetCompliancePageInput): Promise<{ summary: FleetComplianceSummary; page: number; pageSize: number; rows: FleetComplianceRow[] }> {
-  const where = filterWhere(input);
+/** The summary query (exported for the bench's EXPLAIN ANALYZE). */
+export function complianceSummarySql(input: FleetFilter): Prisma.Sql {
   const sectionCounts = Prisma.join(
     RULE_SECTIONS.map((s) => Prisma.sql`count(*) FILTER (WHERE c.sections -> ${s} ->> 'status' = 'fail')::int`),
     ", ",
   );
-  const [sum] = await prisma().$queryRaw<{ matching: number; evaluated: number; failing: number; warning: number; by: number[] }[]>`
+  return Prisma.sql`
     SELECT count(*)::int AS matching,
       count(c."hostId")::int AS evaluated,
       count(*) FILTER (WHERE c.fail > 0)::int AS failing,
       count(*) FILTER (WHERE c.fail = 0 AND c.warn > 0)::int AS warning,
       ARRAY[${sectionCounts}] AS by
     FROM "Host" h LEFT JOIN "ComplianceResult" c ON c."hostId" = h.id
-    WHERE ${where}`;
+    WHERE ${filterWhere(input)}`;
+}
+
+/** One page of rows (exported for the bench's EXPLAIN ANALYZE). */
+export function compliancePageSql(input: FleetCompliancePageInput, page: number): Prisma.Sql {
+  return Prisma.sql`
+    SELECT ${rowColumns}
+    FROM "Host" h LEFT JOIN "ComplianceResult" c ON c."hostId" = h.id
+    WHERE ${filterWhere(input)}
+    ORDER BY ${orderBy(input.sort, input.dir)}
+    LIMIT ${input.pageSize} OFFSET ${(page - 1) * input.pageSize}`;
+}
+
+export async function listFleetCompliancePage(input: FleetCompliancePageInput): Promise<{ summary: FleetComplianceSummary; page: number; pageSize: number; rows: FleetComplianceRow[] }> {
+  const [sum] = await prisma().$queryRaw<{ matching: number; evaluated: number; failing: number; warning: number; by: number[] }[]>(complianceSummarySql(input));
   const s = sum ?? { matching: 0, evaluated: 0, failing: 0, warning: 0, by: [] };
   const lastPage = Math.max(1, Math.ceil(s.matching / input.pageSize));
   const page = Math.min(input.page, lastPage);
-  const rows = await prisma().$queryRaw<RowSql[]>`
-    SELECT ${rowColumns}
-    FROM "Host" h LEFT JOIN "ComplianceResult" c ON c."hostId" = h.id
-    WHERE ${where}
-    ORDER BY ${orderBy(input.sort, input.dir)}
-    LIMIT ${input.pageSize} OFFSET ${(page - 1) * input.pageSize}`;
+  const rows = await prisma().$queryRaw<RowSql[]>(compliancePageSql(input, page));
   const failBySection: Partial<Record<RuleSection, number>> = {};
   RULE_SECTIONS.forEach((sec, i) => (failBySection[sec] = s.by[i] ?? 0));
   return {

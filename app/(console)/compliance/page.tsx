@@ -4,38 +4,73 @@ import { serverCaller } from "@/app/_trpc/server";
 import { requirePageUser } from "@/server/auth/page-guard";
 import { fleetFilterFromSearch, type FleetFilter } from "@/server/domain/compliance/fleet-filter";
 import { RULE_SECTION_TITLES, RULE_SECTIONS } from "@/server/domain/compliance/types";
-import { CELL_STYLE, STATUS_LABEL, ScoreText } from "./compliance-ui";
+import { FLEET_COMPLIANCE_PAGE_SIZE, FLEET_COMPLIANCE_SORTS } from "@/server/contract/api/compliance";
+import { ComplianceMatrix, type MatrixSort } from "./compliance-matrix";
 import { ExportCsvButton } from "./export-csv-button";
 
 export const metadata: Metadata = { title: "Compliance" };
 
 type Props = { searchParams: Promise<Record<string, string | string[] | undefined>> };
+type Sort = MatrixSort["key"];
 
-function searchOf(f: FleetFilter): string {
+function one(params: Record<string, string | string[] | undefined>, k: string): string | undefined {
+  const v = params[k];
+  return Array.isArray(v) ? v[0] : v;
+}
+
+/** Sort, direction, page and page size from the URL (a bad value falls back on its own). */
+function viewFromSearch(params: Record<string, string | string[] | undefined>) {
+  const sortRaw = one(params, "sort");
+  const sort: Sort = (FLEET_COMPLIANCE_SORTS as readonly string[]).includes(sortRaw ?? "") ? (sortRaw as Sort) : "host";
+  const dir: "asc" | "desc" = one(params, "dir") === "desc" ? "desc" : "asc";
+  const int = (k: string, d: number, max: number) => {
+    const n = Number(one(params, k));
+    return Number.isInteger(n) && n >= 1 && n <= max ? n : d;
+  };
+  return { sort, dir, page: int("page", 1, 1_000_000), size: int("size", FLEET_COMPLIANCE_PAGE_SIZE, 500) };
+}
+
+type View = ReturnType<typeof viewFromSearch>;
+
+function searchOf(f: FleetFilter, v?: Partial<View>): string {
   const p = new URLSearchParams();
   if (f.section) p.set("section", f.section);
   if (f.status) p.set("status", f.status);
   if (f.profileId) p.set("profile", f.profileId);
   if (f.search) p.set("q", f.search);
+  if (v?.sort && (v.sort !== "host" || v.dir === "desc")) {
+    p.set("sort", v.sort);
+    p.set("dir", v.dir ?? "asc");
+  }
+  if (v?.size && v.size !== FLEET_COMPLIANCE_PAGE_SIZE) p.set("size", String(v.size));
+  if (v?.page && v.page > 1) p.set("page", String(v.page));
   const s = p.toString();
   return s ? `?${s}` : "";
 }
 
 const selectClass = "rounded-md border border-slate-300 bg-white px-2 py-1.5 text-sm dark:border-slate-700 dark:bg-slate-950";
 
-/** Fleet compliance for managers: hosts × rule sections, coloured by the worst status, with filter and CSV. */
+/** Fleet compliance for managers: hosts × rule sections, coloured by the worst status, with filter and CSV (one server page at a time). */
 export default async function FleetCompliancePage({ searchParams }: Props) {
-  const filter = fleetFilterFromSearch(await searchParams);
-  await requirePageUser("viewer", `/compliance${searchOf(filter)}`);
+  const params = await searchParams;
+  const filter = fleetFilterFromSearch(params);
+  const view = viewFromSearch(params);
+  await requirePageUser("viewer", `/compliance${searchOf(filter, view)}`);
   const caller = await serverCaller();
-  const [rows, profiles] = await Promise.all([caller.compliance.listFleetCompliance(filter), caller.compliance.listProfiles({})]);
-  const evaluated = rows.filter((r) => r.counts !== null);
-  const failing = evaluated.filter((r) => (r.counts?.fail ?? 0) > 0).length;
-  const warning = evaluated.filter((r) => (r.counts?.fail ?? 0) === 0 && (r.counts?.warn ?? 0) > 0).length;
-  const clean = evaluated.length - failing - warning;
-  const failBySection = RULE_SECTIONS.map((s) => evaluated.filter((r) => r.sections[s]?.status === "fail").length);
-  const profileName = new Map(profiles.map((p) => [p.id, p.name]));
+  const [data, profiles] = await Promise.all([
+    caller.compliance.fleetPage({ ...filter, sort: view.sort, dir: view.dir, page: view.page, pageSize: view.size }),
+    caller.compliance.listProfiles({}),
+  ]);
+  const { summary, rows } = data;
+  const profileNames = Object.fromEntries(profiles.map((p) => [p.id, p.name]));
   const active = Object.keys(filter).length > 0;
+  const lastPage = Math.max(1, Math.ceil(summary.matching / data.pageSize));
+  const first = summary.matching === 0 ? 0 : (data.page - 1) * data.pageSize + 1;
+  const last = (data.page - 1) * data.pageSize + rows.length;
+  const sortHrefs = Object.fromEntries(
+    FLEET_COMPLIANCE_SORTS.map((k) => [k, `/compliance${searchOf(filter, { ...view, sort: k, dir: view.sort === k && view.dir === "asc" ? "desc" : "asc", page: 1 })}`]),
+  ) as Record<Sort, string>;
+  const pageHref = (n: number) => `/compliance${searchOf(filter, { ...view, page: n })}`;
 
   return (
     <div className="space-y-5">
@@ -43,10 +78,10 @@ export default async function FleetCompliancePage({ searchParams }: Props) {
         <div>
           <h1 className="text-xl font-semibold tracking-tight">Compliance</h1>
           <p className="text-sm text-slate-600 dark:text-slate-400" data-testid="fleet-compliance-counts">
-            {rows.length} host{rows.length === 1 ? "" : "s"}
-            {active ? " match" : ""}: <span className="font-semibold text-rose-700 dark:text-rose-400">{failing} failing</span>, <span className="font-semibold text-amber-700 dark:text-amber-400">{warning} with warnings only</span>,{" "}
-            <span className="text-emerald-700 dark:text-emerald-400">{clean} compliant</span>
-            {rows.length - evaluated.length > 0 && <>, {rows.length - evaluated.length} not evaluated</>}
+            {summary.matching} host{summary.matching === 1 ? "" : "s"}
+            {active ? " match" : ""}: <span className="font-semibold text-rose-700 dark:text-rose-400">{summary.failing} failing</span>, <span className="font-semibold text-amber-700 dark:text-amber-400">{summary.warning} with warnings only</span>,{" "}
+            <span className="text-emerald-700 dark:text-emerald-400">{summary.clean} compliant</span>
+            {summary.matching - summary.evaluated > 0 && <>, {summary.matching - summary.evaluated} not evaluated</>}
           </p>
         </div>
         <div className="flex items-center gap-3">
@@ -58,6 +93,13 @@ export default async function FleetCompliancePage({ searchParams }: Props) {
       </div>
 
       <form method="get" action="/compliance" className="flex flex-wrap items-end gap-3" aria-label="Filter hosts">
+        {view.sort !== "host" || view.dir !== "asc" ? (
+          <>
+            <input type="hidden" name="sort" value={view.sort} />
+            <input type="hidden" name="dir" value={view.dir} />
+          </>
+        ) : null}
+        {view.size !== FLEET_COMPLIANCE_PAGE_SIZE && <input type="hidden" name="size" value={view.size} />}
         <label className="text-xs font-medium text-slate-700 dark:text-slate-300">
           Section
           <select name="section" defaultValue={filter.section ?? ""} className={`mt-1 block ${selectClass}`}>
@@ -106,61 +148,36 @@ export default async function FleetCompliancePage({ searchParams }: Props) {
         </span>
       </form>
 
-      <div className="overflow-x-auto rounded-lg border border-slate-200 bg-white shadow-sm dark:border-slate-800 dark:bg-slate-900">
-        <table className="w-full min-w-[900px] border-collapse text-sm" data-testid="compliance-matrix">
-          <caption className="sr-only">Worst rule status per host and rule section</caption>
-          <thead>
-            <tr className="border-b border-slate-200 text-left text-xs text-slate-600 dark:border-slate-800 dark:text-slate-400">
-              <th scope="col" className="px-3 py-2 font-semibold">Host</th>
-              <th scope="col" className="px-3 py-2 font-semibold">Profile</th>
-              <th scope="col" className="px-3 py-2 text-right font-semibold">Score</th>
-              <th scope="col" className="px-3 py-2 text-right font-semibold" title="failing / warning / passing / not applicable">F / W / P / n.a.</th>
-              {RULE_SECTIONS.map((s, i) => (
-                <th key={s} scope="col" className="px-2 py-2 text-center font-semibold" title={`${failBySection[i]} host(s) failing`}>
-                  {RULE_SECTION_TITLES[s]}
-                  <span className="block font-normal text-rose-700 tabular-nums dark:text-rose-400">{failBySection[i] ? `${failBySection[i]} failing` : "\u00a0"}</span>
-                </th>
-              ))}
-            </tr>
-          </thead>
-          <tbody>
-            {rows.length === 0 && (
-              <tr>
-                <td colSpan={4 + RULE_SECTIONS.length} className="px-3 py-6 text-center text-slate-500">
-                  No hosts{active ? " match this filter" : " yet"}.
-                </td>
-              </tr>
-            )}
-            {rows.map((r) => (
-              <tr key={r.hostId} className="border-b border-slate-100 last:border-0 dark:border-slate-800" data-host={r.hostname}>
-                <th scope="row" className="px-3 py-1.5 text-left font-medium">
-                  <Link href={`/hosts/${r.hostId}/compliance`} className="text-sky-700 hover:underline dark:text-sky-400">
-                    {r.hostname}
-                  </Link>
-                </th>
-                <td className="px-3 py-1.5 text-slate-600 dark:text-slate-400">{r.profileId ? (profileName.get(r.profileId) ?? r.profileId) : "—"}</td>
-                <td className="px-3 py-1.5 text-right">
-                  <ScoreText score={r.score} />
-                </td>
-                <td className="px-3 py-1.5 text-right text-xs tabular-nums text-slate-600 dark:text-slate-400">
-                  {r.counts ? `${r.counts.fail} / ${r.counts.warn} / ${r.counts.pass} / ${r.counts.na}` : "—"}
-                </td>
-                {RULE_SECTIONS.map((s) => {
-                  const st = r.sections[s];
-                  const cls = CELL_STYLE[st?.status ?? "none"];
-                  return (
-                    <td key={s} className="p-0.5 text-center">
-                      <Link href={`/hosts/${r.hostId}/compliance#compliance-${s}-title`} className={`block rounded px-1 py-1 text-xs font-semibold ${cls}`} data-section={s} data-status={st?.status ?? "none"} title={st ? `${st.counts.fail} fail, ${st.counts.warn} warn, ${st.counts.pass} pass, ${st.counts.na} n/a` : "no rules of this section"}>
-                        {st ? STATUS_LABEL[st.status] : "—"}
-                      </Link>
-                    </td>
-                  );
-                })}
-              </tr>
-            ))}
-          </tbody>
-        </table>
-      </div>
+      {rows.length === 0 ? (
+        <p className="rounded-lg border border-slate-200 bg-white px-3 py-6 text-center text-sm text-slate-500 dark:border-slate-800 dark:bg-slate-900" data-testid="compliance-matrix">
+          No hosts{active ? " match this filter" : " yet"}.
+        </p>
+      ) : (
+        <ComplianceMatrix rows={rows} profileNames={profileNames} failBySection={summary.failBySection} sortHrefs={sortHrefs} sort={{ key: view.sort, dir: view.dir }} resetKey={`${searchOf(filter, view)}`} />
+      )}
+      <nav className="flex items-center justify-end gap-3 text-sm" aria-label="Compliance pages">
+        <span className="tabular-nums text-slate-500 dark:text-slate-400" data-testid="compliance-range">
+          {first}–{last} of {summary.matching} · page {data.page} of {lastPage}
+        </span>
+        <PageLink href={pageHref(data.page - 1)} label="Previous" disabled={data.page <= 1} />
+        <PageLink href={pageHref(data.page + 1)} label="Next" disabled={data.page >= lastPage} />
+      </nav>
     </div>
+  );
+}
+
+function PageLink({ href, label, disabled }: { href: string; label: string; disabled: boolean }) {
+  const cls = "rounded-md border border-slate-300 bg-white px-3 py-1 shadow-sm dark:border-slate-700 dark:bg-slate-900";
+  if (disabled) {
+    return (
+      <span aria-disabled="true" className={`${cls} opacity-40`}>
+        {label}
+      </span>
+    );
+  }
+  return (
+    <Link href={href} className={`${cls} hover:border-slate-400 focus-visible:outline-2 focus-visible:outline-offset-2 focus-visible:outline-sky-500`}>
+      {label}
+    </Link>
   );
 }

@@ -5,6 +5,7 @@ import Link from "next/link";
 import { usePathname, useSearchParams } from "next/navigation";
 import { memo, useCallback, useEffect, useMemo, useState } from "react";
 import { useTRPC } from "@/app/_trpc/client";
+import { WindowedTable, type WindowedRowProps } from "@/app/_components/windowed-table";
 import { StatusBadge } from "@/app/_components/status-badge";
 import { Labels } from "@/app/_components/labels";
 import { formatAbsoluteTime, formatRelativeTime, orDash } from "@/app/_components/format";
@@ -12,6 +13,7 @@ import {
   fleetPageInputOf,
   fleetQueryToSearch,
   parseFleetPage,
+  parseFleetPageSize,
   parseFleetQuery,
   toggleSort,
   type FleetHost,
@@ -24,6 +26,8 @@ import { FLEET_COMPLIANCE_FILTERS, complianceFilterLabel, type FleetComplianceFi
 import { ComplianceCell } from "./compliance-cell";
 
 const REFRESH_MS = 15_000;
+/** px: every fleet row is this tall (cells never wrap), so the windowed table never shifts */
+const ROW_HEIGHT = 41;
 
 type Column = { key: string; label: string; title?: string; width: string; sort?: FleetSortKey; align?: "right" };
 
@@ -46,10 +50,11 @@ export function FleetView() {
   const pathname = usePathname();
   const query = useMemo(() => parseFleetQuery(new URLSearchParams(searchParams.toString())), [searchParams]);
   const page = useMemo(() => parseFleetPage(new URLSearchParams(searchParams.toString())), [searchParams]);
+  const size = useMemo(() => parseFleetPageSize(new URLSearchParams(searchParams.toString())), [searchParams]);
   // One page from the server (filter, search, sort over every host there); the previous page stays
   // on screen, dimmed, while the next one loads.
   const { data, isPlaceholderData } = useQuery({
-    ...trpc.hosts.fleetPage.queryOptions(fleetPageInputOf(query, page)),
+    ...trpc.hosts.fleetPage.queryOptions(fleetPageInputOf(query, page, size)),
     placeholderData: keepPreviousData,
     refetchInterval: REFRESH_MS,
   });
@@ -67,9 +72,9 @@ export function FleetView() {
     (next: FleetQuery, nextPage = 1) => {
       // Next integrates history.replaceState with useSearchParams: no full navigation, no scroll jump.
       // A new filter or sort starts again at page 1.
-      window.history.replaceState(null, "", `${pathname}${fleetQueryToSearch(next, nextPage)}`);
+      window.history.replaceState(null, "", `${pathname}${fleetQueryToSearch(next, nextPage, size)}`);
     },
-    [pathname],
+    [pathname, size],
   );
 
   useEffect(() => {
@@ -149,32 +154,39 @@ export function FleetView() {
         </p>
       </div>
 
-      <div className="overflow-x-auto rounded-lg border xl:overflow-x-visible border-slate-200 bg-white shadow-sm dark:border-slate-800 dark:bg-slate-900">
-        <table className={`w-full min-w-[1240px] table-fixed border-collapse text-sm transition-opacity ${stale ? "opacity-70" : ""}`} aria-label="Hosts" data-testid="fleet-table">
-          <colgroup>
-            {COLUMNS.map((c) => (
-              <col key={c.key} className={c.width} />
-            ))}
-          </colgroup>
-          <thead className="sticky top-14 z-10 bg-slate-50 text-left text-xs font-semibold uppercase tracking-wide text-slate-500 dark:bg-slate-800/95 dark:text-slate-400">
-            <tr>
+      {rows.length === 0 ? (
+        <p className="rounded-lg border border-slate-200 bg-white px-4 py-10 text-center text-sm text-slate-500 shadow-sm dark:border-slate-800 dark:bg-slate-900 dark:text-slate-400" data-testid="fleet-table">
+          {counts.all === 0 ? "No hosts enrolled yet. An admin can create an enrolment token on the Admin page." : "No host matches this filter."}
+        </p>
+      ) : (
+        <WindowedTable
+          label="Hosts"
+          testId="fleet-table"
+          rowCount={rows.length}
+          rowHeight={ROW_HEIGHT}
+          resetKey={`${fleetQueryToSearch(query, data.page)}`}
+          className={`rounded-lg border border-slate-200 bg-white shadow-sm transition-opacity dark:border-slate-800 dark:bg-slate-900 ${stale ? "opacity-70" : ""}`}
+          tableClassName="min-w-[1240px] text-sm"
+          colgroup={
+            <colgroup>
+              {COLUMNS.map((c) => (
+                <col key={c.key} className={c.width} />
+              ))}
+            </colgroup>
+          }
+          head={
+            <tr className="bg-slate-50 text-left text-xs font-semibold uppercase tracking-wide text-slate-500 dark:bg-slate-800 dark:text-slate-400">
               {COLUMNS.map((c) => (
                 <HeaderCell key={c.key} column={c} query={query} onSort={(key) => setQuery(toggleSort(query, key))} />
               ))}
             </tr>
-          </thead>
-          <tbody className="divide-y divide-slate-100 dark:divide-slate-800">
-            {rows.map((h) => (
-              <FleetRow key={h.id} host={h} now={data.generatedAt} />
-            ))}
-          </tbody>
-        </table>
-        {rows.length === 0 && (
-          <p className="px-4 py-10 text-center text-sm text-slate-500 dark:text-slate-400">
-            {counts.all === 0 ? "No hosts enrolled yet. An admin can create an enrolment token on the Admin page." : "No host matches this filter."}
-          </p>
-        )}
-      </div>
+          }
+          renderRow={(i, rowProps) => {
+            const h = rows[i]!;
+            return <FleetRow key={h.id} host={h} now={data.generatedAt} rowProps={rowProps} />;
+          }}
+        />
+      )}
       {lastPage > 1 && (
         <nav className="flex items-center justify-end gap-3 text-sm" aria-label="Fleet pages">
           <span className="tabular-nums text-slate-500 dark:text-slate-400" data-testid="fleet-range">
@@ -277,9 +289,14 @@ function shapeText(h: FleetHost): string {
 }
 
 /** Memoised: re-sorting or filtering re-uses the host objects, so unchanged rows do not re-render. */
-const FleetRow = memo(function FleetRow({ host: h, now }: { host: FleetHost; now: Date }) {
+const FleetRow = memo(function FleetRow({ host: h, now, rowProps }: { host: FleetHost; now: Date; rowProps: WindowedRowProps }) {
   return (
-    <tr className="hover:bg-slate-50 dark:hover:bg-slate-800/50" data-testid="fleet-row" data-hostname={h.hostname}>
+    <tr
+      {...rowProps}
+      className="whitespace-nowrap outline-none hover:bg-slate-50 focus-visible:bg-sky-50 dark:hover:bg-slate-800/50 dark:focus-visible:bg-sky-500/10 [&>*]:shadow-[inset_0_-1px_0_rgb(241_245_249)] dark:[&>*]:shadow-[inset_0_-1px_0_rgb(30_41_59)]"
+      data-testid="fleet-row"
+      data-hostname={h.hostname}
+    >
       <td className="truncate px-3 py-2 font-medium">
         <Link
           href={`/hosts/${h.id}`}

@@ -1,7 +1,7 @@
 import type { Metadata } from "next";
 import { HydrateClient, getQueryClient, trpc } from "@/app/_trpc/server";
 import { requirePageUser } from "@/server/auth/page-guard";
-import { fleetPageInputOf, fleetQueryToSearch, parseFleetPage, parseFleetQuery } from "@/server/domain/hosts/fleet";
+import { fleetPageInputOf, fleetQueryToSearch, parseFleetPage, parseFleetPageSize, parseFleetQuery } from "@/server/domain/hosts/fleet";
 import { FleetView } from "./fleet-view";
 
 export const metadata: Metadata = { title: "Fleet" };
@@ -13,8 +13,9 @@ export default async function FleetPage({ searchParams }: Props) {
   const params = await searchParams;
   const query = parseFleetQuery(params);
   const page = parseFleetPage(params);
-  await requirePageUser("viewer", `/fleet${fleetQueryToSearch(query, page)}`);
-  await getQueryClient().prefetchQuery(trpc.hosts.fleetPage.queryOptions(fleetPageInputOf(query, page)));
+  const size = parseFleetPageSize(params);
+  await requirePageUser("viewer", `/fleet${fleetQueryToSearch(query, page, size)}`);
+  await getQueryClient().prefetchQuery(trpc.hosts.fleetPage.queryOptions(fleetPageInputOf(query, page, size)));
   return (
     <HydrateClient>
       <FleetView />

@@ -66,7 +66,7 @@ export function parseFleetQuery(params: Record<string, string | string[] | undef
 }
 
 /** Search string for a query (and page); defaults are left out so the plain URL stays plain. */
-export function fleetQueryToSearch(query: FleetQuery, page = 1): string {
+export function fleetQueryToSearch(query: FleetQuery, page = 1, pageSize = FLEET_PAGE_SIZE): string {
   const p = new URLSearchParams();
   if (query.q.trim() !== "") p.set("q", query.q);
   if (query.status !== DEFAULT_FLEET_QUERY.status) p.set("status", query.status);
@@ -75,6 +75,7 @@ export function fleetQueryToSearch(query: FleetQuery, page = 1): string {
     p.set("sort", query.sort);
     p.set("dir", query.dir);
   }
+  if (pageSize !== FLEET_PAGE_SIZE) p.set("size", String(pageSize));
   if (page > 1) p.set("page", String(page));
   const s = p.toString();
   return s === "" ? "" : `?${s}`;
@@ -176,9 +177,17 @@ export function parseFleetPage(params: Record<string, string | string[] | undefi
   return pageSchema.parse(raw ?? undefined);
 }
 
+const pageSizeSchema = z.preprocess(firstValue, z.coerce.number().int().min(1).max(500).catch(FLEET_PAGE_SIZE)).catch(FLEET_PAGE_SIZE);
+
+/** Rows per page from the URL's `size` (FLEET_PAGE_SIZE when absent or malformed). */
+export function parseFleetPageSize(params: Record<string, string | string[] | undefined> | URLSearchParams): number {
+  const raw = params instanceof URLSearchParams ? params.get("size") : params.size;
+  return pageSizeSchema.parse(raw ?? undefined);
+}
+
 /** The fleet page's tRPC input (hosts.fleetPage) for a URL query: server prefetch and client use the same key. */
-export function fleetPageInputOf(query: FleetQuery, page: number): FleetQuery & { page: number } {
-  return { q: query.q, status: query.status, compliance: query.compliance, sort: query.sort, dir: query.dir, page };
+export function fleetPageInputOf(query: FleetQuery, page: number, pageSize = FLEET_PAGE_SIZE): FleetQuery & { page: number; pageSize: number } {
+  return { q: query.q, status: query.status, compliance: query.compliance, sort: query.sort, dir: query.dir, page, pageSize };
 }
 
 /** The visible rows for a query: filter, then sort. */

@@ -8,7 +8,13 @@
 import { prisma } from "@/server/db";
 import { QOS_RETENTION_MS, QOS_RETENTION_TIERS } from "@/server/domain/qos/retention";
 
-export async function thinQosSamples(now: Date, opts: { deleteExpired?: boolean } = {}): Promise<{ expired: number; thinned: number }> {
+/**
+ * `sinceMs`: thin only the slice of each tier that readings entered in the last `sinceMs` (widened to whole
+ * buckets), not the whole tier — what a periodic run needs when the previous one ran less than `sinceMs`
+ * ago (at 20,000 hosts the 6 h–30 d window holds hundreds of millions of readings). Without it, every tier
+ * is thinned whole (a run after downtime).
+ */
+export async function thinQosSamples(now: Date, opts: { deleteExpired?: boolean; sinceMs?: number } = {}): Promise<{ expired: number; thinned: number }> {
   const db = prisma();
   // The housekeeping task (server/services/housekeeping/) passes deleteExpired: false: it drops whole
   // expired partitions instead of deleting their rows.
@@ -16,10 +22,13 @@ export async function thinQosSamples(now: Date, opts: { deleteExpired?: boolean 
   let thinned = 0;
   let youngerBound = 0;
   for (const tier of QOS_RETENTION_TIERS) {
-    const lo = new Date(now.getTime() - tier.youngerThanMs);
     const hi = new Date(now.getTime() - youngerBound);
     youngerBound = tier.youngerThanMs;
     if (tier.bucketMs === null) continue;
+    let loMs = now.getTime() - tier.youngerThanMs;
+    // the slice starts at a bucket boundary (minus 1 ms: "at" > lo), so each bucket it touches is seen whole
+    if (opts.sinceMs !== undefined) loMs = Math.max(loMs, Math.floor((hi.getTime() - opts.sinceMs) / tier.bucketMs) * tier.bucketMs - 1);
+    const lo = new Date(loMs);
     const bucketSeconds = tier.bucketMs / 1000;
     thinned += await db.$executeRaw`
       DELETE FROM "QosSample" q USING (

@@ -11,6 +11,7 @@ import { createScratchDatabase, dropDatabase } from "@/server/db-bootstrap";
 import { disconnectPrisma } from "@/server/db";
 import { partitionName } from "@/server/domain/housekeeping/partitions";
 import { listRunSummaries } from "@/server/repo/latency-runs";
+import { thinQosSamples } from "@/server/repo/qos-retention";
 import { runHousekeeping, type HousekeepingRetention } from "@/server/services/housekeeping/run-housekeeping";
 
 const DAY = 86_400_000;
@@ -199,6 +200,20 @@ describe("housekeeping", () => {
     expect(await partitionsOf("LatencyRun")).toEqual(["LatencyRun_p20260413", "LatencyRun_p20260508"]);
     const names = await partitionNames("LatencyRun");
     for (let d = 0; d <= 7; d++) expect(names).toContain(partitionName("LatencyRun", new Date(Date.UTC(2026, 4, 9 + d))));
+  });
+
+  it("QoS thinning of the last slice only: readings that just changed tier are thinned, older ones left as they are", async () => {
+    const T3 = at(61 * DAY);
+    const bucket = (ageMs: number) => Math.floor((T3.getTime() - ageMs) / 300_000) * 300_000; // a 5-minute bucket start
+    const fresh = bucket(6 * HOUR + 10 * 60_000); // entered the 5-minute tier 10 minutes ago
+    const old = bucket(2 * DAY);
+    for (const start of [fresh, old]) for (const m of [0, 1, 2]) await insertQos(new Date(start + m * 60_000));
+    const { thinned } = await thinQosSamples(T3, { deleteExpired: false, sinceMs: 30 * 60_000 });
+    expect(thinned).toBe(2);
+    const left = await c.query(`SELECT 1 FROM "QosSample" WHERE "at" >= $1`, [ts(new Date(old))]);
+    expect(left.rowCount).toBe(1 + 3);
+    // a whole pass (after downtime) catches the rest
+    expect((await thinQosSamples(T3, { deleteExpired: false })).thinned).toBe(2);
   });
 
   it("deleting a host cascades through the partitioned tables (threads via the run's composite key)", async () => {

@@ -66,6 +66,8 @@ export interface HousekeepingOptions {
   databaseUrl?: string;
   /** QoS thinning goes through the Prisma client (DATABASE_URL); off for a run on another database */
   thinQos?: boolean;
+  /** thin only the QoS readings that changed tier in this window (the previous run was less than this ago); unset = every tier whole */
+  qosSinceMs?: number;
   log?: (line: string) => void;
 }
 
@@ -145,7 +147,7 @@ export async function runHousekeeping(opts: HousekeepingOptions = {}): Promise<H
       });
       if (opts.thinQos !== false) {
         await step("thin QoS samples", async () => {
-          const { thinned } = await thinQosSamples(now, { deleteExpired: false });
+          const { thinned } = await thinQosSamples(now, { deleteExpired: false, ...(opts.qosSinceMs !== undefined ? { sinceMs: opts.qosSinceMs } : {}) });
           result.qos = { thinned };
         });
       }
@@ -166,10 +168,18 @@ export async function runHousekeeping(opts: HousekeepingOptions = {}): Promise<H
 export function startHousekeeping(opts: { everyMs: number; firstAfterMs?: number; clock?: () => Date; log?: (line: string) => void }): () => void {
   let running = false;
   let stopped = false;
+  let lastOk: number | null = null;
   const tick = () => {
     if (running || stopped) return;
     running = true;
-    void runHousekeeping({ now: opts.clock?.(), log: opts.log })
+    // the first run in a process thins every QoS tier whole (it may follow downtime); later ones only the
+    // slice that changed tier since the last completed run, with margin
+    const now = opts.clock?.() ?? new Date();
+    const qosSinceMs = lastOk === null ? undefined : Math.max(2 * opts.everyMs, now.getTime() - lastOk + opts.everyMs);
+    void runHousekeeping({ now, log: opts.log, ...(qosSinceMs !== undefined ? { qosSinceMs } : {}) })
+      .then((r) => {
+        if (!r.skipped && r.errors.length === 0) lastOk = now.getTime();
+      })
       .catch((err: unknown) => console.error("housekeeping failed:", err instanceof Error ? err.message : err))
       .finally(() => {
         running = false;

@@ -208,7 +208,8 @@ export async function benchScale30(opts: { serverUrl: string; hosts?: number; da
       const writeRate = writePathRuns / ((performance.now() - t1) / 1000);
 
       const t2 = performance.now();
-      const hk = await runHousekeeping({ now, retention: RETENTION, databaseUrl: url, log: () => undefined });
+      // as the periodic runs do: QoS thinned for the slice that changed tier since the previous run (a simulated day ago)
+      const hk = await runHousekeeping({ now, retention: RETENTION, databaseUrl: url, log: () => undefined, qosSinceMs: DAY + HOUR });
       const hkMs = performance.now() - t2;
       const s = await sizes(c);
       const latency = (s.tables.LatencyRun ?? 0) + (s.tables.LatencyThread ?? 0);

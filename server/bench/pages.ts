@@ -51,18 +51,17 @@ type BrowserFigures = { scrollLongestMs: number; typeLongestMs: number; domRows:
  * In Chromium: the longest long task while the page's windowed table is scrolled to its end and back
  * (one step per frame), and while "nfvi-01" is typed into its filter box (80 ms between keys).
  */
-async function browserFigures(base: string, cookie: string, pages: readonly PagePath[]): Promise<Map<PagePath, BrowserFigures>> {
+async function browserFigures(base: string, cookie: string, pages: readonly PagePath[], hosts: number): Promise<Map<PagePath, BrowserFigures>> {
   const { chromium } = await import("playwright-core");
   const browser = await chromium.launch({ executablePath: process.env.CHROMIUM_PATH ?? "/usr/bin/chromium", args: ["--no-sandbox", "--disable-gpu"] });
   const out = new Map<PagePath, BrowserFigures>();
   try {
+    const cookies = cookie.split("; ").map((c) => {
+      const i = c.indexOf("=");
+      return { name: c.slice(0, i), value: c.slice(i + 1), url: base };
+    });
     const context = await browser.newContext({ viewport: { width: 1400, height: 900 } });
-    await context.addCookies(
-      cookie.split("; ").map((c) => {
-        const i = c.indexOf("=");
-        return { name: c.slice(0, i), value: c.slice(i + 1), url: base };
-      }),
-    );
+    await context.addCookies(cookies);
     // scripts as text: tsx's keepNames helpers (__name) do not exist in the page
     await context.addInitScript(`
       window.__longtasks = [];
@@ -96,6 +95,23 @@ async function browserFigures(base: string, cookie: string, pages: readonly Page
       const typeLongestMs = await longest();
       out.set(path, { scrollLongestMs, typeLongestMs, domRows, pageRows });
       await page.close();
+    }
+    const shots = process.env.BENCH_PAGES_SCREENSHOTS;
+    if (shots) {
+      fs.mkdirSync(shots, { recursive: true });
+      for (const colorScheme of ["light", "dark"] as const) {
+        const ctx = await browser.newContext({ viewport: { width: 1400, height: 900 }, colorScheme });
+        await ctx.addCookies(cookies);
+        for (const path of pages) {
+          const page = await ctx.newPage();
+          await page.goto(`${base}${path}`, { waitUntil: "load", timeout: 120_000 });
+          await page.locator("html[data-hydrated]").waitFor({ state: "attached", timeout: 60_000 });
+          await page.waitForTimeout(300);
+          await page.screenshot({ path: `${shots}/${hosts}${path.replace("/", "-")}-${colorScheme}.png` });
+          await page.close();
+        }
+        await ctx.close();
+      }
     }
   } finally {
     await browser.close();
@@ -281,7 +297,7 @@ export async function benchPages(opts: { serverUrl: string; hostCounts?: number[
       }
       if (process.env.BENCH_PAGES_EXPLAIN !== "0") await explainPages(client, hosts, log);
       if (process.env.BENCH_PAGES_BROWSER !== "0") {
-        const figures = await browserFigures(base, cookie, PAGES);
+        const figures = await browserFigures(base, cookie, PAGES, hosts);
         for (const [page, f] of figures) {
           log(
             `pages: ${page.padEnd(12)} ${String(hosts).padStart(6)} hosts, Chromium: longest long task scrolling ${f.scrollLongestMs.toFixed(0)} ms, typing in the filter ${f.typeLongestMs.toFixed(0)} ms` +

@@ -57,7 +57,7 @@ export default async function LatencyReportPage({ searchParams }: { searchParams
   const firstRow = report.matching === 0 ? 0 : (report.page - 1) * report.pageSize + 1;
   const lastRow = (report.page - 1) * report.pageSize + report.rows.length;
   const custom = w.custom && "from" in w.spec ? w.spec : null;
-  const extra: Record<string, string> = { sort, dir, ...(q ? { q } : {}), ...(slo !== "all" ? { slo } : {}) };
+  const extra: Record<string, string> = { sort, dir, ...(q ? { q } : {}), ...(slo !== "all" ? { slo } : {}), ...(size !== FLEET_REPORT_PAGE_SIZE ? { size: String(size) } : {}) };
   return (
     <div className="space-y-4">
       <div className="flex flex-wrap items-start justify-between gap-3">

@@ -207,7 +207,9 @@ describe("runMigration (real QEMU)", () => {
     await waitUntilDirtying(pair.source.qmpSocket);
     const prediction = await predictMigrationFor(pair.source.qmpSocket, { downtimeLimitMs: 10, maxBandwidthBytesPerS: 32 * MiB });
     expect(prediction?.converges).toBe(false);
-    expect(prediction?.dirtyBytesPerS).toBeGreaterThan(64 * MiB);
+    // above the bandwidth is what matters; how much of the 96 MiB the TCG guest touches per second depends on the
+    // host's load (measured 49-100 MiB/s here with other test files in parallel), so no tighter bound
+    expect(prediction?.dirtyBytesPerS).toBeGreaterThan(32 * MiB);
     expect(prediction?.message).toMatch(/will not converge at 10 ms/);
   });
 });

@@ -1,7 +1,7 @@
 import { Prisma } from "@/server/generated/prisma/client";
 import { prisma } from "@/server/db";
 import type { FleetPageInput } from "@/server/contract/api/fleet";
-import { sortFleet, type FleetHost, type FleetSortFields } from "@/server/domain/hosts/fleet";
+import type { FleetHost, FleetSortKey, SortDirection } from "@/server/domain/hosts/fleet";
 import { sectionStatusesFromJson, type FleetComplianceFilter } from "@/server/domain/hosts/fleet-compliance";
 import { deriveHostStatus, type HostStatus } from "@/server/domain/hosts/status";
 import { RULE_SECTIONS } from "@/server/domain/compliance/types";
@@ -76,88 +76,123 @@ function textWhere(q: string): Prisma.Sql {
   );
 }
 
-type LeanRow = {
+/** The fleet's collation (migration 20261202160000): Intl.Collator("en", { numeric: true, sensitivity: "base" }). */
+const NATURAL = Prisma.raw(`COLLATE "fleet_natural"`);
+
+/** STATUS_RANK of server/domain/hosts/fleet.ts: online 0, stale 1, offline 2. */
+function statusRankSql(now: Prisma.Sql): Prisma.Sql {
+  return Prisma.sql`(CASE WHEN ${onlineSql(now)} THEN 0 WHEN ${seenRecentlySql(now)} THEN 1 ELSE 2 END)`;
+}
+
+/** The sort column of sortValue (server/domain/hosts/fleet.ts); strings compare in the fleet's collation. */
+function sortColumnSql(key: FleetSortKey, now: Prisma.Sql): Prisma.Sql {
+  switch (key) {
+    case "hostname":
+      return Prisma.sql`h.hostname ${NATURAL}`;
+    case "status":
+      return statusRankSql(now);
+    case "lastSeen":
+      return Prisma.sql`h."lastSeenAt"`;
+    case "cpuModel":
+      return Prisma.sql`h."cpuModel" ${NATURAL}`;
+    case "cpus":
+      return Prisma.sql`h.cpus`;
+    case "kernelRelease":
+      return Prisma.sql`h."kernelRelease" ${NATURAL}`;
+    case "agentVersion":
+      return Prisma.sql`h."agentVersion" ${NATURAL}`;
+    case "compliance":
+      return Prisma.sql`c.score`;
+  }
+}
+
+/**
+ * sortFleet's order: the key in the asked direction with missing values last either way, then the
+ * host name (ascending, same collation), then the id (uuid order is the order of its lowercase text).
+ */
+function orderBySql(key: FleetSortKey, dir: SortDirection, now: Prisma.Sql): Prisma.Sql {
+  const direction = Prisma.raw(dir === "asc" ? "ASC" : "DESC");
+  return Prisma.sql`ORDER BY ${sortColumnSql(key, now)} ${direction} NULLS LAST, h.hostname ${NATURAL} ASC, h.id ASC`;
+}
+
+type PageRow = {
   id: string;
   hostname: string;
+  labels: string[];
+  agentVersion: string | null;
   lastSeenAt: Date | null;
   heartbeatSeconds: number;
   cpuModel: string | null;
+  cpuVendor: string | null;
+  sockets: number | null;
+  numaNodes: number | null;
   cpus: number | null;
   kernelRelease: string | null;
-  agentVersion: string | null;
+  isVirtual: boolean | null;
+  evaluated: boolean;
   score: number | null;
+  pass: number | null;
+  fail: number | null;
+  warn: number | null;
+  na: number | null;
+  sections: Prisma.JsonValue;
 };
 
+type CountRow = { all: number; online: number; stale: number; matching: number };
+
+function filterSql(input: FleetPageInput, now: Prisma.Sql): Prisma.Sql {
+  return Prisma.sql`${statusWhere(input.status, now)} AND ${complianceWhere(input.compliance)} AND ${textWhere(input.q)}`;
+}
+
+/** The status counts over every host and how many match the filter: one aggregate query (exported for the bench's EXPLAIN). */
+export function fleetCountsSql(input: FleetPageInput, now: Date): Prisma.Sql {
+  const nowSql = Prisma.sql`${now.toISOString()}::timestamp`;
+  return Prisma.sql`
+    SELECT count(*)::int AS "all",
+      count(*) FILTER (WHERE ${onlineSql(nowSql)})::int AS online,
+      count(*) FILTER (WHERE ${seenRecentlySql(nowSql)} AND NOT ${onlineSql(nowSql)})::int AS stale,
+      count(*) FILTER (WHERE ${filterSql(input, nowSql)})::int AS matching
+    FROM "Host" h LEFT JOIN "ComplianceResult" c ON c."hostId" = h.id`;
+}
+
+/** One page of whole rows, filtered, sorted and paged in SQL (exported for the bench's EXPLAIN). */
+export function fleetPageRowsSql(input: FleetPageInput, now: Date, page: number): Prisma.Sql {
+  const nowSql = Prisma.sql`${now.toISOString()}::timestamp`;
+  return Prisma.sql`
+    SELECT h.id::text AS id, h.hostname, h.labels, h."agentVersion", h."lastSeenAt", h."heartbeatSeconds", h."cpuModel",
+      h."cpuVendor", h.sockets, h."numaNodes", h.cpus, h."kernelRelease", h."isVirtual",
+      (c."hostId" IS NOT NULL) AS evaluated, c.score, c.pass, c.fail, c.warn, c.na, c.sections
+    FROM "Host" h LEFT JOIN "ComplianceResult" c ON c."hostId" = h.id
+    WHERE ${filterSql(input, nowSql)}
+    ${orderBySql(input.sort, input.dir, nowSql)}
+    LIMIT ${input.pageSize} OFFSET ${(page - 1) * input.pageSize}`;
+}
+
 /**
- * One page of the fleet table at any fleet size: the status counts and the filter run in SQL; the
- * matching hosts come back as lean rows (the sort columns only) and are sorted with the fleet's own
- * comparator (numeric-aware host names, missing values last), and only the page's rows are read whole.
+ * One page of the fleet table at any fleet size, all in SQL: one aggregate query gives the status
+ * counts and how many hosts match; the page query filters, sorts (the order of sortFleet: the
+ * fleet's collation, missing values last, host name then id as tiebreak) and pages with
+ * ORDER BY … LIMIT/OFFSET, and returns whole rows. Both run at once; only when the asked page is
+ * past the end is the last page read again.
  */
 export async function listFleetPage(input: FleetPageInput, now: Date): Promise<FleetPage> {
-  const nowSql = Prisma.sql`${now.toISOString()}::timestamp`;
-  const [countRows, lean] = await Promise.all([
-    prisma().$queryRaw<{ all: number; online: number; stale: number }[]>`
-      SELECT count(*)::int AS "all",
-        count(*) FILTER (WHERE ${onlineSql(nowSql)})::int AS online,
-        count(*) FILTER (WHERE ${seenRecentlySql(nowSql)} AND NOT ${onlineSql(nowSql)})::int AS stale
-      FROM "Host" h`,
-    prisma().$queryRaw<LeanRow[]>`
-      SELECT h.id::text AS id, h.hostname, h."lastSeenAt", h."heartbeatSeconds", h."cpuModel", h.cpus, h."kernelRelease", h."agentVersion", c.score
-      FROM "Host" h LEFT JOIN "ComplianceResult" c ON c."hostId" = h.id
-      WHERE ${statusWhere(input.status, nowSql)} AND ${complianceWhere(input.compliance)} AND ${textWhere(input.q)}`,
-  ]);
-  const c = countRows[0] ?? { all: 0, online: 0, stale: 0 };
+  const readPage = (page: number) => prisma().$queryRaw<PageRow[]>(fleetPageRowsSql(input, now, page));
+  const [countRows, firstTry] = await Promise.all([prisma().$queryRaw<CountRow[]>(fleetCountsSql(input, now)), readPage(input.page)]);
+  const c = countRows[0] ?? { all: 0, online: 0, stale: 0, matching: 0 };
   const counts: FleetStatusCounts = { all: c.all, online: c.online, stale: c.stale, offline: c.all - c.online - c.stale };
-
-  const sortable: FleetSortFields[] = lean.map((r) => ({
-    id: r.id,
-    hostname: r.hostname,
-    status: deriveHostStatus(r.lastSeenAt, now, r.heartbeatSeconds),
-    lastSeenAt: r.lastSeenAt,
-    cpuModel: r.cpuModel,
-    cpus: r.cpus,
-    kernelRelease: r.kernelRelease,
-    agentVersion: r.agentVersion,
-    compliance: r.score === null ? null : { score: r.score },
-  }));
-  const sorted = sortFleet(sortable, input.sort, input.dir);
-  const lastPage = Math.max(1, Math.ceil(sorted.length / input.pageSize));
+  const lastPage = Math.max(1, Math.ceil(c.matching / input.pageSize));
   const page = Math.min(input.page, lastPage);
-  const ids = sorted.slice((page - 1) * input.pageSize, page * input.pageSize).map((r) => r.id);
+  const rows = page === input.page ? firstTry : await readPage(page);
 
-  const rows = ids.length === 0 ? [] : await prisma().host.findMany({
-    where: { id: { in: ids } },
-    select: {
-      id: true,
-      hostname: true,
-      labels: true,
-      agentVersion: true,
-      lastSeenAt: true,
-      heartbeatSeconds: true,
-      cpuModel: true,
-      cpuVendor: true,
-      sockets: true,
-      numaNodes: true,
-      cpus: true,
-      kernelRelease: true,
-      isVirtual: true,
-      compliance: { select: { score: true, pass: true, fail: true, warn: true, na: true, sections: true } },
-    },
-  });
-  const byId = new Map(
-    rows.map(({ heartbeatSeconds, compliance, ...r }) => [
-      r.id,
-      {
-        ...r,
-        status: deriveHostStatus(r.lastSeenAt, now, heartbeatSeconds),
-        compliance: compliance ? { ...compliance, sections: sectionStatusesFromJson(compliance.sections) } : null,
-      } satisfies FleetHost,
-    ]),
+  const hosts = rows.map(
+    ({ heartbeatSeconds, evaluated, score, pass, fail, warn, na, sections, ...r }): FleetHost => ({
+      ...r,
+      status: deriveHostStatus(r.lastSeenAt, now, heartbeatSeconds),
+      compliance:
+        evaluated && score !== null && pass !== null && fail !== null && warn !== null && na !== null
+          ? { score, pass, fail, warn, na, sections: sectionStatusesFromJson(sections) }
+          : null,
+    }),
   );
-  // a host deleted between the two reads is left out, never an error
-  const hosts = ids.flatMap((id) => {
-    const h = byId.get(id);
-    return h ? [h] : [];
-  });
-  return { counts, matching: sorted.length, page, pageSize: input.pageSize, hosts };
+  return { counts, matching: c.matching, page, pageSize: input.pageSize, hosts };
 }

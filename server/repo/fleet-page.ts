@@ -155,17 +155,26 @@ export function fleetCountsSql(input: FleetPageInput, now: Date): Prisma.Sql {
     FROM "Host" h LEFT JOIN "ComplianceResult" c ON c."hostId" = h.id`;
 }
 
-/** One page of whole rows, filtered, sorted and paged in SQL (exported for the bench's EXPLAIN). */
+/**
+ * One page of whole rows, filtered, sorted and paged in SQL (exported for the bench's EXPLAIN). The
+ * inner query sorts only the ids and sort keys of every matching host (a narrow sort that stays in
+ * memory at 20,000 hosts); the page's ids are then joined back for their whole rows, in the same order.
+ */
 export function fleetPageRowsSql(input: FleetPageInput, now: Date, page: number): Prisma.Sql {
   const nowSql = Prisma.sql`${now.toISOString()}::timestamp`;
+  const orderBy = orderBySql(input.sort, input.dir, nowSql);
   return Prisma.sql`
     SELECT h.id::text AS id, h.hostname, h.labels, h."agentVersion", h."lastSeenAt", h."heartbeatSeconds", h."cpuModel",
       h."cpuVendor", h.sockets, h."numaNodes", h.cpus, h."kernelRelease", h."isVirtual",
       (c."hostId" IS NOT NULL) AS evaluated, c.score, c.pass, c.fail, c.warn, c.na, c.sections
-    FROM "Host" h LEFT JOIN "ComplianceResult" c ON c."hostId" = h.id
-    WHERE ${filterSql(input, nowSql)}
-    ${orderBySql(input.sort, input.dir, nowSql)}
-    LIMIT ${input.pageSize} OFFSET ${(page - 1) * input.pageSize}`;
+    FROM (
+      SELECT h.id FROM "Host" h LEFT JOIN "ComplianceResult" c ON c."hostId" = h.id
+      WHERE ${filterSql(input, nowSql)}
+      ${orderBy}
+      LIMIT ${input.pageSize} OFFSET ${(page - 1) * input.pageSize}
+    ) p
+    JOIN "Host" h ON h.id = p.id LEFT JOIN "ComplianceResult" c ON c."hostId" = h.id
+    ${orderBy}`;
 }
 
 /**

@@ -71,6 +71,13 @@ describe("runMigration (real QEMU)", () => {
     expect(result.totalTimeMs).toBeGreaterThan(2000);
     expect(result.verdict).toBe("fail");
     expect(result.reason).toMatch(/^total \d+ ms ≥ 2000 ms/);
+    // At 300 kB/s the time is QEMU's rate limiter at work: ~1 MB (non-zero pages + zero-page headers) ≈ 3.5 s.
+    // The prediction reads the non-zero part of guest RAM; counting all 256 MiB it said ≈ 895 s.
+    expect(result.prediction?.converges).toBe(true);
+    const predictedMs = result.prediction?.predictedTotalMs ?? Infinity;
+    expect(predictedMs).toBeGreaterThan((result.totalTimeMs ?? 0) / 3);
+    expect(predictedMs).toBeLessThan((result.totalTimeMs ?? 0) * 3);
+    expect((predictedMs / 1000) * 300_000).toBeLessThan((result.transferredBytes ?? 0) * 2);
     const params = await qmp(pair.source.qmpSocket, "query-migrate-parameters");
     expect(params).toMatchObject({ "max-bandwidth": 300_000, "downtime-limit": 300 });
     expect(await running(pair.dest.qmpSocket)).toBe(true);

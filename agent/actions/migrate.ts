@@ -24,6 +24,7 @@ import {
   type QueryMigrateInfo,
 } from "@/agent/actions/query-migrate";
 import { QmpClient, QmpCommandError, type QmpEvent } from "@/agent/actions/qmp-client";
+import { estimateGuestRam } from "@/agent/actions/guest-ram";
 
 export type MigrateHooks = { onProgress: (p: MigrateProgress) => void; signal: AbortSignal; now?: () => number };
 
@@ -119,7 +120,7 @@ export async function runMigration(rawParams: MigrateParams, hooks: MigrateHooks
     });
 
     const bandwidth = params.maxBandwidthBytesPerS ?? numberParam(await source.execute("query-migrate-parameters"), "max-bandwidth");
-    prediction = (await sampleAndPredict(source, { downtimeLimitMs: params.downtimeLimitMs, bandwidthBytesPerS: bandwidth, signal: hooks.signal })).prediction;
+    prediction = (await sampleAndPredict(source, params.qmpSocket, { downtimeLimitMs: params.downtimeLimitMs, bandwidthBytesPerS: bandwidth, signal: hooks.signal })).prediction;
     if (hooks.signal.aborted) return await finish({ status: "cancelled", reason: "cancelled before the migration started" });
 
     // Capabilities: the `events` one so the source emits MIGRATION / MIGRATION_PASS, the chosen ones on,
@@ -181,7 +182,7 @@ export async function predictMigrationFor(
   const client = await QmpClient.connect(qmpSocket, { timeoutMs: COMMAND_TIMEOUT_MS, signal: options.signal });
   try {
     const bandwidth = options.maxBandwidthBytesPerS ?? numberParam(await client.execute("query-migrate-parameters"), "max-bandwidth");
-    return (await sampleAndPredict(client, { downtimeLimitMs: options.downtimeLimitMs, bandwidthBytesPerS: bandwidth, signal: options.signal })).prediction;
+    return (await sampleAndPredict(client, qmpSocket, { downtimeLimitMs: options.downtimeLimitMs, bandwidthBytesPerS: bandwidth, signal: options.signal })).prediction;
   } finally {
     client.close();
   }
@@ -190,7 +191,8 @@ export async function predictMigrationFor(
 /**
  * The `predict_migration` action (job and CLI): the pre-flight the operator sees before confirming a
  * migration. Read-only on the VM: calc-dirty-rate in page-sampling mode, query-dirty-rate, the memory
- * size and QEMU's own max-bandwidth when none is given. No prediction (with the reason) rather than a
+ * size, the non-zero part of guest RAM (the QEMU process's pagemap and memory, see guest-ram.ts) and
+ * QEMU's own max-bandwidth when none is given. No prediction (with the reason) rather than a
  * guess when this QEMU cannot sample or a migration is already under way.
  */
 export async function runPrediction(rawParams: PredictMigrationParams, options: { signal: AbortSignal; now?: () => number }): Promise<PredictMigrationResult> {
@@ -205,7 +207,7 @@ export async function runPrediction(rawParams: PredictMigrationParams, options: 
     const current = parseQueryMigrate(await client.execute("query-migrate"));
     if (ACTIVE_MIGRATION_STATUSES.has(current.status)) return done(null, `a migration is already under way on this VM (status ${current.status})`);
     const bandwidth = params.maxBandwidthBytesPerS ?? numberParam(await client.execute("query-migrate-parameters"), "max-bandwidth");
-    const sampled = await sampleAndPredict(client, { downtimeLimitMs: params.downtimeLimitMs, bandwidthBytesPerS: bandwidth, signal: options.signal });
+    const sampled = await sampleAndPredict(client, params.qmpSocket, { downtimeLimitMs: params.downtimeLimitMs, bandwidthBytesPerS: bandwidth, signal: options.signal });
     if (options.signal.aborted) return done(null, "cancelled while sampling");
     return done(sampled.prediction, sampled.reason);
   } finally {
@@ -217,6 +219,7 @@ type Figures = { totalTimeMs: number; downtimeMs: number; setupTimeMs: number; t
 
 async function sampleAndPredict(
   client: QmpClient,
+  qmpSocket: string,
   options: { downtimeLimitMs: number; bandwidthBytesPerS: number | null; signal?: AbortSignal },
 ): Promise<{ prediction: MigrationPrediction | null; reason: string | null }> {
   if (options.bandwidthBytesPerS === null) return { prediction: null, reason: "no bandwidth given and this QEMU reports no max-bandwidth" };
@@ -233,7 +236,10 @@ async function sampleAndPredict(
     const rate = queryDirtyRateSchema.parse(await client.execute("query-dirty-rate"));
     if (rate.status === "measured" && rate["dirty-rate"] !== undefined) {
       const memory = memorySizeSummarySchema.parse(await client.execute("query-memory-size-summary"));
+      // The non-zero part of guest RAM, from the QEMU process (zero pages cost only a header); unknown → all of RAM.
+      const ram = await estimateGuestRam(qmpSocket, memory["base-memory"]).catch(() => null);
       const prediction = predictMigration({
+        nonZeroBytes: ram === null ? null : (ram.nonZeroBytes ?? ram.residentBytes) + (memory["plugged-memory"] ?? 0),
         dirtyBytesPerS: dirtyRateMibToBytesPerS(rate["dirty-rate"]),
         bandwidthBytesPerS: options.bandwidthBytesPerS,
         downtimeLimitMs: options.downtimeLimitMs,

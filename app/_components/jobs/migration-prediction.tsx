@@ -55,7 +55,7 @@ export function PredictionFacts({ prediction, reason, sampledMs }: { prediction:
           ["Dirty rate (sampled)", fmtRate(prediction.dirtyBytesPerS)],
           ["Bandwidth", fmtRate(prediction.bandwidthBytesPerS)],
           ["Downtime limit", `${prediction.downtimeLimitMs} ms`],
-          ["Predicted total", <span key="t" data-testid="predicted-total">{prediction.predictedTotalMs === null ? "does not finish" : `≤ ${fmtMs(prediction.predictedTotalMs)}`}</span>],
+          ["Predicted total", <span key="t" data-testid="predicted-total">{totalText(prediction)}</span>],
           prediction.converges
             ? ["Predicted downtime", <span key="d" data-testid="predicted-downtime">{fmtMsFine(prediction.predictedDowntimeMs)}</span>]
             : ["Downtime if stopped", <span key="d" data-testid="predicted-downtime">≈ {fmtMsFine(prediction.predictedDowntimeMs)} (a window of dirtying)</span>],
@@ -64,6 +64,15 @@ export function PredictionFacts({ prediction, reason, sampledMs }: { prediction:
       />
     </div>
   );
+}
+
+/**
+ * An estimate (≈) when the agent could read how much of guest RAM is non-zero; an upper bound (≤, the
+ * message then says "at most") when it could not and counted all of RAM.
+ */
+function totalText(p: MigrationPrediction): string {
+  if (p.predictedTotalMs === null) return "does not finish";
+  return `${p.message.includes("at most;") ? "≤" : "≈"} ${fmtMs(p.predictedTotalMs)}`;
 }
 
 /** A non-converging prediction's downtime is what stopping the VM would cost, not one QEMU would take. */
@@ -81,7 +90,7 @@ export function PredictedVsActual({ preflight, result }: { preflight: MigrationP
     const p = preflight.prediction;
     columns.push({
       label: "Predicted (confirmed)",
-      total: p === null ? "—" : p.predictedTotalMs === null ? "does not finish" : `≤ ${fmtMs(p.predictedTotalMs)}`,
+      total: p === null ? "—" : totalText(p),
       downtime: p === null ? "—" : downtimeText(p),
       note: p?.message ?? `no prediction: ${preflight.reason ?? "unknown"}`,
     });
@@ -90,7 +99,7 @@ export function PredictedVsActual({ preflight, result }: { preflight: MigrationP
     const p = result.prediction;
     columns.push({
       label: "Re-sampled at start",
-      total: p.predictedTotalMs === null ? "does not finish" : `≤ ${fmtMs(p.predictedTotalMs)}`,
+      total: totalText(p),
       downtime: downtimeText(p),
       note: p.message,
     });

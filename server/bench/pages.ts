@@ -23,6 +23,7 @@ import { disconnectPrisma } from "@/server/db";
 import { createUser } from "@/server/repo/users";
 import { complianceSummarySql, compliancePageSql } from "@/server/repo/fleet-compliance-page";
 import { fleetLatencyRankSql } from "@/server/repo/latency-fleet-page";
+import { fleetCountsSql, fleetPageRowsSql } from "@/server/repo/fleet-page";
 import { fleetCompliancePageInput, type FleetCompliancePageInput } from "@/server/contract/api/compliance";
 import { resolveWindow } from "@/server/domain/latency/window";
 
@@ -120,7 +121,7 @@ async function browserFigures(base: string, cookie: string, pages: readonly Page
 }
 
 /**
- * EXPLAIN (ANALYZE, BUFFERS) of the SQL behind /compliance and /latency, as the pages send it: the
+ * EXPLAIN (ANALYZE, BUFFERS) of the SQL behind /fleet, /compliance and /latency, as the pages send it: the
  * execution times are logged, the whole plans written to BENCH_PAGES_EXPLAIN_DIR (default os tmpdir).
  */
 async function explainPages(client: pg.Client, hosts: number, log: (l: string) => void): Promise<void> {
@@ -128,7 +129,12 @@ async function explainPages(client: pg.Client, hosts: number, log: (l: string) =
   const compliance = (o: Partial<FleetCompliancePageInput>) => fleetCompliancePageInput.parse(o);
   const range = resolveWindow({ preset: "7d" }, new Date());
   const latency = { q: "", slo: "all", sort: "p99.999", dir: "desc", page: 1, pageSize: 100 } as const;
+  const fleet = { q: "", status: "all", compliance: "all", sort: "hostname", dir: "asc", page: 1, pageSize: 100 } as const;
   const queries: [string, { text: string; values: unknown[] }][] = [
+    ["fleet counts (one aggregate)", fleetCountsSql(fleet, new Date())],
+    ["fleet page (host)", fleetPageRowsSql(fleet, new Date(), 1)],
+    ["fleet page (cpu model, search, page 50)", fleetPageRowsSql({ ...fleet, q: "nfvi-1", sort: "cpuModel", page: 50 }, new Date(), 50)],
+    ["fleet page (host desc, page 100)", fleetPageRowsSql({ ...fleet, dir: "desc", page: 100 }, new Date(), 100)],
     ["compliance summary", complianceSummarySql({})],
     ["compliance page (host)", compliancePageSql(compliance({}), 1)],
     ["compliance page (score, bios fail, page 50)", compliancePageSql(compliance({ section: "bios", status: "fail", sort: "score", page: 50 }), 50)],

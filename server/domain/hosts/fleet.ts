@@ -110,7 +110,7 @@ const collator = new Intl.Collator("en", { numeric: true, sensitivity: "base" })
 
 type Comparable = string | number | null;
 
-/** The fields a fleet sort reads: a full row, or the lean row the server sorts 20,000 hosts by. */
+/** The fields a fleet sort reads. The server sorts in SQL in the same order (server/repo/fleet-page.ts, collation "fleet_natural"). */
 export type FleetSortFields = Pick<FleetHost, "id" | "hostname" | "status" | "lastSeenAt" | "cpuModel" | "cpus" | "kernelRelease" | "agentVersion"> & {
   compliance: { score: number } | null;
 };

@@ -23,7 +23,8 @@ beforeAll(async () => {
   server = createIngestServer({ maxBodyBytes: 8 * 1024 * 1024 });
   await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", () => resolve()));
   const ingestUrl = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
-  lab = await seedDemoLab({ ingestUrl, days: 1, only: [HOST] });
+  // no demo VNFs: demo-lab.integration.test.ts seeds them in the same database (names are unique)
+  lab = await seedDemoLab({ ingestUrl, days: 1, only: [HOST], vnfs: false });
   stateDir = mkdtempSync(path.join(os.tmpdir(), "demo-lab-agents-"));
   // heartbeats every second; a 5-second cyclictest run right after each change; short job polls
   beats = runDemoLabHeartbeats({ ingestUrl, hosts: lab.hosts, everySeconds: 1, stateDir, afterChangeRunS: 5, jobPollWaitMs: 2000, latencyEveryMinutes: 60 });

@@ -113,6 +113,8 @@ export default async function globalSetup(): Promise<() => Promise<void>> {
       DATABASE_URL: databaseUrl,
       NFVDECK_AUTH_SECRET: randomBytes(32).toString("base64url"),
       NFVDECK_PUBLIC_URL: `http://127.0.0.1:${port}`,
+      // every spec signs in through the real form from 127.0.0.1: the production default (30/min) trips
+      NFVDECK_SIGNIN_ATTEMPTS_PER_MINUTE: "1000",
     };
     if (process.env.E2E_SKIP_BUILD === "1") {
       if (!fs.existsSync(path.join(repoRoot, `.next-e2e-${port}`, "BUILD_ID"))) throw new Error("E2E_SKIP_BUILD=1 but there is no .next build: run the e2e suite once without it");

@@ -43,6 +43,9 @@ const envSchema = z.object({
   /** day latency rollups (hour rollups live as long as the runs: NFVDECK_RETENTION_LATENCY_DAYS) */
   NFVDECK_RETENTION_ROLLUP_DAYS: z.coerce.number().int().min(1).max(3650).default(400),
   /** minutes between housekeeping runs in each agent-API process (0 = never) */
+  // sign-in attempts per client address per minute (brute-force guard); the e2e suite, which signs
+  // in some 80 times within minutes from one address, raises it
+  NFVDECK_SIGNIN_ATTEMPTS_PER_MINUTE: z.coerce.number().int().min(1).max(10000).default(30),
   NFVDECK_HOUSEKEEPING_MINUTES: z.coerce.number().int().min(0).max(1440).default(15),
   /** "1" serves benchmark-only procedures (system.pingPost); set by `npm run bench` for its own server. */
   NFVDECK_BENCH_ENDPOINTS: z.enum(["0", "1"]).default("0").transform((v) => v === "1"),

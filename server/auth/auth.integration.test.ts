@@ -104,6 +104,19 @@ describe("email + password login through better-auth", () => {
     expect((await getSessionUser(new Headers({ cookie })))?.role).toBe("operator");
   });
 
+  it("answers 429 once a client address passes NFVDECK_SIGNIN_ATTEMPTS_PER_MINUTE (default 30), other addresses unaffected", async () => {
+    const guess = (ip: string) => {
+      const req = signInRequest("nobody@nfvdeck.local", "wrong-password-guess");
+      req.headers.set("x-forwarded-for", ip);
+      return handleAuthRequest(req);
+    };
+    const statuses: number[] = [];
+    for (let i = 0; i < 31; i++) statuses.push((await guess("203.0.113.7")).status);
+    expect(statuses.slice(0, 30).every((s) => s === 401)).toBe(true);
+    expect(statuses[30]).toBe(429);
+    expect((await guess("203.0.113.8")).status).toBe(401);
+  }, 60_000);
+
   it("has no self sign-up", async () => {
     const res = await handleAuthRequest(
       new Request(`${BASE}/api/auth/sign-up/email`, {

@@ -54,7 +54,7 @@ function createAuth() {
       enabled: true,
       window: 60,
       max: 200,
-      customRules: { "/sign-in/email": { window: 60, max: 30 } },
+      customRules: { "/sign-in/email": { window: 60, max: env().NFVDECK_SIGNIN_ATTEMPTS_PER_MINUTE } },
     },
     advanced: {
       cookiePrefix: "nfvdeck",

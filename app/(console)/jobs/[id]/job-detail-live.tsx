@@ -1,5 +1,7 @@
 "use client";
 
+import { useMutation } from "@tanstack/react-query";
+import { useTRPC } from "@/app/_trpc/client";
 import { Facts, Panel } from "@/app/_components/panel";
 import { JobStateBadge } from "@/app/_components/jobs/job-state-badge";
 import { MigrationLive } from "@/app/_components/jobs/migration-live";
@@ -14,11 +16,34 @@ function time(d: Date | null): string {
 export function JobDetailLive({ jobId, canCancel }: { jobId: string; canCancel: boolean }) {
   // after the end, slower polling still shows late audit rows (an agent's report on a finished job)
   const { query: q, job } = useLiveJob(jobId, { afterEndMs: 5000 });
+  const trpc = useTRPC();
+  const cancel = useMutation(trpc.jobs.cancel.mutationOptions({ onSuccess: () => void q.refetch() }));
   if (!job) return <p className="text-sm text-slate-500">{q.error ? q.error.message : "Loading…"}</p>;
   const prediction = job.kind === "predict_migration" ? asPredictionResult(job.result) : null;
   return (
     <div className="space-y-4">
-      <Panel title="Job" id="job-summary" actions={<JobStateBadge state={job.state} cancelRequested={job.cancelRequested} />}>
+      <Panel
+        title="Job"
+        id="job-summary"
+        actions={
+          <div className="flex items-center gap-2">
+            {/* a migration cancels from its own panel (migrate_cancel); other kinds only before an
+                agent takes them: a tune apply stopped half-way would leave the host half-changed */}
+            {canCancel && job.kind !== "migrate" && job.state === "pending" && (
+              <button
+                type="button"
+                data-testid="job-cancel"
+                onClick={() => cancel.mutate({ id: job.id })}
+                disabled={cancel.isPending}
+                className="rounded-md border border-rose-300 px-2.5 py-1 text-sm font-medium text-rose-700 hover:bg-rose-50 disabled:opacity-60 dark:border-rose-700 dark:text-rose-300 dark:hover:bg-rose-950"
+              >
+                Cancel job
+              </button>
+            )}
+            <JobStateBadge state={job.state} cancelRequested={job.cancelRequested} />
+          </div>
+        }
+      >
         <Facts
           items={[
             ["Kind", job.kind],

@@ -21,9 +21,10 @@ export const DEFAULT_RUN = { durationS: 300, intervalUs: 200, priority: 95 } as 
 /** One cyclictest run of a host starting at `startedAt` (idle mostly, now and then under stress-ng). */
 export function simulateHostRun(
   host: Pick<SimulatedHost, "hostname" | "profile">,
-  opts: { seed: string; startedAt: Date; shape?: LatencyShape; durationS?: number; load?: LatencyLoad },
+  opts: { seed: string; startedAt: Date; shape?: LatencyShape; durationS?: number; load?: LatencyLoad; sampleKey?: string },
 ): LatencyRunReport {
-  const key = `${opts.seed}/${host.hostname}/${opts.startedAt.toISOString()}`;
+  // sampleKey: the samples' seed when it must not depend on the wall clock (a run after a change)
+  const key = `${opts.seed}/${host.hostname}/${opts.sampleKey ?? opts.startedAt.toISOString()}`;
   const load = opts.load ?? (createRandom(`${key}/load`).chance(0.15) ? "stress-ng cpu" : "idle");
   return simulateLatencyRun({
     runKey: `sim-${host.hostname}-${opts.startedAt.toISOString().replace(/[-:.]/g, "")}`,

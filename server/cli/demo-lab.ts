@@ -227,7 +227,9 @@ export function runDemoLabHeartbeats(opts: DemoLabHeartbeatOptions): { stop: () 
     /** a tuning change waits to be reported: send every section with the next report */
     sendSections: boolean;
     /** the next run's length and start (a run right after a change starts at the change) */
-    nextRun: { durationS: number; startedAt: Date | null };
+    nextRun: { durationS: number; startedAt: Date | null; sampleKey?: string };
+    /** runs started after a change so far (seeds their samples) */
+    changeRuns: number;
     /** one report at a time per host (the tick and a change both send) */
     chain: Promise<void>;
   };
@@ -245,6 +247,7 @@ export function runDemoLabHeartbeats(opts: DemoLabHeartbeatOptions): { stop: () 
     runner: null,
     sendSections: false,
     nextRun: { durationS: DEFAULT_RUN.durationS, startedAt: null },
+    changeRuns: 0,
     chain: Promise.resolve(),
   }));
   const warned = new Set<string>();
@@ -254,7 +257,20 @@ export function runDemoLabHeartbeats(opts: DemoLabHeartbeatOptions): { stop: () 
     if (host && now.getTime() >= h.nextRunAt) {
       const durationS = h.nextRun.durationS;
       const runStart = h.nextRun.startedAt ?? new Date(now.getTime() - durationS * 1000);
-      latencyRuns = [simulateHostRun(host, { seed, startedAt: runStart, durationS, ...(h.shape ? { shape: h.shape } : {}) })];
+      // the run right after a change measures the change: idle (a random 15 % of runs are under
+      // stress-ng, whose tail made the after-window's verdict a coin toss)
+      // and its samples are seeded by the change's number, not the clock, so a demo (and its tests)
+      // shows the same after-run every time
+      const afterChange = h.nextRun.sampleKey !== undefined;
+      latencyRuns = [
+        simulateHostRun(host, {
+          seed,
+          startedAt: runStart,
+          durationS,
+          ...(h.shape ? { shape: h.shape } : {}),
+          ...(afterChange ? { load: "idle" as const, sampleKey: h.nextRun.sampleKey } : {}),
+        }),
+      ];
       h.nextRunAt = Math.max(h.nextRunAt, now.getTime()) + latencyEveryMs;
       h.nextRun = { durationS: DEFAULT_RUN.durationS, startedAt: null };
     }
@@ -341,7 +357,7 @@ export function runDemoLabHeartbeats(opts: DemoLabHeartbeatOptions): { stop: () 
               // (the console's "after" window begins when the job finished)
               const at = new Date();
               h.nextRunAt = at.getTime() + afterChangeRunS * 1000;
-              h.nextRun = { durationS: afterChangeRunS, startedAt: at };
+              h.nextRun = { durationS: afterChangeRunS, startedAt: at, sampleKey: `after-change/${++h.changeRuns}` };
               if (h.sendSections) await send(h, at);
             };
             h.runner = runner;

@@ -151,10 +151,8 @@ export type HeartbeatConfigRow = {
   schedule: LatencyScheduleInput | null;
 };
 
-type BatchRow = {
-  kind: "i" | "u";
-  id: string;
-  key: string | null;
+/** The agent's latency-schedule config columns, as the ingest statements return them. */
+export type AgentConfigRow = {
   hb: number | null;
   enabled: boolean | null;
   cpus: string | null;
@@ -165,6 +163,12 @@ type BatchRow = {
   everyMinutes: number | null;
   load: string | null;
 };
+
+type BatchRow = {
+  kind: "i" | "u";
+  id: string;
+  key: string | null;
+} & AgentConfigRow;
 
 /**
  * Writes a batch in ONE statement (atomic on its own): insert the reports, bump each host's

@@ -3,6 +3,7 @@ import { SECTION_NAMES, type ReportInput, type SectionName } from "@/server/cont
 import { hostSummaryFromSections } from "@/server/domain/hosts/summary";
 import { storeLatencyRunsTx } from "@/server/repo/latency-ingest";
 import { reportSlot } from "@/server/repo/report-log";
+import type { AgentConfigRow } from "@/server/repo/heartbeat-batcher";
 import { DEFAULT_SCHEDULE, type LatencyScheduleInput } from "@/server/contract/latency-schedule";
 
 export type StoredReport = {
@@ -66,16 +67,7 @@ export async function insertReport(opts: { hostId: string; input: ReportInput; h
     stored: boolean;
     changed: string[] | null;
     first: string[] | null;
-    hb: number | null;
-    enabled: boolean | null;
-    cpus: string | null;
-    durationS: number | null;
-    intervalUs: number | null;
-    priority: number | null;
-    histogramSize: number | null;
-    everyMinutes: number | null;
-    load: string | null;
-  };
+  } & AgentConfigRow;
   const { rows } = await query<Row>`
     with input as (
       select * from unnest(${names}::text[], ${hashes}::text[], ${oks}::boolean[], ${availables}::boolean[],

@@ -31,7 +31,7 @@ beforeAll(async () => {
   await mkdir(path.join(repoRoot, "node_modules", ".cache"), { recursive: true });
   dir = await mkdtemp(path.join(repoRoot, "node_modules", ".cache", "nfvdeck-exit-code-"));
   await writeFile(path.join(dir, "fails.test.ts"), 'import { expect, it } from "vitest";\nit("fails", () => { expect(1).toBe(2); });\n');
-  await writeFile(path.join(dir, "passes.test.ts"), 'import { expect, it } from "vitest";\nit("passes", () => { expect(1).toBe(1); });\n');
+  await writeFile(path.join(dir, "passes.test.ts"), 'import { expect, it } from "vitest";\nit("passes", () => { expect(JSON.parse("[1,2]")).toEqual([1, 2]); });\n');
 });
 afterAll(async () => {
   await rm(dir, { recursive: true, force: true });

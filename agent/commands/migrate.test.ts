@@ -6,11 +6,11 @@ import path from "node:path";
 import { afterEach, describe, expect, it } from "vitest";
 import { inspectMigration } from "@/agent/actions/migrate";
 import { parseQueryMigrate, queryStatusSchema } from "@/agent/actions/query-migrate";
+import { runAgentCli } from "@/agent/commands/test-support/run-agent-cli";
 import { qmp, startQemuPair, type QemuPair } from "@/agent/actions/test-support/qemu";
 import { migrateProgressSchema, migrateResultSchema } from "@/server/contract/migration";
 
 const REPO = path.resolve(import.meta.dirname, "../..");
-const TSX = path.join(REPO, "node_modules/.bin/tsx");
 
 let pair: QemuPair | null = null;
 afterEach(async () => {
@@ -18,23 +18,7 @@ afterEach(async () => {
   pair = null;
 });
 
-function runCli(args: string[], timeoutMs = 60_000): Promise<{ code: number | null; stdout: string; stderr: string }> {
-  return new Promise((resolve, reject) => {
-    const child = spawn(TSX, ["agent/main.ts", "migrate", ...args], { cwd: REPO, stdio: ["ignore", "pipe", "pipe"] });
-    let stdout = "";
-    let stderr = "";
-    child.stdout.setEncoding("utf8").on("data", (c: string) => (stdout += c));
-    child.stderr.setEncoding("utf8").on("data", (c: string) => (stderr += c));
-    const timer = setTimeout(() => {
-      child.kill("SIGKILL");
-      reject(new Error(`migrate CLI still running after ${timeoutMs} ms: ${stdout}${stderr}`));
-    }, timeoutMs);
-    child.on("close", (code) => {
-      clearTimeout(timer);
-      resolve({ code, stdout, stderr });
-    });
-  });
-}
+const runCli = (args: string[], timeoutMs?: number) => runAgentCli("migrate", args, timeoutMs);
 
 /** One node process (no tsx wrapper in between), so a signal reaches the agent itself. */
 function startCliUntilActive(args: string[]): { child: ChildProcess; firstActive: Promise<void>; done: Promise<{ code: number | null; stdout: string }> } {

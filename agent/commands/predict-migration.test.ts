@@ -1,14 +1,10 @@
 /**
  * `npm run agent -- predict-migration …` as a subprocess against real QEMU (TCG): one JSON line, exit 0/1/2.
  */
-import { spawn } from "node:child_process";
-import path from "node:path";
 import { afterEach, describe, expect, it } from "vitest";
+import { runAgentCli } from "@/agent/commands/test-support/run-agent-cli";
 import { qmp, startQemuPair, type QemuPair } from "@/agent/actions/test-support/qemu";
 import { predictMigrationResultSchema } from "@/server/contract/migration";
-
-const REPO = path.resolve(import.meta.dirname, "../..");
-const TSX = path.join(REPO, "node_modules/.bin/tsx");
 
 let pair: QemuPair | null = null;
 afterEach(async () => {
@@ -16,23 +12,7 @@ afterEach(async () => {
   pair = null;
 });
 
-function runCli(args: string[], timeoutMs = 60_000): Promise<{ code: number | null; stdout: string; stderr: string }> {
-  return new Promise((resolve, reject) => {
-    const child = spawn(TSX, ["agent/main.ts", "predict-migration", ...args], { cwd: REPO, stdio: ["ignore", "pipe", "pipe"] });
-    let stdout = "";
-    let stderr = "";
-    child.stdout.setEncoding("utf8").on("data", (c: string) => (stdout += c));
-    child.stderr.setEncoding("utf8").on("data", (c: string) => (stderr += c));
-    const timer = setTimeout(() => {
-      child.kill("SIGKILL");
-      reject(new Error(`predict-migration CLI still running after ${timeoutMs} ms: ${stdout}${stderr}`));
-    }, timeoutMs);
-    child.on("close", (code) => {
-      clearTimeout(timer);
-      resolve({ code, stdout, stderr });
-    });
-  });
-}
+const runCli = (args: string[], timeoutMs?: number) => runAgentCli("predict-migration", args, timeoutMs);
 
 describe("agent CLI predict-migration", () => {
   it("prints one prediction line for a live VM and exits 0; a paused VM: no prediction, exit 1", { timeout: 90_000 }, async () => {

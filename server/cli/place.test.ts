@@ -126,6 +126,7 @@ describe("npm run place", () => {
   it.concurrent.each([
     ["no --report", ["--vcpus", "2", "--json"], /^place: --report /],
     ["--vcpus 0", ["--report", "R", "--vcpus", "0", "--json"], /^place: --vcpus /],
+    ["no --vcpus", ["--report", "R", "--json"], /^place: --vcpus is required$/],
     ["bad thread policy", ["--report", "R", "--vcpus", "2", "--thread-policy", "share", "--json"], /^place: --thread-policy /],
     ["page size without memory", ["--report", "R", "--vcpus", "2", "--page-size", "1G", "--json"], /^place: --page-size needs --memory-mib$/],
     ["unknown flag", ["--report", "R", "--vcpus", "2", "--cpus", "3", "--json"], /^place: Unknown option '--cpus'/],
@@ -143,6 +144,23 @@ describe("npm run place", () => {
     expect(lines).toHaveLength(2);
     expect(lines[0]).toMatch(message);
     expect(r.stderr).not.toMatch(/\n\s+at /);
+  }, 60_000);
+
+  it("reads a report saved with `npm run agent -- once --json > FILE` (npm's banner before the JSON)", () => {
+    const saved = spawnSync("npm", ["run", "agent", "--", "once", "--root", "agent/fixtures/kvm4nfv-baseline", "--json"], { cwd: REPO, encoding: "utf8" });
+    expect(saved.status).toBe(0);
+    expect(saved.stdout).toMatch(/^\s*> nfvdeck@/); // npm wrote its banner to stdout
+    const file = path.join(dir, "kvm4nfv-npm-banner.json");
+    writeFileSync(file, saved.stdout);
+    expect(placeJson(["--report", file, "--vcpus", "1"])).toMatchObject({ ok: true, host: "otcnfv02", vcpuPins: [{ vcpu: 0, cpu: 11 }] });
+  }, 60_000);
+
+  it("a banner with no report after it is still not JSON", () => {
+    const file = path.join(dir, "banner-only.json");
+    writeFileSync(file, "\n> nfvdeck@0.1.0 agent\n> tsx agent/main.ts once --json\n\nError: boom\n");
+    const r = place(["--report", file, "--vcpus", "1", "--json"]);
+    expect(r.status).toBe(2);
+    expect(r.stderr).toBe(`place: report ${file} is not JSON\n`);
   }, 60_000);
 
   it("is wired as the npm script", () => {

@@ -23,7 +23,7 @@ const TAKEN_OWNER = "CPUs given with --taken";
 
 const intText = (min: number, max: number) =>
   z
-    .string()
+    .string({ message: "is required" })
     .regex(/^\d+$/, { message: "not a whole number" })
     .transform(Number)
     .pipe(z.number().int().min(min).max(max));
@@ -46,6 +46,12 @@ const flagsSchema = z
     message: "needs --memory-mib",
     path: ["page-size"],
   });
+
+/**
+ * `npm run agent -- once --json > FILE` without `-s` writes npm's banner ("> nfvdeck@0.1.0 agent",
+ * "> tsx agent/main.ts once …", a blank line) to stdout before the report: skip it.
+ */
+const NPM_RUN_BANNER = /^\s*(?:> [^\n]*\n)+\s*(?=\{)/;
 
 /** What this command needs of the report; other fields (collectedAt, agentVersion, hostId…) pass. */
 const reportFileSchema = z.object({ hostname: z.string().max(253), sections: sectionsSchema });
@@ -89,7 +95,7 @@ function readReport(file: string) {
   }
   let json: unknown;
   try {
-    json = JSON.parse(text);
+    json = JSON.parse(text.replace(NPM_RUN_BANNER, ""));
   } catch {
     throw new UsageError(`report ${file} is not JSON`);
   }

@@ -59,7 +59,12 @@ const hostId = randomUUID();
 const runId = randomUUID();
 const collectedAt = new Date("2026-11-20T10:00:00.000Z");
 
-/** A host as the first schema stored it: its row, a section, a latency run, a custom profile, an audit row. */
+/**
+ * A host as the first schema stored it: its row, a section, a latency run with a thread, a day rollup, a
+ * QoS sample, three reports, a custom profile, an audit row. Later migrations rewrite some of these:
+ * LatencyPromTotal is backfilled from the day rollups, the time-series tables are rebuilt as partitioned
+ * tables, and the report log keeps the newest report per slot (sequence mod 512).
+ */
 async function fillWithData(c: pg.Client): Promise<void> {
   await c.query(`INSERT INTO "Profile" ("id", "name", "rules", "sloMaxUs", "updatedAt") VALUES ('custom-upgrade', 'Upgrade lab', '[]', 25, now())`);
   await c.query(
@@ -77,6 +82,20 @@ async function fillWithData(c: pg.Client): Promise<void> {
      VALUES ($1, $2, $3, 60, 400, 'agent', 'k1', 1000, 0, 7, 16, 9, '{"8":600,"9":400}')`,
     [runId, hostId, collectedAt],
   );
+  await c.query(
+    `INSERT INTO "LatencyThread" ("runId", "thread", "cpu", "cycles", "overflows", "min", "avg", "max", "histogram") VALUES ($1, 0, 2, 1000, 0, 7, 9, 16, '{"8":600,"9":400}')`,
+    [runId],
+  );
+  await c.query(
+    `INSERT INTO "LatencyRollup" ("hostId", "granularity", "bucketStart", "histogramSize", "runs", "cycles", "overflows", "min", "max", "weightedSum", "histogram")
+     VALUES ($1, 'day', $2, 400, 1, 1000, 0, 7, 16, 9000, '{"8":600,"9":400}')`,
+    [hostId, new Date("2026-11-20T00:00:00.000Z")],
+  );
+  await c.query(`INSERT INTO "QosSample" ("id", "hostId", "at", "group", "domain", "llcOccupancyBytes") VALUES (7001, $1, $2, 'vnf-a', 'L3:0', 1048576)`, [hostId, collectedAt]);
+  // 41 and 553 share slot 41: the upgrade keeps 553 (the newer) and 1
+  for (const seq of [1, 41, 553]) {
+    await c.query(`INSERT INTO "Report" ("hostId", "idempotencyKey", "sequence", "collectedAt") VALUES ($1, $2, $3, $4)`, [hostId, `r${seq}`, seq, collectedAt]);
+  }
   await c.query(`INSERT INTO "AuditEvent" ("actor", "action", "targetType", "targetId") VALUES ('system', 'upgrade.test', 'host', $1)`, [hostId]);
 }
 
@@ -109,6 +128,17 @@ describe("upgrade from the first migration", () => {
       expect(section.rows).toEqual([{ hash: "h1", data: { vendor: "intel" } }]);
       const run = await c.query(`SELECT "cycles"::int AS "cycles", "max", "histogram" FROM "LatencyRun" WHERE "id" = $1`, [runId]);
       expect(run.rows).toEqual([{ cycles: 1000, max: 16, histogram: { "8": 600, "9": 400 } }]);
+      const thread = await c.query(`SELECT "hostId", "runStartedAt", "thread", "cpu", "cycles"::int AS "cycles" FROM "LatencyThread" WHERE "runId" = $1`, [runId]);
+      expect(thread.rows).toEqual([{ hostId, runStartedAt: collectedAt, thread: 0, cpu: 2, cycles: 1000 }]);
+      const promTotal = await c.query(`SELECT "le"::int[] AS "le", "count"::int AS "count", "sumSeconds" FROM "LatencyPromTotal" WHERE "hostId" = $1`, [hostId]);
+      expect(promTotal.rows).toEqual([{ le: [0, 1000, 1000, 1000, 1000, 1000, 1000, 1000, 1000, 1000], count: 1000, sumSeconds: 0.009 }]);
+      const qos = await c.query(`SELECT "id"::int AS "id", "group", "llcOccupancyBytes"::int AS "llc" FROM "QosSample" WHERE "hostId" = $1`, [hostId]);
+      expect(qos.rows).toEqual([{ id: 7001, group: "vnf-a", llc: 1048576 }]);
+      const reports = await c.query(`SELECT "idempotencyKey", "sequence"::int AS "sequence", "slot" FROM "Report" WHERE "hostId" = $1 ORDER BY "sequence"`, [hostId]);
+      expect(reports.rows).toEqual([
+        { idempotencyKey: "r1", sequence: 1, slot: 1 },
+        { idempotencyKey: "r553", sequence: 553, slot: 41 },
+      ]);
       const profile = await c.query(`SELECT "name", "sloMaxUs" FROM "Profile" WHERE "id" = 'custom-upgrade'`);
       expect(profile.rows).toEqual([{ name: "Upgrade lab", sloMaxUs: 25 }]);
       expect((await c.query(`SELECT 1 FROM "AuditEvent" WHERE "action" = 'upgrade.test' AND "targetId" = $1`, [hostId])).rowCount).toBe(1);

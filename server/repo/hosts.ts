@@ -131,3 +131,14 @@ export async function findAgentConfigRow(hostId: string): Promise<{ heartbeatSec
   });
   return host ? { heartbeatSeconds: host.heartbeatSeconds, schedule: host.latencySchedule } : null;
 }
+
+/** The host's latest `vms` section as stored (validated by the caller), or null when it has none. */
+export async function findHostVmsSection(hostId: string): Promise<{ exists: boolean; data: unknown }> {
+  const host = await prisma().host.findUnique({
+    where: { id: hostId },
+    select: { id: true, sections: { where: { section: "vms" }, select: { data: true, ok: true } } },
+  });
+  if (!host) return { exists: false, data: null };
+  const section = host.sections[0];
+  return { exists: true, data: section?.ok ? section.data : null };
+}

@@ -291,14 +291,3 @@ export async function listMigrationResults(hostId: string, target: string, limit
   });
   return rows.reverse().map((r) => ({ id: r.id, state: r.state, finishedAt: r.finishedAt ?? new Date(0), result: asJson(r.result), params: asJson(r.params) }));
 }
-
-/** The host's latest `vms` section as stored (validated by the caller), or null when it has none. */
-export async function findHostVmsSection(hostId: string): Promise<{ exists: boolean; data: unknown }> {
-  const host = await prisma().host.findUnique({
-    where: { id: hostId },
-    select: { id: true, sections: { where: { section: "vms" }, select: { data: true, ok: true } } },
-  });
-  if (!host) return { exists: false, data: null };
-  const section = host.sections[0];
-  return { exists: true, data: section?.ok ? section.data : null };
-}

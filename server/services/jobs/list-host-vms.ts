@@ -1,6 +1,6 @@
 import { vmsSection } from "@/server/contract/sections/vms";
 import { DomainError } from "@/server/errors";
-import { findHostVmsSection } from "@/server/repo/jobs";
+import { findHostVmsSection } from "@/server/repo/hosts";
 
 /** The host's VMs as its agent reported them, each with the QMP unix socket a migration would use. */
 export async function listHostVms(hostId: string) {

@@ -2,7 +2,7 @@ import path from "node:path";
 import type { CreateMigrationInput } from "@/server/contract/job";
 import { vmsSection } from "@/server/contract/sections/vms";
 import { DomainError } from "@/server/errors";
-import { findHostVmsSection } from "@/server/repo/jobs";
+import { findHostVmsSection } from "@/server/repo/hosts";
 
 /**
  * The VM an operator picked for a migration or its prediction: by pid from the host's `vms` section (its

@@ -2,8 +2,9 @@
  * Footprint bench (part of `npm run bench`; prints figures, asserts nothing).
  *
  * Side by side in one window: Debian's prometheus-node-exporter scraped every interval (the peer the
- * design measures against), and the bundled agent (dist/nfvdeck-agent.js) running its real `run` loop
- * at the same interval — collect every section from "/", hash, diff, spool (fsync), POST to a local
+ * design measures against), and the agent — the compiled executable dist/nfvdeck-agent (as the systemd
+ * unit runs it, and with its JIT on) and the plain bundle dist/nfvdeck-agent.js under Node — running its
+ * real `run` loop at the same interval — collect every section from "/", hash, diff, spool (fsync), POST to a local
  * sink that answers like agent.report. After a warm-up, each process's RSS (/proc/PID/status VmRSS)
  * and CPU time (utime+stime in /proc/PID/stat) are measured over K cycles.
  * Goals (issue 3): agent RSS ≤ 1.5 × node_exporter's; agent CPU per cycle ≤ 2 × node_exporter's per scrape.
@@ -275,6 +276,7 @@ export async function benchFootprint(opts: FootprintOptions = {}): Promise<Footp
       }),
     };
     printTable(result, hz);
+    console.log(`footprint: load average ${os.loadavg().map((l) => l.toFixed(1)).join(" ")} at the end of the window (${os.cpus().length} CPUs; what else runs shows here)`);
     return result;
   } finally {
     sink.server.closeAllConnections();

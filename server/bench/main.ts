@@ -17,9 +17,12 @@ import { benchScale30 } from "@/server/bench/scale30";
  */
 const parts = new Set((process.env.BENCH ?? "ingest,latency,metrics,footprint,placement,dispatch,pages,scale30").split(","));
 
+/** 1-, 5- and 15-minute load averages: the figures mean little without what else was running. */
+const loadAverage = () => os.loadavg().map((l) => l.toFixed(1)).join(" ");
+
 async function main() {
   if (parts.has("placement")) {
-    const load = os.loadavg().map((l) => l.toFixed(1)).join(" ");
+    const load = loadAverage();
     console.log(`nfvdeck bench — ${os.cpus().length} CPUs, node ${process.version}, load average ${load}`);
     benchPlacement();
     if ([...parts].every((p) => p === "placement")) return;
@@ -36,7 +39,7 @@ async function main() {
     serverUrl = pg.url;
     stop = pg.stop;
   }
-  console.log(`nfvdeck bench — ${os.cpus().length} CPUs (${os.cpus()[0]?.model ?? "?"}), node ${process.version}`);
+  console.log(`nfvdeck bench — ${os.cpus().length} CPUs (${os.cpus()[0]?.model ?? "?"}), node ${process.version}, load average ${loadAverage()}`);
   try {
     if (parts.has("ingest")) {
       const name = `nfvdeck_bench_ingest_${process.pid}`;

@@ -5,6 +5,7 @@
  * statements + formatting). Goal (issue 14): < 200 ms per scrape at 1,000 hosts.
  */
 import { randomUUID } from "node:crypto";
+import os from "node:os";
 import pg from "pg";
 import { createScratchDatabase, dropDatabase } from "@/server/db-bootstrap";
 import { disconnectPrisma } from "@/server/db";
@@ -71,7 +72,7 @@ export async function benchMetrics(opts: { serverUrl: string; hosts?: number; sc
     const cpuMsPerScrape = (cpu.user + cpu.system) / 1000 / scrapes;
     times.sort((a, b) => a - b);
     log(
-      `\nmetrics: GET /metrics exposition at ${hosts} hosts${haveUser ? " + 200 migrations" : ""}: median ${percentile(times, 0.5).toFixed(1)} ms, p95 ${percentile(times, 0.95).toFixed(1)} ms over ${scrapes} scrapes (goal < 200 ms); console CPU ${cpuMsPerScrape.toFixed(1)} ms per scrape; ${(bytes / 1024).toFixed(0)} KiB`,
+      `\nmetrics: GET /metrics exposition at ${hosts} hosts${haveUser ? " + 200 migrations" : ""}: median ${percentile(times, 0.5).toFixed(1)} ms, p95 ${percentile(times, 0.95).toFixed(1)} ms over ${scrapes} scrapes (goal < 200 ms); console CPU ${cpuMsPerScrape.toFixed(1)} ms per scrape; ${(bytes / 1024).toFixed(0)} KiB; load average ${os.loadavg().map((l) => l.toFixed(1)).join(" ")}`,
     );
   } finally {
     await client.end();

@@ -20,6 +20,17 @@ function virtXmlValidate(xml: string, name: string): { status: number | null; ou
   return { status: r.status, output: `${r.stdout}${r.stderr}` };
 }
 
+/**
+ * libvirt itself (virsh's in-process test driver, test:///default, no daemon): `define` runs libvirt's
+ * post-parse checks that the schema does not (memory size, vCPU and NUMA cell consistency).
+ */
+function virshDefine(xml: string, name: string): { status: number | null; output: string } {
+  const file = path.join(dir, `${name}.define.xml`);
+  writeFileSync(file, xml);
+  const r = spawnSync("virsh", ["-c", "test:///default", "define", file], { encoding: "utf8" });
+  return { status: r.status, output: `${r.stdout}${r.stderr}` };
+}
+
 const host = syntheticHost({
   cores: intelLayout(2, 8, 2),
   isolated: [2, 3, 4, 5, 6, 7, 18, 19, 20, 21, 22, 23, 10, 11, 12, 13, 14, 15, 26, 27, 28, 29, 30, 31],
@@ -55,6 +66,21 @@ describe("libvirt domain XML", () => {
     expect(xml.match(/<vcpupin /g)).toHaveLength(vnf.vcpus);
     expect(xml).toContain(`<vcpu placement='static'>${vnf.vcpus}</vcpu>`);
     expect(xml).toContain(`<memory mode='strict' nodeset='${result.numaNode}'/>`);
+  });
+
+  it.each(cases)("%s is defined by libvirt (test driver)", (label, over) => {
+    const { vnf, result } = place(over);
+    const r = virshDefine(libvirtDomainXml(vnf, result), label);
+    expect(r.output).toContain(`Domain '${vnf.name}' defined`);
+    expect(r.status).toBe(0);
+  });
+
+  it("libvirt's define is not a rubber stamp either: fewer <vcpu> than the guest NUMA cell's CPUs is refused", () => {
+    const { vnf, result } = place({ vcpus: 2 });
+    const xml = libvirtDomainXml(vnf, result).replace("<vcpu placement='static'>2</vcpu>", "<vcpu placement='static'>1</vcpu>");
+    const r = virshDefine(xml, "cell-beyond-vcpus");
+    expect(r.status).not.toBe(0);
+    expect(r.output).toContain("Number of CPUs in <numa> exceeds the <vcpu> count");
   });
 
   it("the validator is not a rubber stamp: a domain without <name> and a bad vcpupin are refused", () => {

@@ -46,24 +46,36 @@ export type HostForEvaluation = {
   result: StoredResult | null;
 };
 
-/** The host's stored sections (with data) and its stored result. */
-export async function findHostForEvaluation(hostId: string): Promise<HostForEvaluation> {
-  const host = await prisma().host.findUnique({
-    where: { id: hostId },
-    select: {
-      id: true,
-      hostname: true,
-      profileId: true,
-      labels: true,
-      isVirtual: true,
-      sections: { select: { section: true, hash: true, ok: true, available: true, data: true, error: true } },
-      compliance: true,
-    },
-  });
-  if (!host) throw new DomainError("NOT_FOUND", "no such host");
+const EVALUATION_SELECT = {
+  id: true,
+  hostname: true,
+  profileId: true,
+  labels: true,
+  isVirtual: true,
+  sections: { select: { section: true, hash: true, ok: true, available: true, data: true, error: true } },
+  compliance: true,
+} as const;
+
+type EvaluationRow = Prisma.HostGetPayload<{ select: typeof EVALUATION_SELECT }>;
+
+function toHostForEvaluation(host: EvaluationRow): HostForEvaluation {
   const sections: HostForEvaluation["sections"] = {};
   for (const s of host.sections) if ((SECTION_NAMES as readonly string[]).includes(s.section)) sections[s.section as SectionName] = s;
   return { id: host.id, hostname: host.hostname, profileId: host.profileId, labels: host.labels, isVirtual: host.isVirtual, sections, result: host.compliance ? toResult(host.compliance) : null };
+}
+
+/** The host's stored sections (with data) and its stored result. */
+export async function findHostForEvaluation(hostId: string): Promise<HostForEvaluation> {
+  const host = await prisma().host.findUnique({ where: { id: hostId }, select: EVALUATION_SELECT });
+  if (!host) throw new DomainError("NOT_FOUND", "no such host");
+  return toHostForEvaluation(host);
+}
+
+/** The same for many hosts in one query; a host that does not exist (any more) is absent from the map. */
+export async function findHostsForEvaluation(hostIds: readonly string[]): Promise<Map<string, HostForEvaluation>> {
+  if (hostIds.length === 0) return new Map();
+  const rows = await prisma().host.findMany({ where: { id: { in: [...hostIds] } }, select: EVALUATION_SELECT });
+  return new Map(rows.map((r) => [r.id, toHostForEvaluation(r)]));
 }
 
 /** What a read of one host's compliance needs: no section data, only the topology's VM flag. */
@@ -75,24 +87,38 @@ export async function findHostComplianceRow(hostId: string): Promise<{ hostname:
 
 export type DriftRow = Prisma.DriftEventCreateManyInput;
 
+export type ResultToSave = { hostId: string; evaluation: Evaluation; at: Date; inputHash: string; drift: readonly DriftRow[] };
+
 /** Stores the host's new result and the drift it caused, in one transaction. */
 export async function saveResult(hostId: string, ev: Evaluation, at: Date, inputHash: string, drift: readonly DriftRow[]): Promise<void> {
-  const row = {
-    profileId: ev.profileId,
-    evaluatedAt: at,
-    score: ev.score,
-    pass: ev.counts.pass,
-    fail: ev.counts.fail,
-    warn: ev.counts.warn,
-    na: ev.counts.na,
-    sections: ev.sections as Prisma.InputJsonValue,
-    findings: ev.findings as unknown as Prisma.InputJsonValue,
-    inputHash,
-  };
-  await prisma().$transaction(async (tx) => {
-    await tx.complianceResult.upsert({ where: { hostId }, create: { hostId, ...row }, update: row });
-    if (drift.length > 0) await tx.driftEvent.createMany({ data: [...drift] });
-  });
+  await saveResults([{ hostId, evaluation: ev, at, inputHash, drift }]);
+}
+
+/**
+ * Stores many hosts' new results and the drift they caused in one transaction of two statements (an upsert
+ * over unnest'ed arrays and one multi-row drift insert): the cost is per batch, not per host.
+ */
+export async function saveResults(results: readonly ResultToSave[]): Promise<void> {
+  if (results.length === 0) return;
+  const col = <T>(f: (r: ResultToSave) => T) => results.map(f);
+  // evaluatedAt is timestamp(3) holding UTC, as Prisma writes it: convert from the instant explicitly
+  const upsert = Prisma.sql`
+    INSERT INTO "ComplianceResult" ("hostId", "profileId", "evaluatedAt", score, pass, fail, warn, na, sections, findings, "inputHash")
+    SELECT t.h, t.p, t.e AT TIME ZONE 'UTC', t.score, t.pass, t.fail, t.warn, t.na, t.sections, t.findings, t.ih
+    FROM unnest(${col((r) => r.hostId)}::uuid[], ${col((r) => r.evaluation.profileId)}::text[],
+      ${col((r) => r.at.toISOString())}::timestamptz[], ${col((r) => r.evaluation.score)}::float8[],
+      ${col((r) => r.evaluation.counts.pass)}::int[], ${col((r) => r.evaluation.counts.fail)}::int[],
+      ${col((r) => r.evaluation.counts.warn)}::int[], ${col((r) => r.evaluation.counts.na)}::int[],
+      ${col((r) => JSON.stringify(r.evaluation.sections))}::jsonb[], ${col((r) => JSON.stringify(r.evaluation.findings))}::jsonb[],
+      ${col((r) => r.inputHash)}::text[]) AS t(h, p, e, score, pass, fail, warn, na, sections, findings, ih)
+    ON CONFLICT ("hostId") DO UPDATE SET "profileId" = excluded."profileId", "evaluatedAt" = excluded."evaluatedAt",
+      score = excluded.score, pass = excluded.pass, fail = excluded.fail, warn = excluded.warn, na = excluded.na,
+      sections = excluded.sections, findings = excluded.findings, "inputHash" = excluded."inputHash"`;
+  const drift = results.flatMap((r) => r.drift);
+  await prisma().$transaction([
+    prisma().$executeRaw(upsert),
+    ...(drift.length > 0 ? [prisma().driftEvent.createMany({ data: drift })] : []),
+  ]);
 }
 
 /**

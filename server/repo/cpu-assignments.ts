@@ -122,10 +122,34 @@ export async function deletePlacement(vnfId: string, actor: AuditActor): Promise
 }
 
 /** Placed VNFs of every host with their CPUs and node (the compliance rule numa.vnf-locality reads these). */
+const HOST_PLACEMENT_SELECT = {
+  vnf: { select: { name: true, pageSize: true } },
+  numaNode: true,
+  pageSize: true,
+  pages: true,
+  emulatorCpus: true,
+  cpuAssignments: { select: { cpu: true, role: true } },
+} as const;
+
 export async function listHostPlacements(hostId: string) {
-  return prisma().vnfPlacement.findMany({
-    where: { hostId },
-    select: { vnf: { select: { name: true, pageSize: true } }, numaNode: true, pageSize: true, pages: true, emulatorCpus: true, cpuAssignments: { select: { cpu: true, role: true } } },
-    orderBy: { placedAt: "asc" },
+  return prisma().vnfPlacement.findMany({ where: { hostId }, select: HOST_PLACEMENT_SELECT, orderBy: { placedAt: "asc" } });
+}
+
+export type HostPlacementRow = Awaited<ReturnType<typeof listHostPlacements>>[number];
+
+/** listHostPlacements for many hosts in one query: host id → its placements, oldest first (hosts with none are absent). */
+export async function listPlacementsForHosts(hostIds: readonly string[]): Promise<Map<string, HostPlacementRow[]>> {
+  const out = new Map<string, HostPlacementRow[]>();
+  if (hostIds.length === 0) return out;
+  const rows = await prisma().vnfPlacement.findMany({
+    where: { hostId: { in: [...hostIds] } },
+    select: { hostId: true, ...HOST_PLACEMENT_SELECT },
+    orderBy: [{ placedAt: "asc" }, { id: "asc" }],
   });
+  for (const { hostId, ...row } of rows) {
+    const list = out.get(hostId);
+    if (list) list.push(row);
+    else out.set(hostId, [row]);
+  }
+  return out;
 }

@@ -13,6 +13,30 @@ export async function lastTwoSectionVersions(hostId: string, section: SectionNam
   });
 }
 
+/**
+ * lastTwoSectionVersions for many (host, section) pairs in one query: "hostId\u0000section" → newest first.
+ * Same order as the single read (changedAt, then id, both descending).
+ */
+export async function lastTwoSectionVersionsMany(pairs: readonly { hostId: string; section: SectionName }[]): Promise<Map<string, { data: Prisma.JsonValue; changedAt: Date }[]>> {
+  const out = new Map<string, { data: Prisma.JsonValue; changedAt: Date }[]>();
+  if (pairs.length === 0) return out;
+  const rows = await prisma().$queryRaw<{ hostId: string; section: string; data: Prisma.JsonValue; changedAt: Date }[]>`
+    SELECT q.h::text AS "hostId", q.s AS section, v.data, v."changedAt" AT TIME ZONE 'UTC' AS "changedAt"
+    FROM unnest(${pairs.map((p) => p.hostId)}::uuid[], ${pairs.map((p) => p.section)}::text[]) AS q(h, s)
+    CROSS JOIN LATERAL (
+      SELECT x.data, x."changedAt", x.id FROM "HostSectionHistory" x
+      WHERE x."hostId" = q.h AND x.section = q.s ORDER BY x."changedAt" DESC, x.id DESC LIMIT 2
+    ) v
+    ORDER BY q.h, q.s, v."changedAt" DESC, v.id DESC`;
+  for (const r of rows) {
+    const key = `${r.hostId}\u0000${r.section}`;
+    const list = out.get(key);
+    if (list) list.push({ data: r.data, changedAt: r.changedAt });
+    else out.set(key, [{ data: r.data, changedAt: r.changedAt }]);
+  }
+  return out;
+}
+
 export async function insertDriftEvents(rows: readonly Prisma.DriftEventCreateManyInput[]): Promise<void> {
   if (rows.length > 0) await prisma().driftEvent.createMany({ data: [...rows] });
 }

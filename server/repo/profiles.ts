@@ -35,6 +35,13 @@ export async function findProfile(id: string, db: Db = prisma()): Promise<Stored
   return toModel(row);
 }
 
+/** Several profiles by id in one query (ids that do not exist are absent). */
+export async function findProfiles(ids: readonly string[], db: Db = prisma()): Promise<Map<string, StoredProfile>> {
+  if (ids.length === 0) return new Map();
+  const rows = await db.profile.findMany({ where: { id: { in: [...new Set(ids)] } } });
+  return new Map(rows.map((r) => [r.id, toModel(r)]));
+}
+
 export async function listProfilesWithUsage(): Promise<(StoredProfile & { hostCount: number; labels: string[] })[]> {
   const rows = await prisma().profile.findMany({
     orderBy: [{ builtIn: "desc" }, { name: "asc" }],

@@ -1,50 +1,156 @@
 import type { SectionName } from "@/server/contract/report";
 import { diffSection } from "@/server/domain/compliance/drift";
+import { DomainError } from "@/server/errors";
 import type { DriftRow } from "@/server/repo/compliance-results";
-import { insertDriftEvents, lastTwoSectionVersions } from "@/server/repo/drift-events";
-import { evaluateHost, type HostEvaluation } from "@/server/services/compliance/evaluate-host";
+import { insertDriftEvents, lastTwoSectionVersionsMany } from "@/server/repo/drift-events";
+import { evaluateHost, evaluateHosts, type HostEvaluation } from "@/server/services/compliance/evaluate-host";
+
+export type SnapshotChange = {
+  hostId: string;
+  changed: readonly SectionName[];
+  /** from the writer: changed sections stored for the first time at `changedAt` (no earlier version to diff, no read needed) */
+  firstVersions?: { sections: readonly SectionName[]; changedAt: Date };
+};
 
 /**
  * After a report changed sections: write key-level snapshot drift for each changed section (against the
  * section's previous version; the first version of a section is not drift), then re-evaluate.
  */
-export async function recordSnapshotChange(opts: {
-  hostId: string;
-  changed: readonly SectionName[];
-  /** from the writer: changed sections stored for the first time at `changedAt` (no earlier version to diff, no read needed) */
-  firstVersions?: { sections: readonly SectionName[]; changedAt: Date };
-}): Promise<HostEvaluation> {
-  const { hostId } = opts;
-  let at: Date | undefined;
+export async function recordSnapshotChange(opts: SnapshotChange): Promise<HostEvaluation> {
+  const { ats } = await recordSnapshotDrift([opts]);
+  return evaluateHost({ hostId: opts.hostId, at: ats.get(opts.hostId) });
+}
+
+/**
+ * Snapshot drift for many reports (at most one per host) in one read and one write; returns the instant
+ * each host's evaluation is to be stamped with: one instant for the whole report, so the timeline shows
+ * cause and effect on one line.
+ */
+async function recordSnapshotDrift(changes: readonly SnapshotChange[]): Promise<{ ats: Map<string, Date | undefined> }> {
+  const pairs: { hostId: string; section: SectionName }[] = [];
+  for (const c of changes) {
+    const first = new Set(c.firstVersions?.sections ?? []);
+    for (const section of c.changed) if (!(c.firstVersions && first.has(section))) pairs.push({ hostId: c.hostId, section });
+  }
+  const versions = await lastTwoSectionVersionsMany(pairs);
+  const ats = new Map<string, Date | undefined>();
   const drift: DriftRow[] = [];
-  const first = new Set(opts.firstVersions?.sections ?? []);
-  for (const section of opts.changed) {
-    if (opts.firstVersions && first.has(section)) {
-      if (!at || opts.firstVersions.changedAt > at) at = opts.firstVersions.changedAt;
-      continue;
+  for (const c of changes) {
+    let at: Date | undefined;
+    const hostDrift: DriftRow[] = [];
+    const first = new Set(c.firstVersions?.sections ?? []);
+    for (const section of c.changed) {
+      if (c.firstVersions && first.has(section)) {
+        if (!at || c.firstVersions.changedAt > at) at = c.firstVersions.changedAt;
+        continue;
+      }
+      const [cur, prev] = versions.get(`${c.hostId}\u0000${section}`) ?? [];
+      if (!cur) continue;
+      if (!at || cur.changedAt > at) at = cur.changedAt;
+      if (!prev) continue;
+      for (const d of diffSection(section, prev.data, cur.data)) {
+        hostDrift.push({ hostId: c.hostId, at: cur.changedAt, kind: "snapshot", section, key: d.key, oldValue: d.oldValue, newValue: d.newValue });
+      }
     }
-    const [cur, prev] = await lastTwoSectionVersions(hostId, section);
-    if (!cur) continue;
-    if (!at || cur.changedAt > at) at = cur.changedAt;
-    if (!prev) continue;
-    for (const c of diffSection(section, prev.data, cur.data)) {
-      drift.push({ hostId, at: cur.changedAt, kind: "snapshot", section, key: c.key, oldValue: c.oldValue, newValue: c.newValue });
+    if (at) for (const d of hostDrift) d.at = at;
+    drift.push(...hostDrift);
+    ats.set(c.hostId, at);
+  }
+  await insertDriftEvents(drift);
+  return { ats };
+}
+
+/** recordSnapshotChange for many reports of distinct hosts: a few statements for the whole batch. */
+async function recordSnapshotChanges(changes: readonly SnapshotChange[]): Promise<void> {
+  const { ats } = await recordSnapshotDrift(changes);
+  try {
+    await evaluateHosts({ hosts: changes.map((c) => ({ hostId: c.hostId, at: ats.get(c.hostId) })) });
+  } catch {
+    // one host's evaluation broke the shared batch: evaluate each alone (the drift above is written once),
+    // so only the guilty host is left for the next change or the start-up backfill
+    for (const c of changes) {
+      await evaluateHost({ hostId: c.hostId, at: ats.get(c.hostId) }).catch((err: unknown) => logFailure(c.hostId, err));
     }
   }
-  // One instant for the whole report, so the timeline shows cause and effect on one line.
-  if (at) for (const d of drift) d.at = at;
-  await insertDriftEvents(drift);
-  return evaluateHost({ hostId, at });
 }
+
+type Pending = { change: SnapshotChange; resolve: () => void };
+
+/**
+ * Group commit for the compliance work after full reports: reports arriving while a batch is being written
+ * wait for the next one, which then costs the same few statements whatever its size. One report per host per
+ * batch (a host's second report waits for its first), so drift is diffed against the right versions.
+ * Callers are answered once their host's work is stored; a failure is logged, never thrown (the report
+ * itself is already stored, and the next change or the start-up backfill re-evaluates).
+ */
+class SnapshotChangeBatcher {
+  private queue: Pending[] = [];
+  private busyHosts = new Set<string>();
+  private inFlight = 0;
+
+  constructor(
+    private readonly maxBatch = 64,
+    private readonly maxInFlight = 2,
+  ) {}
+
+  submit(change: SnapshotChange): Promise<void> {
+    return new Promise((resolve) => {
+      this.queue.push({ change, resolve });
+      this.kick();
+    });
+  }
+
+  private kick() {
+    while (this.inFlight < this.maxInFlight) {
+      const batch = this.take();
+      if (batch.length === 0) return;
+      this.inFlight++;
+      void this.run(batch).finally(() => {
+        this.inFlight--;
+        for (const p of batch) this.busyHosts.delete(p.change.hostId);
+        this.kick();
+      });
+    }
+  }
+
+  /** The oldest pending change of each host not already being written, up to maxBatch. */
+  private take(): Pending[] {
+    const batch: Pending[] = [];
+    const rest: Pending[] = [];
+    for (const p of this.queue) {
+      if (batch.length < this.maxBatch && !this.busyHosts.has(p.change.hostId)) {
+        this.busyHosts.add(p.change.hostId);
+        batch.push(p);
+      } else rest.push(p);
+    }
+    this.queue = rest;
+    return batch;
+  }
+
+  private async run(batch: Pending[]) {
+    try {
+      await recordSnapshotChanges(batch.map((p) => p.change));
+    } catch (err) {
+      if (batch.length === 1) logFailure(batch[0]!.change.hostId, err);
+      // the shared drift read or write failed: nothing of the batch is stored, so each goes alone
+      else for (const p of batch) await recordSnapshotChange(p.change).catch((e: unknown) => logFailure(p.change.hostId, e));
+    } finally {
+      for (const p of batch) p.resolve();
+    }
+  }
+}
+
+function logFailure(hostId: string, err: unknown) {
+  if (err instanceof DomainError && err.code === "NOT_FOUND") return; // the host was deleted meanwhile
+  console.error(`compliance: re-evaluating host ${hostId} failed:`, err instanceof Error ? err.message : err);
+}
+
+const batcher = new SnapshotChangeBatcher();
 
 /**
  * The ingest path's hook after a stored report whose sections changed. A compliance failure must not fail
  * the agent's report (it is already stored): it is logged, and the next change (or start) re-evaluates.
  */
 export async function afterSnapshotChange(hostId: string, changed: SectionName[], firstVersions?: { sections: readonly SectionName[]; changedAt: Date }): Promise<void> {
-  try {
-    await recordSnapshotChange({ hostId, changed, firstVersions });
-  } catch (err) {
-    console.error(`compliance: re-evaluating host ${hostId} failed:`, err instanceof Error ? err.message : err);
-  }
+  await batcher.submit({ hostId, changed, firstVersions });
 }

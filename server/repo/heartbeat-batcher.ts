@@ -164,6 +164,21 @@ export type AgentConfigRow = {
   load: string | null;
 };
 
+/** The host's stored schedule from those columns (null: it has none); a null column takes its default. */
+export function scheduleOfConfigRow(r: AgentConfigRow): LatencyScheduleInput | null {
+  if (r.enabled === null) return null;
+  return {
+    enabled: r.enabled,
+    cpus: r.cpus ?? DEFAULT_SCHEDULE.cpus,
+    durationS: r.durationS ?? DEFAULT_SCHEDULE.durationS,
+    intervalUs: r.intervalUs ?? DEFAULT_SCHEDULE.intervalUs,
+    priority: r.priority ?? DEFAULT_SCHEDULE.priority,
+    histogramSize: r.histogramSize ?? DEFAULT_SCHEDULE.histogramSize,
+    everyMinutes: r.everyMinutes ?? DEFAULT_SCHEDULE.everyMinutes,
+    load: r.load ?? DEFAULT_SCHEDULE.load,
+  };
+}
+
 type BatchRow = {
   kind: "i" | "u";
   id: string;
@@ -237,19 +252,7 @@ async function writeHeartbeats(rows: HeartbeatRow[]): Promise<{ duplicates: Set<
     else
       configs.set(r.id, {
         heartbeatSeconds: r.hb ?? 10,
-        schedule:
-          r.enabled === null
-            ? null
-            : {
-                enabled: r.enabled,
-                cpus: r.cpus ?? DEFAULT_SCHEDULE.cpus,
-                durationS: r.durationS ?? DEFAULT_SCHEDULE.durationS,
-                intervalUs: r.intervalUs ?? DEFAULT_SCHEDULE.intervalUs,
-                priority: r.priority ?? DEFAULT_SCHEDULE.priority,
-                histogramSize: r.histogramSize ?? DEFAULT_SCHEDULE.histogramSize,
-                everyMinutes: r.everyMinutes ?? DEFAULT_SCHEDULE.everyMinutes,
-                load: r.load ?? DEFAULT_SCHEDULE.load,
-              },
+        schedule: scheduleOfConfigRow(r),
       });
   }
   const duplicates = new Set<string>();

@@ -3,8 +3,8 @@ import { SECTION_NAMES, type ReportInput, type SectionName } from "@/server/cont
 import { hostSummaryFromSections } from "@/server/domain/hosts/summary";
 import { storeLatencyRunsTx } from "@/server/repo/latency-ingest";
 import { reportSlot } from "@/server/repo/report-log";
-import type { AgentConfigRow } from "@/server/repo/heartbeat-batcher";
-import { DEFAULT_SCHEDULE, type LatencyScheduleInput } from "@/server/contract/latency-schedule";
+import { scheduleOfConfigRow, type AgentConfigRow } from "@/server/repo/heartbeat-batcher";
+import type { LatencyScheduleInput } from "@/server/contract/latency-schedule";
 
 export type StoredReport = {
   stored: boolean;
@@ -140,7 +140,7 @@ export async function insertReport(opts: { hostId: string; input: ReportInput; h
     left join "Host" h on h.id = ${hostId}::uuid
     left join "LatencySchedule" s on s."hostId" = h.id`;
   const row = rows[0];
-  const config = row && row.hb !== null ? { heartbeatSeconds: row.hb, schedule: scheduleOf(row) } : null;
+  const config = row && row.hb !== null ? { heartbeatSeconds: row.hb, schedule: scheduleOfConfigRow(row) } : null;
   if (!row?.stored) return { stored: false, duplicate: true, sectionsChanged: [], firstVersions: [], config };
   const changedSet = new Set(row.changed ?? []);
   const firstSet = new Set(row.first ?? []);
@@ -150,20 +150,6 @@ export async function insertReport(opts: { hostId: string; input: ReportInput; h
     sectionsChanged: SECTION_NAMES.filter((name) => changedSet.has(name)),
     firstVersions: SECTION_NAMES.filter((name) => firstSet.has(name)),
     config,
-  };
-}
-
-function scheduleOf(r: { enabled: boolean | null; cpus: string | null; durationS: number | null; intervalUs: number | null; priority: number | null; histogramSize: number | null; everyMinutes: number | null; load: string | null }): LatencyScheduleInput | null {
-  if (r.enabled === null) return null;
-  return {
-    enabled: r.enabled,
-    cpus: r.cpus ?? DEFAULT_SCHEDULE.cpus,
-    durationS: r.durationS ?? DEFAULT_SCHEDULE.durationS,
-    intervalUs: r.intervalUs ?? DEFAULT_SCHEDULE.intervalUs,
-    priority: r.priority ?? DEFAULT_SCHEDULE.priority,
-    histogramSize: r.histogramSize ?? DEFAULT_SCHEDULE.histogramSize,
-    everyMinutes: r.everyMinutes ?? DEFAULT_SCHEDULE.everyMinutes,
-    load: r.load ?? DEFAULT_SCHEDULE.load,
   };
 }
 

@@ -1,12 +1,13 @@
 /**
  * The one report write path: heartbeats (batched) and full reports (one transaction) agree on
- * Host.lastSequence — it only moves forward, whichever path a late report takes.
+ * Host.lastSequence — it only moves forward, whichever path a late report takes — and answer with the
+ * same agent config.
  */
 import { afterAll, describe, expect, it } from "vitest";
 import { sectionHash } from "@/server/contract/canonical";
 import type { ReportPayload } from "@/server/contract/report";
 import { disconnectPrisma, prisma } from "@/server/db";
-import { agentCaller, enrolHost, uniqueHostname } from "@/server/test/callers";
+import { agentCaller, enrolHost, signedInCaller, uniqueHostname } from "@/server/test/callers";
 
 afterAll(async () => {
   await disconnectPrisma();
@@ -43,5 +44,28 @@ describe("lastSequence", () => {
     expect(await lastSequence(hostId)).toBe(12n);
     await agent.agent.report(payload(hostId, 11, false));
     expect(await lastSequence(hostId)).toBe(12n);
+  });
+});
+
+describe("agent config", () => {
+  it("a heartbeat and a full report answer with the same config: no schedule, then the operator's", async () => {
+    const { hostId, hostToken } = await enrolHost(uniqueHostname("cfg-host"), { note: "store-report" });
+    const agent = await agentCaller(hostToken);
+    const operator = await signedInCaller("operator");
+    const configs = async (seq: number) => [(await agent.agent.report(payload(hostId, seq, false))).config, (await agent.agent.report(payload(hostId, seq + 1, true))).config];
+
+    expect(await configs(1)).toEqual([
+      { heartbeatSeconds: 10, latencySchedule: null },
+      { heartbeatSeconds: 10, latencySchedule: null },
+    ]);
+    await operator.latency.setSchedule({
+      hostId,
+      schedule: { enabled: true, cpus: "3,2", durationS: 30, intervalUs: 250, priority: 90, histogramSize: 500, everyMinutes: 7, load: "stress-ng" },
+    });
+    const schedule = { cpus: "2-3", durationS: 30, intervalUs: 250, priority: 90, histogramSize: 500, everyMinutes: 7, load: "stress-ng" };
+    expect(await configs(3)).toEqual([
+      { heartbeatSeconds: 10, latencySchedule: schedule },
+      { heartbeatSeconds: 10, latencySchedule: schedule },
+    ]);
   });
 });

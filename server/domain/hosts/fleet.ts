@@ -1,25 +1,10 @@
 import { z } from "zod";
 import { HOST_STATUSES, type HostStatus } from "@/server/domain/hosts/status";
-import { FLEET_COMPLIANCE_FILTERS, matchesComplianceFilter, type FleetComplianceFilter, type FleetCompliance } from "@/server/domain/hosts/fleet-compliance";
+import { FLEET_COMPLIANCE_FILTERS, matchesComplianceFilter, type FleetComplianceFilter } from "@/server/domain/hosts/fleet-compliance";
+import type { FleetHost } from "@/server/contract/api/fleet";
 
-/** One row of the fleet overview: what the list shows, nothing more. */
-export type FleetHost = {
-  id: string;
-  hostname: string;
-  status: HostStatus;
-  lastSeenAt: Date | null;
-  cpuModel: string | null;
-  cpuVendor: string | null;
-  sockets: number | null;
-  numaNodes: number | null;
-  cpus: number | null;
-  kernelRelease: string | null;
-  isVirtual: boolean | null;
-  agentVersion: string | null;
-  labels: string[];
-  /** the stored compliance result; null while the host has never been evaluated */
-  compliance: FleetCompliance | null;
-};
+/** One row of the fleet overview, declared once as zod in the API contract. */
+export type { FleetHost } from "@/server/contract/api/fleet";
 
 export const FLEET_SORT_KEYS = [
   "hostname",

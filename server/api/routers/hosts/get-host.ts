@@ -1,6 +1,6 @@
 import { z } from "zod";
 import { viewerProcedure } from "@/server/api/trpc";
-import { fleetHostSchema } from "@/server/api/routers/hosts/list-hosts";
+import { fleetHostSchema } from "@/server/contract/api/fleet";
 import { topologySection } from "@/server/contract/sections/topology";
 import { kernelSection } from "@/server/contract/sections/kernel";
 import { irqSection } from "@/server/contract/sections/irq";

@@ -1,7 +1,6 @@
 import { z } from "zod";
 import { viewerProcedure } from "@/server/api/trpc";
-import { fleetHostSchema } from "@/server/api/routers/hosts/list-hosts";
-import { fleetPageInput, fleetStatusCountsSchema } from "@/server/contract/api/fleet";
+import { fleetHostSchema, fleetPageInput, fleetStatusCountsSchema } from "@/server/contract/api/fleet";
 import { listFleetPage } from "@/server/repo/fleet-page";
 
 /** One page of the fleet table, filtered, searched and sorted on the server (holds at 20,000 hosts). */

@@ -25,6 +25,7 @@ import { sectionHash } from "@/server/contract/canonical";
 import { setContractClock } from "@/server/contract/common";
 import { SECTION_NAMES } from "@/server/contract/report";
 import { disconnectPrisma } from "@/server/db";
+import { env } from "@/server/env";
 import { createIngestServer } from "@/server/ingest-server";
 import { createEnrollmentToken } from "@/server/repo/enrollment";
 import { enrolHost, signInAs, uniqueHostname } from "@/server/test/callers";
@@ -518,6 +519,72 @@ describe("hostile input over HTTP, agent API port and console port", () => {
     }
     // header values node:http refuses to send (NUL, newline) are refused by the client itself: nothing to send
     expect(() => http.request(baseUrl["agent-api"], { headers: { authorization: "Bearer a\u0000b" } })).toThrow();
+  }, LONG);
+
+  it("enrolment: NUL, lone surrogates, invalid UTF-8 and wrong types at every field, a fresh token each", async () => {
+    const hostname = uniqueHostname("hostile-enrol");
+    const fields = ["enrollmentToken", "hostname", "agentVersion"] as const;
+    let accepted = 0;
+    /** `raw`: that field's value travels as its own JSON text with these bytes before the closing quote. */
+    const enrol = async (label: string, mutate: (input: Record<string, Json>) => void, raw?: { field: (typeof fields)[number]; bytes: readonly number[] }) => {
+      // a fresh, valid token: the mutation, not a used token, is what the server must deal with
+      const { id, token } = await createEnrollmentToken({ createdById: null, note: "hostile enrol", ttlHours: 1 });
+      const input: Record<string, Json> = { enrollmentToken: token, hostname, agentVersion: "0.0.0-hostile" };
+      mutate(input);
+      let body = Buffer.from(JSON.stringify({ json: input }));
+      if (raw) {
+        const original = JSON.stringify(input[raw.field]);
+        input[raw.field] = MARKER;
+        const t = JSON.stringify({ json: input });
+        const i = t.indexOf(JSON.stringify(MARKER));
+        body = Buffer.concat([Buffer.from(t.slice(0, i)), Buffer.from(original.slice(0, -1)), Buffer.from(raw.bytes), Buffer.from('"'), Buffer.from(t.slice(i + JSON.stringify(MARKER).length))]);
+      }
+      const headers = { "content-type": "application/json" };
+      const consoleSide = await probe("enrolment", "console", label, { path: "/api/trpc/agent.enroll", body, headers: { ...headers, origin: CONSOLE_ORIGIN } });
+      expect(consoleSide.status, `${label}: the console serves agent.enroll`).toBe(404);
+      const sent = await probe("enrolment", "agent-api", label, { path: "/api/trpc/agent.enroll", body, headers });
+      const used = await db.query<{ usedAt: Date | null }>(`select "usedAt" from "EnrollmentToken" where id = $1`, [id]);
+      if (sent.status >= 400) expect(used.rows[0]?.usedAt, `${label}: refused (${sent.status}) but its token was consumed`).toBeNull();
+      else accepted += 1;
+      return sent;
+    };
+    expect((await enrol("valid", () => undefined)).status).toBe(200);
+    for (const field of fields) {
+      for (const [name, suffix] of [["NUL", "\u0000"], ["lone high surrogate", "\ud800"], ["lone low surrogate", "\udfff"], ["emoji cut in half", "😀".slice(0, 1)]] as const) {
+        const sent = await enrol(`${field}: ${name}`, (input) => {
+          input[field] = `${String(input[field])}${suffix}`;
+        });
+        expect(sent.status, `${field}: ${name}: ${sent.text.slice(0, 200)}`).toBe(400);
+        expect(sent.text, "the refusal names the field").toContain(field);
+      }
+      for (const [name, bytes] of [["0xff", [0xff]], ["overlong NUL 0xc0 0x80", [0xc0, 0x80]]] as const) {
+        await enrol(`${field}: invalid UTF-8 ${name}`, () => undefined, { field, bytes });
+      }
+      for (const wrong of [123, null, [], {}] as Json[]) {
+        const sent = await enrol(`${field} = ${JSON.stringify(wrong)}`, (input) => {
+          input[field] = wrong;
+        });
+        expect(sent.status, `${field} = ${JSON.stringify(wrong)}`).toBe(400);
+      }
+    }
+    // every 2xx made exactly one host, every refusal none
+    const made = await db.query<{ n: string }>(`select count(*) as n from "Host" where hostname like $1`, [`${hostname}%`]);
+    expect(Number(made.rows[0]?.n)).toBe(accepted);
+  }, LONG);
+
+  it("agent-only and benchmark-only procedures", async () => {
+    // the premise: this test process does not serve the benchmark's procedures
+    expect(env().NFVDECK_BENCH_ENDPOINTS).toBe(false);
+    const body = JSON.stringify({ json: validReport() });
+    // system.pingPost (a no-op that runs full report validation) is served only to the benchmark
+    const agentSide = await probe("agent-only procedures", "agent-api", "system.pingPost, valid report", { path: "/api/trpc/system.pingPost", body, headers: { "content-type": "application/json" } });
+    expect(agentSide.status, agentSide.text.slice(0, 200)).toBe(404);
+    const headers = { "content-type": "application/json", cookie: adminCookie, origin: CONSOLE_ORIGIN };
+    // the console serves no agent procedure, however the path names it
+    for (const p of ["system.pingPost", "agent.report?batch=1", "system.health,agent.report?batch=1", "agent%2Ereport", "agent.enroll"]) {
+      const sent = await probe("agent-only procedures", "console", p, { path: `/api/trpc/${p}`, body: p.includes("batch") ? JSON.stringify({ 0: { json: validReport() }, 1: { json: validReport() } }) : body, headers });
+      expect(sent.status, `${p}: ${sent.text.slice(0, 200)}`).toBe(404);
+    }
   }, LONG);
 
   it("console procedures: NUL / surrogate / odd numbers / wrong types at every input node, as an admin", async () => {

@@ -73,6 +73,13 @@ test.describe("VNF placement", () => {
     await expect(hostMap.locator(`[data-state="vcpu"][data-vnf="${VNF}"]`)).toHaveCount(4);
     await expect(hostMap.locator(`[data-state="reserved-sibling"][data-vnf="${VNF}"]`)).toHaveCount(4);
     await expect(page.getByTestId(`map-vnf-${VNF}`)).toContainText("not running");
+    // node 0's 1G pages: the VNF's 4 are placed, not yet taken from the kernel (it does not run): fewer left than free
+    const pagesText = await page.getByTestId("node-hugepages-0").innerText();
+    const m = /1G: (\d+) left \((\d+) free on the host, (\d+) placed\)/.exec(pagesText);
+    expect(m, pagesText).not.toBeNull();
+    const [left, free, placedPages] = [Number(m![1]), Number(m![2]), Number(m![3])];
+    expect(placedPages).toBeGreaterThanOrEqual(4);
+    expect(left).toBe(Math.max(0, free - placedPages));
     // keyboard: focus a CPU and read its details; Enter on a VNF's CPU highlights all of its CPUs
     const first = hostMap.getByTestId(`cpu-${previewCpus[0]}`);
     await first.focus();

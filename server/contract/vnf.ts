@@ -195,6 +195,7 @@ export const hostCpuMapOutput = z.object({
   unknownVms: z.array(z.object({ pid: z.number().int(), name: z.string().nullable(), cpus: z.array(z.number().int()) })),
   /** vms section state: ok, or why pinning cannot be compared */
   vmsState: z.enum(["ok", "unavailable", "error", "missing", "invalid"]),
-  hugepages: z.array(z.object({ node: z.number().int(), pageSize: z.enum(["1G", "2M"]), free: z.number().int(), placed: z.number().int() })),
+  // free: the kernel's count; placed: pages of VNFs placed here; left: what a new placement may still take
+  hugepages: z.array(z.object({ node: z.number().int(), pageSize: z.enum(["1G", "2M"]), free: z.number().int(), placed: z.number().int(), left: z.number().int() })),
 });
 export type HostCpuMap = z.infer<typeof hostCpuMapOutput>;

@@ -387,7 +387,11 @@ function PlacePanel({ vnf, onDone }: { vnf: VnfJson; onDone: () => void }) {
       )}
       {result && !result.ok && (
         <div role="alert" className="rounded-md border border-rose-300 bg-rose-50 p-3 text-sm dark:border-rose-500/40 dark:bg-rose-500/10" data-testid="place-nofit">
-          <p className="font-medium text-rose-800 dark:text-rose-200">Does not fit on {preview.data?.hostname}: {result.reason}</p>
+          {/* the reason is often just the per-node list joined: say it once */}
+          <p className="font-medium text-rose-800 dark:text-rose-200">
+            Does not fit on {preview.data?.hostname}
+            {result.reason === result.perNode.map((n) => `node ${n.node}: ${n.reason}`).join("; ") ? ":" : `: ${result.reason}`}
+          </p>
           {result.perNode.length > 0 && (
             <ul className="mt-1 list-disc pl-5 text-rose-800 dark:text-rose-200">
               {result.perNode.map((n) => (
@@ -457,7 +461,7 @@ function PlacePanel({ vnf, onDone }: { vnf: VnfJson; onDone: () => void }) {
       {map.data && (
         <div>
           <h3 className="mb-2 text-xs font-semibold uppercase tracking-wide text-slate-500 dark:text-slate-400">
-            {place.isSuccess ? `${map.data.hostname} now` : `${map.data.hostname} with the preview`}
+            {place.isSuccess ? `${map.data.hostname} now` : fit ? `${map.data.hostname} with the preview` : map.data.hostname}
           </h3>
           <CpuMap
             map={map.data}
@@ -496,18 +500,19 @@ function OutputsView({ outputs }: { outputs: PlacementOutputs }) {
     .join(" ")}`;
   return (
     <div className="grid gap-3 lg:grid-cols-2" data-testid="placement-outputs">
-      <Snippet title="libvirt domain XML" text={outputs.libvirtXml} testId="out-libvirt" />
+      {/* the whole document stays in view beside the four snippets (it scrolled at 18 rem, cut after <hugepages>) */}
+      <Snippet title="libvirt domain XML" text={outputs.libvirtXml} testId="out-libvirt" tall />
       <div className="space-y-3">
         <Snippet title="<cputune> fragment" text={outputs.cputuneXml} testId="out-cputune" />
         <Snippet title="<numatune> fragment" text={outputs.numatuneXml} testId="out-numatune" />
         <Snippet title="Nova flavor extra specs" text={nova} testId="out-nova" />
-        <Snippet title="openstack CLI" text={novaCli} testId="out-nova-cli" />
+        <Snippet title="openstack CLI" text={novaCli} testId="out-nova-cli" wrap />
       </div>
     </div>
   );
 }
 
-function Snippet({ title, text, testId }: { title: string; text: string; testId: string }) {
+function Snippet({ title, text, testId, tall = false, wrap = false }: { title: string; text: string; testId: string; tall?: boolean; wrap?: boolean }) {
   const [copied, setCopied] = useState<"yes" | "failed" | null>(null);
   const copy = async () => {
     try {
@@ -530,7 +535,11 @@ function Snippet({ title, text, testId }: { title: string; text: string; testId:
           </button>
         </span>
       </div>
-      <pre className="max-h-72 overflow-auto p-2 font-mono text-xs leading-snug text-slate-800 dark:text-slate-200" tabIndex={0} aria-label={title}>
+      <pre
+        className={`${tall ? "max-h-[40rem]" : "max-h-72"} ${wrap ? "whitespace-pre-wrap break-all" : ""} overflow-auto p-2 font-mono text-xs leading-snug text-slate-800 dark:text-slate-200`}
+        tabIndex={0}
+        aria-label={title}
+      >
         {text}
       </pre>
     </div>

@@ -175,8 +175,8 @@ function NodeHugepages({ map, node }: { map: HostCpuMap; node: number }) {
   const rows = map.hugepages.filter((h) => h.node === node && (h.free > 0 || h.placed > 0));
   if (rows.length === 0) return null;
   return (
-    <span className="text-slate-500 dark:text-slate-400">
-      hugepages {rows.map((h) => `${h.pageSize}: ${h.free} free, ${h.placed} placed`).join(" · ")}
+    <span className="text-slate-500 dark:text-slate-400" data-testid={`node-hugepages-${node}`}>
+      hugepages {rows.map((h) => `${h.pageSize}: ${h.left} left (${h.free} free on the host, ${h.placed} placed)`).join(" · ")}
     </span>
   );
 }

@@ -13,6 +13,6 @@ export async function getHostCpuMap(hostId: string): Promise<HostCpuMap> {
     smt: state.snapshot.smt,
     ...map,
     vmsState: state.sections.state.vms,
-    hugepages: state.budgets.map((b) => ({ node: b.node, pageSize: b.pageSize, free: b.free, placed: b.placed })),
+    hugepages: state.budgets.map((b) => ({ node: b.node, pageSize: b.pageSize, free: b.free, placed: b.placed, left: Math.max(0, b.budget - b.placed) })),
   };
 }

@@ -98,6 +98,7 @@ export const fleetComplianceRowSchema = z.object({
   counts: statusCountsSchema.nullable(),
   sections: sectionsSummarySchema,
 });
+export type FleetComplianceRow = z.infer<typeof fleetComplianceRowSchema>;
 
 export const complianceCsvSchema = z.object({ filename: z.string(), csv: z.string(), rows: z.number().int() });
 

@@ -1,15 +1,8 @@
-import { RULE_SECTIONS, type RuleSection, type SectionSummary, type StatusCounts } from "@/server/domain/compliance/types";
+import type { FleetComplianceRow } from "@/server/contract/api/compliance";
+import { RULE_SECTIONS } from "@/server/domain/compliance/types";
 
-export type FleetComplianceRow = {
-  hostId: string;
-  hostname: string;
-  labels: string[];
-  profileId: string | null;
-  evaluatedAt: Date | null;
-  score: number | null;
-  counts: StatusCounts | null;
-  sections: Partial<Record<RuleSection, SectionSummary>>;
-};
+/** One row of the fleet compliance table, declared once as zod in the API contract. */
+export type { FleetComplianceRow };
 
 /** One CSV cell: quoted when needed; a leading = + - @ is neutralised so spreadsheets never run it as a formula. */
 export function csvCell(value: string | number | null): string {

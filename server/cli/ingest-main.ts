@@ -2,6 +2,7 @@ import { env } from "@/server/env";
 import { createIngestServer } from "@/server/ingest-server";
 import { startLeaseSweeper } from "@/server/services/jobs/expire-job-leases";
 import { startHousekeeping } from "@/server/services/housekeeping/run-housekeeping";
+import { startWindowSummaryRefresher } from "@/server/services/latency/refresh-window-summaries";
 import { closeJobListener } from "@/server/repo/job-listener";
 import path from "node:path";
 import { agentTlsFromEnv, createAgentPort } from "@/server/agent-tls";
@@ -31,9 +32,12 @@ agentPort.listen(port, host, () => {
 const stopSweeper = startLeaseSweeper();
 // Partitions ahead, expired partitions dropped, QoS thinned: every agent-API process schedules it, one runs at a time (advisory lock).
 const stopHousekeeping = e.NFVDECK_HOUSEKEEPING_MINUTES > 0 ? startHousekeeping({ everyMs: e.NFVDECK_HOUSEKEEPING_MINUTES * 60_000 }) : () => undefined;
+// The fleet latency page's precomputed window summaries: recomputed soon after each whole hour and after late runs (one process at a time).
+const stopSummaries = e.NFVDECK_HOUSEKEEPING_MINUTES > 0 ? startWindowSummaryRefresher({ everyMs: 30_000 }) : () => undefined;
 const stop = () => {
   stopSweeper();
   stopHousekeeping();
+  stopSummaries();
   void closeJobListener();
   agentPort.close(() => process.exit(0));
   server.closeIdleConnections();

@@ -15,12 +15,14 @@ import { GUEST_PROFILE_ID, HOST_PROFILE_ID } from "@/server/domain/compliance/bu
 import { DEFAULT_SLO } from "@/server/domain/latency/slo";
 
 /** [num, den] of each reported percentile: cum·den ≥ num·total (percentiles() in histogram.ts). */
-const QUANTILES = { p50: [50, 100], p99: [99, 100], p999: [999, 1000], p9999: [9999, 10000], p99999: [99999, 100000] } as const;
-type QKey = keyof typeof QUANTILES;
+export const QUANTILES = { p50: [50, 100], p99: [99, 100], p999: [999, 1000], p9999: [9999, 10000], p99999: [99999, 100000] } as const;
+export type QKey = keyof typeof QUANTILES;
 const SORT_Q: Record<string, QKey> = { p50: "p50", p99: "p99", "p99.9": "p999", "p99.99": "p9999", "p99.999": "p99999" };
 
-function partsSql(range: TimeRange): Prisma.Sql {
+/** The µs histogram parts covering the window, per host (`hostIds`: only these hosts). */
+export function partsSql(range: TimeRange, hostIds?: readonly string[]): Prisma.Sql {
   const cover = planWindowCover(range.from, range.to);
+  const only = hostIds === undefined ? Prisma.empty : Prisma.sql`AND "hostId" = ANY(${[...hostIds]}::uuid[])`;
   const rollup: Prisma.Sql[] = [];
   if (cover.days) rollup.push(Prisma.sql`("granularity" = 'day' AND "bucketStart" >= ${cover.days.from} AND "bucketStart" < ${cover.days.to})`);
   for (const h of cover.hours) rollup.push(Prisma.sql`("granularity" = 'hour' AND "bucketStart" >= ${h.from} AND "bucketStart" < ${h.to})`);
@@ -29,13 +31,13 @@ function partsSql(range: TimeRange): Prisma.Sql {
     selects.push(Prisma.sql`
       SELECT "hostId", "histogramSize" AS size, "runs" AS runs, "cycles"::bigint AS cycles, "overflows"::bigint AS ovf, "min", "max",
         "weightedSum" AS ws, "cycles"::float8 AS wc, "histogram"
-      FROM "LatencyRollup" WHERE "runs" > 0 AND (${Prisma.join(rollup, " OR ")})`);
+      FROM "LatencyRollup" WHERE "runs" > 0 ${only} AND (${Prisma.join(rollup, " OR ")})`);
   }
   if (cover.raw.length > 0) {
     selects.push(Prisma.sql`
       SELECT "hostId", "histogramSize", 1, "cycles", "overflows", "min", "max",
         coalesce("avg" * "cycles", 0), CASE WHEN "avg" IS NULL THEN 0 ELSE "cycles"::float8 END, "histogram"
-      FROM "LatencyRun" WHERE "unit" = 'us' AND (${Prisma.join(
+      FROM "LatencyRun" WHERE "unit" = 'us' ${only} AND (${Prisma.join(
         cover.raw.map((r) => Prisma.sql`("startedAt" >= ${r.from} AND "startedAt" < ${r.to})`),
         " OR ",
       )})`);
@@ -98,11 +100,12 @@ type RankRow = {
   f_hist: Record<string, string | number> | null;
 };
 
-/** The one query behind a page of the report (exported for the bench's EXPLAIN ANALYZE). */
-export function fleetLatencyRankSql(input: Omit<FleetReportPageInput, "window">, range: TimeRange): Prisma.Sql {
-  const dir = input.dir === "asc" ? Prisma.sql`ASC` : Prisma.sql`DESC`;
-  // only the quantiles this query needs (the sort's and p99.999 for the SLO): each is an aggregate over every bucket row
-  const needed = new Set<QKey>(["p99999", ...(SORT_Q[input.sort] ? [SORT_Q[input.sort] as QKey] : [])]);
+/**
+ * Every host's merged window statistics as CTEs over the histogram parts (parts, hp, b, t, c, q, then st:
+ * "hostId", size, runs, ovf, total, min, max, ws, wc, p50 … p99999), and b (per host and bucket) for the
+ * fleet. `needed`: the quantiles to compute (the others are NULL); each is an aggregate over every bucket row.
+ */
+export function windowStatsCtes(range: TimeRange, needed: ReadonlySet<QKey>, hostIds?: readonly string[]): Prisma.Sql {
   const qCols = Prisma.join(
     (Object.entries(QUANTILES) as [QKey, readonly [number, number]][]).map(([k, [num, den]]) =>
       needed.has(k)
@@ -111,17 +114,8 @@ export function fleetLatencyRankSql(input: Omit<FleetReportPageInput, "window">,
     ),
     ", ",
   );
-  const search = input.q.trim().toLowerCase();
-  const matchSql = Prisma.join(
-    [
-      search === "" ? Prisma.sql`TRUE` : Prisma.sql`strpos(lower(r.hostname), ${search}) > 0`,
-      input.slo === "all" ? Prisma.sql`TRUE` : Prisma.sql`r.slo = ${input.slo}`,
-    ],
-    " AND ",
-  );
-  const offset = (input.page - 1) * input.pageSize;
   return Prisma.sql`
-    WITH parts AS MATERIALIZED (${partsSql(range)}),
+    parts AS MATERIALIZED (${partsSql(range, hostIds)}),
     hp AS (
       SELECT "hostId", min(size) AS size, sum(runs)::int AS runs, sum(ovf)::bigint AS ovf,
         min("min") FILTER (WHERE cycles > 0) AS "min", max("max") FILTER (WHERE cycles > 0) AS "max", sum(ws) AS ws, sum(wc) AS wc
@@ -143,6 +137,41 @@ export function fleetLatencyRankSql(input: Omit<FleetReportPageInput, "window">,
     q AS (
       SELECT t."hostId", ${qCols} FROM t JOIN c USING ("hostId") GROUP BY t."hostId"
     ),
+    st AS (
+      SELECT t."hostId", t.size, t.runs, t.ovf, t.total, t."min", t."max", t.ws, t.wc, q.p50, q.p99, q.p999, q.p9999, q.p99999
+      FROM t LEFT JOIN q USING ("hostId")
+    )`;
+}
+
+/** The fleet columns (f_size … f_hist) of the exact query: every part merged. */
+const EXACT_FLEET_SQL = Prisma.sql`
+      (SELECT min(size) FROM parts) AS f_size,
+      (SELECT sum(runs)::int FROM parts) AS f_runs,
+      (SELECT sum(ovf)::text FROM parts) AS f_ovf,
+      (SELECT min("min") FILTER (WHERE cycles > 0) FROM parts) AS f_min,
+      (SELECT max("max") FILTER (WHERE cycles > 0) FROM parts) AS f_max,
+      (SELECT sum(ws) FROM parts) AS f_ws,
+      (SELECT sum(wc) FROM parts) AS f_wc,
+      (SELECT jsonb_object_agg(bucket::text, n) FROM (SELECT bucket, sum(n)::bigint AS n FROM b GROUP BY bucket) fb WHERE n > 0) AS f_hist`;
+
+/**
+ * Ranking, filtering, counting and paging over per-host statistics: `statsCtes` defines st (one row per
+ * measured host: size, total, min, max, ws, wc, p50 … p99999); the SLO verdict comes from the host's
+ * profile resolved now; `fleetCols` gives the fleet columns f_size … f_hist.
+ */
+export function rankOverStatsSql(input: Omit<FleetReportPageInput, "window">, statsCtes: Prisma.Sql, fleetCols: Prisma.Sql): Prisma.Sql {
+  const dir = input.dir === "asc" ? Prisma.sql`ASC` : Prisma.sql`DESC`;
+  const search = input.q.trim().toLowerCase();
+  const matchSql = Prisma.join(
+    [
+      search === "" ? Prisma.sql`TRUE` : Prisma.sql`strpos(lower(r.hostname), ${search}) > 0`,
+      input.slo === "all" ? Prisma.sql`TRUE` : Prisma.sql`r.slo = ${input.slo}`,
+    ],
+    " AND ",
+  );
+  const offset = (input.page - 1) * input.pageSize;
+  return Prisma.sql`
+    WITH ${statsCtes},
     prof AS (
       SELECT h.id AS "hostId", h.hostname, p.id AS pid, p."sloMaxUs", p."sloP99999Us"
       FROM "Host" h
@@ -159,18 +188,18 @@ export function fleetLatencyRankSql(input: Omit<FleetReportPageInput, "window">,
       FROM prof
     ),
     r AS (
-      SELECT tg."hostId", tg.hostname, t.size, t.total, t."min", t."max", t.ws, t.wc, q.p50, q.p99, q.p999, q.p9999, q.p99999,
+      SELECT tg."hostId", tg.hostname, st.size, st.total, st."min", st."max", st.ws, st.wc, st.p50, st.p99, st.p999, st.p9999, st.p99999,
         CASE
           WHEN tg.tmax IS NULL AND tg.tp5 IS NULL THEN 'no-target'
-          WHEN t.total IS NULL OR t.total = 0 THEN 'no-data'
-          WHEN (tg.tmax IS NOT NULL AND (t."max" IS NULL OR t."max" > tg.tmax))
+          WHEN st.total IS NULL OR st.total = 0 THEN 'no-data'
+          WHEN (tg.tmax IS NOT NULL AND (st."max" IS NULL OR st."max" > tg.tmax))
             OR (tg.tp5 IS NOT NULL AND (
-              (q.p99999 IS NULL AND (t.size IS NULL OR t.size > tg.tp5 OR t."max" IS NULL OR t."max" > tg.tp5))
-              OR (q.p99999 IS NOT NULL AND q.p99999 > tg.tp5)))
+              (st.p99999 IS NULL AND (st.size IS NULL OR st.size > tg.tp5 OR st."max" IS NULL OR st."max" > tg.tp5))
+              OR (st.p99999 IS NOT NULL AND st.p99999 > tg.tp5)))
             THEN 'fail'
           ELSE 'pass'
         END AS slo
-      FROM tg LEFT JOIN t USING ("hostId") LEFT JOIN q USING ("hostId")
+      FROM tg LEFT JOIN st USING ("hostId")
     ),
     m AS (
       SELECT r."hostId", r.hostname, ${sortKeySql(input.sort)} AS k FROM r WHERE ${matchSql}
@@ -181,8 +210,7 @@ export function fleetLatencyRankSql(input: Omit<FleetReportPageInput, "window">,
       SELECT z."hostId", z.ord FROM (
         SELECT m."hostId", row_number() OVER (ORDER BY m.k ${dir} NULLS LAST, m.hostname ${input.sort === "host" ? dir : Prisma.sql`ASC`}, m."hostId") AS ord FROM m
       ) z, off WHERE z.ord > off.o AND z.ord <= off.o + ${input.pageSize}
-    ),
-    fb AS (SELECT bucket, sum(n)::bigint AS n FROM b GROUP BY bucket)
+    )
     SELECT
       (SELECT count(*)::int FROM r) AS hosts,
       (SELECT count(*)::int FROM r WHERE r.total > 0) AS with_data,
@@ -190,18 +218,22 @@ export function fleetLatencyRankSql(input: Omit<FleetReportPageInput, "window">,
       (SELECT n FROM mc) AS matching,
       (SELECT o FROM off)::int AS "offset",
       (SELECT array_agg("hostId"::text ORDER BY ord) FROM pg) AS ids,
-      (SELECT min(size) FROM parts) AS f_size,
-      (SELECT sum(runs)::int FROM parts) AS f_runs,
-      (SELECT sum(ovf)::text FROM parts) AS f_ovf,
-      (SELECT min("min") FILTER (WHERE cycles > 0) FROM parts) AS f_min,
-      (SELECT max("max") FILTER (WHERE cycles > 0) FROM parts) AS f_max,
-      (SELECT sum(ws) FROM parts) AS f_ws,
-      (SELECT sum(wc) FROM parts) AS f_wc,
-      (SELECT jsonb_object_agg(bucket::text, n) FROM fb WHERE n > 0) AS f_hist`;
+      ${fleetCols}`;
 }
 
-export async function rankFleetLatency(input: Omit<FleetReportPageInput, "window">, range: TimeRange): Promise<FleetRankResult> {
-  const rows = await prisma().$queryRaw<RankRow[]>(fleetLatencyRankSql(input, range));
+/** The quantiles the exact query computes: the sort's and p99.999 (for the SLO). */
+function neededQuantiles(sort: FleetReportPageInput["sort"]): Set<QKey> {
+  return new Set<QKey>(["p99999", ...(SORT_Q[sort] ? [SORT_Q[sort] as QKey] : [])]);
+}
+
+/** The one exact query behind a page of the report, merging every host's histograms (exported for the bench's EXPLAIN ANALYZE). */
+export function fleetLatencyRankSql(input: Omit<FleetReportPageInput, "window">, range: TimeRange): Prisma.Sql {
+  return rankOverStatsSql(input, windowStatsCtes(range, neededQuantiles(input.sort)), EXACT_FLEET_SQL);
+}
+
+/** Runs a rank query (exact, or over the precomputed summaries) and shapes its one row. */
+export async function runRankQuery(input: Pick<FleetReportPageInput, "pageSize">, sql: Prisma.Sql): Promise<FleetRankResult> {
+  const rows = await prisma().$queryRaw<RankRow[]>(sql);
   const r = rows[0];
   if (!r) throw new Error("fleet latency rank: no row");
   const fleet: HistogramPart | null =
@@ -219,6 +251,10 @@ export async function rankFleetLatency(input: Omit<FleetReportPageInput, "window
           runs: r.f_runs ?? 0,
         };
   return { hosts: r.hosts, hostsWithData: r.with_data, failing: r.failing, matching: r.matching, page: Math.floor(r.offset / input.pageSize) + 1, ids: r.ids ?? [], fleet };
+}
+
+export async function rankFleetLatency(input: Omit<FleetReportPageInput, "window">, range: TimeRange): Promise<FleetRankResult> {
+  return runRankQuery(input, fleetLatencyRankSql(input, range));
 }
 
 /** Every host id by hostname, in keyset batches (the CSV export reads the fleet a batch at a time). */

@@ -17,6 +17,7 @@ import { mergeIntoRollup, rollupPartOfRun, type RollupValue } from "@/server/dom
 import { addPrometheusLatencyCounts, emptyPrometheusLatencyCounts, prometheusLatencyCountsOf, type PrometheusLatencyCounts } from "@/server/domain/latency/prometheus-buckets";
 import { runTotals, type LatencyRunData } from "@/server/domain/latency/run";
 import { rollupKeyId, rollupKeysFor, type RollupKey } from "@/server/domain/latency/time-buckets";
+import { markWindowSummariesTx } from "@/server/repo/latency-window-summary";
 
 export type LatencyRunSource = "agent" | "upload" | "simulated";
 
@@ -153,6 +154,8 @@ export async function storeRunsTx(tx: Prisma.TransactionClient, hostId: string, 
   const threads: Prisma.LatencyThreadCreateManyInput[] = [];
   const byKey = new Map<string, { key: RollupKey; parts: HistogramPart[] }>();
   let promTotals: PrometheusLatencyCounts | null = null;
+  /** startedAt range of the stored runs that reach the rollups (ms) */
+  let span: { min: number; max: number } | null = null;
   for (const { item, totals } of prepared) {
     const id = idByKey.get(item.idempotencyKey);
     if (!id) continue;
@@ -174,6 +177,8 @@ export async function storeRunsTx(tx: Prisma.TransactionClient, hostId: string, 
     }
     const part = rollupPartOfRun({ unit: item.run.unit, histogramSize: item.run.histogramSize, ...totals });
     if (!part) continue;
+    const t = item.run.startedAt.getTime();
+    span = span ? { min: Math.min(span.min, t), max: Math.max(span.max, t) } : { min: t, max: t };
     promTotals = addPrometheusLatencyCounts(promTotals ?? emptyPrometheusLatencyCounts(), prometheusLatencyCountsOf(part));
     for (const key of rollupKeysFor(item.run.startedAt)) {
       const k = rollupKeyId(key);
@@ -184,6 +189,8 @@ export async function storeRunsTx(tx: Prisma.TransactionClient, hostId: string, 
   }
   if (threads.length > 0) await tx.latencyThread.createMany({ data: threads });
   await mergeIntoRollupsTx(tx, hostId, byKey);
+  // the preset window summaries these runs fall in are recomputed by the refresher (one upsert, no merge here)
+  if (span) await markWindowSummariesTx(tx, hostId, new Date(span.min), new Date(span.max));
   if (promTotals) await addToPrometheusTotalsTx(tx, hostId, promTotals);
   const insertedKeys = new Set(inserted.map((r) => r.idempotencyKey));
   const seen = new Set<string>();

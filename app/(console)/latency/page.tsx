@@ -65,6 +65,7 @@ export default async function LatencyReportPage({ searchParams }: { searchParams
           <h1 className="text-xl font-semibold tracking-tight">Latency report</h1>
           <p className="text-sm text-slate-600 dark:text-slate-400" data-testid="report-window">
             {report.window.label}: {report.window.from.toISOString().replace("T", " ").slice(0, 16)} – {report.window.to.toISOString().replace("T", " ").slice(0, 16)} UTC ·{" "}
+            {report.asOf && <span data-testid="report-as-of">as of {report.asOf.toISOString().slice(11, 16)} UTC (whole hours; runs of the current hour count from the next) · </span>}
             {report.hostsWithData} of {report.hosts} hosts measured · {report.failing} failing their SLO
           </p>
         </div>

@@ -168,5 +168,9 @@ export const fleetReportPageOutput = z.object({
   pageSize: z.number().int(),
   fleet: statsOutput,
   rows: fleetReportOutput.shape.rows,
+  /** a preset window ends at this whole hour (figures precomputed as of it); null for a custom window */
+  asOf: z.date().nullable(),
+  /** "summary": ranked from the precomputed per-host window summaries; "exact": every host's histograms merged now */
+  source: z.enum(["summary", "exact"]),
 });
 export type FleetReportPage = z.infer<typeof fleetReportPageOutput>;

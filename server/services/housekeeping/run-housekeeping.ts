@@ -29,6 +29,7 @@ import {
   type DroppedPartition,
 } from "@/server/repo/partitions";
 import { thinQosSamples } from "@/server/repo/qos-retention";
+import { refreshLatencyWindowSummaries } from "@/server/services/latency/refresh-window-summaries";
 
 export interface HousekeepingRetention extends RetentionDays {
   /** day rollups (hour rollups follow `latency`) */
@@ -66,6 +67,8 @@ export interface HousekeepingOptions {
   databaseUrl?: string;
   /** QoS thinning goes through the Prisma client (DATABASE_URL); off for a run on another database */
   thinQos?: boolean;
+  /** recompute the latency window summaries (through the Prisma client, DATABASE_URL); default: when databaseUrl is not given */
+  latencySummaries?: boolean;
   /** thin only the QoS readings that changed tier in this window (the previous run was less than this ago); unset = every tier whole */
   qosSinceMs?: number;
   log?: (line: string) => void;
@@ -149,6 +152,11 @@ export async function runHousekeeping(opts: HousekeepingOptions = {}): Promise<H
         await step("thin QoS samples", async () => {
           const { thinned } = await thinQosSamples(now, { deleteExpired: false, ...(opts.qosSinceMs !== undefined ? { sinceMs: opts.qosSinceMs } : {}) });
           result.qos = { thinned };
+        });
+      }
+      if (opts.latencySummaries ?? opts.databaseUrl === undefined) {
+        await step("refresh latency window summaries", async () => {
+          await refreshLatencyWindowSummaries({ now, log });
         });
       }
     } finally {

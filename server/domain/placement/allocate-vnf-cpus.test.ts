@@ -242,6 +242,31 @@ describe("allocateVnfCpus — checked against the real host", () => {
     expect(r.warnings.find((w) => w.code === "vm-on-cpu")?.message).toBe("CPU 5 is already used by running VM rogue (pid 4242)");
   });
 
+  it("flags a chosen CPU whose SMT sibling is not isolated (HT switched on, isolcpus unchanged), naming shared emulator threads there", () => {
+    // cores (0,4) (1,5) (2,6) (3,7); only the first threads are isolated
+    const h = syntheticHost({ cores: intelLayout(1, 4, 2), isolated: [1, 2, 3] });
+    const r = allocateVnfCpus(h, [], vnf({ vcpus: 2 }));
+    expect(pins(r)).toEqual([1, 2]);
+    if (!r.ok) return;
+    expect(r.emulatorCpus).toEqual([0, 4, 5, 6, 7]);
+    expect(r.warnings.map((w) => `${w.code}@${w.cpu}`)).toEqual(["sibling-not-isolated@1", "sibling-not-isolated@2"]);
+    expect(r.warnings[0]?.message).toBe("CPU 1 shares its core with CPU 5, which is not isolated: housekeeping work and this VNF's emulator threads run on the same core");
+    // an isolated emulator CPU is checked too
+    const r2 = allocateVnfCpus(h, [], vnf({ vcpus: 1, emulatorThreads: "isolate" }));
+    if (!r2.ok) throw new Error(r2.reason);
+    expect([r2.vcpuPins[0]?.cpu, r2.emulatorCpus]).toEqual([1, [2]]);
+    expect(r2.warnings.map((w) => w.message)).toEqual([
+      "CPU 1 shares its core with CPU 5, which is not isolated: housekeeping work runs on the same core",
+      "CPU 2 shares its core with CPU 6, which is not isolated: housekeeping work runs on the same core",
+    ]);
+    // a sibling that is isolated (reserved) or offline is not flagged
+    const h3 = syntheticHost({ cores: intelLayout(1, 4, 2), isolated: [1, 2, 3, 6], offline: [7] });
+    const r3 = allocateVnfCpus(h3, [], vnf({ vcpus: 1, threadPolicy: "isolate", emulatorThreads: "isolate" }));
+    if (!r3.ok) throw new Error(r3.reason);
+    expect([r3.vcpuPins[0]?.cpu, r3.emulatorCpus, r3.reservedCpus]).toEqual([2, [3], [6]]);
+    expect(r3.warnings).toEqual([]);
+  });
+
   it("names the L3 domain and the other VNFs in it; flags a VNF split over L3 domains", () => {
     const h = syntheticHost({ cores: intelLayout(1, 4, 1, 2), isolated: [1, 2, 3] });
     const r = allocateVnfCpus(h, vcpuAt([1], "vnf-a"), vnf({ vcpus: 2, threadPolicy: "isolate", cacheWays: 4 }));

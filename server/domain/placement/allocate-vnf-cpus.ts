@@ -343,6 +343,18 @@ function fit(index: HostIndex, existing: ExistingAssignment[], vnf: VnfShape, pl
     if (!index.rcu.has(cpu))
       warnings.push({ code: "not-rcu-nocbs", cpu, message: `CPU ${cpu} is isolated but not in rcu_nocbs: RCU callbacks still run on it` });
   }
+  // SMT on but a sibling left out of isolcpus (HT switched on under an unchanged command line): the
+  // core's other thread runs housekeeping work, and shared emulator threads, beside the vCPU
+  for (const cpu of dedicated) {
+    for (const sib of index.cpuInfo.get(cpu)?.siblings ?? []) {
+      if (sib !== cpu && index.cpuInfo.get(sib)?.online === true && !index.isolated.has(sib))
+        warnings.push({
+          code: "sibling-not-isolated",
+          cpu,
+          message: `CPU ${cpu} shares its core with CPU ${sib}, which is not isolated: housekeeping work ${plan.emulatorCpus.includes(sib) ? "and this VNF's emulator threads run" : "runs"} on the same core`,
+        });
+    }
+  }
   for (const cpu of dedicated) {
     for (const irq of index.irqsByCpu.get(cpu) ?? [])
       warnings.push({

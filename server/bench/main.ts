@@ -51,6 +51,9 @@ async function main() {
           fullHosts: Number(process.env.BENCH_FULL_HOSTS ?? 1000),
           concurrency: Number(process.env.BENCH_CONCURRENCY ?? 32),
           seconds: Number(process.env.BENCH_SECONDS ?? 8),
+          fleetConcurrency: Number(process.env.BENCH_FLEET_CONCURRENCY ?? 256),
+          rounds: Number(process.env.BENCH_ROUNDS ?? 4),
+          sliceSeconds: Number(process.env.BENCH_SLICE_SECONDS ?? 1.5),
         });
       } finally {
         await dropDatabase(serverUrl, name);

@@ -213,7 +213,7 @@ async function writeHeartbeats(rows: HeartbeatRow[]): Promise<{ duplicates: Set<
       select distinct on (h, slot) h, slot, k, s, c at time zone 'UTC', now() at time zone 'UTC'
       from unnest($1::uuid[], $2::int[], $3::text[], $4::bigint[], $5::timestamptz[]) as t(h, slot, k, s, c)
       order by h, slot, s desc
-      on conflict ("hostId", slot) do update set id = excluded.id, "idempotencyKey" = excluded."idempotencyKey",
+      on conflict ("hostId", slot) do update set "idempotencyKey" = excluded."idempotencyKey",
         sequence = excluded.sequence, "collectedAt" = excluded."collectedAt", "receivedAt" = excluded."receivedAt",
         "sectionsChanged" = excluded."sectionsChanged"
       where "Report".sequence < excluded.sequence

@@ -81,7 +81,7 @@ export async function insertReport(opts: { hostId: string; input: ReportInput; h
       values (${hostId}::uuid, ${reportSlot(input.sequence)}::int, ${input.idempotencyKey}, ${String(input.sequence)}::bigint,
         ${collectedAt}::timestamptz at time zone 'UTC', ${now}::timestamptz at time zone 'UTC',
         coalesce((select array_agg(section) from changed), '{}'))
-      on conflict ("hostId", slot) do update set id = excluded.id, "idempotencyKey" = excluded."idempotencyKey",
+      on conflict ("hostId", slot) do update set "idempotencyKey" = excluded."idempotencyKey",
         sequence = excluded.sequence, "collectedAt" = excluded."collectedAt", "receivedAt" = excluded."receivedAt",
         "sectionsChanged" = excluded."sectionsChanged"
       where "Report".sequence < excluded.sequence

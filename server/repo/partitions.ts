@@ -216,3 +216,20 @@ export async function deleteExpiredRollups(c: SqlSession, granularity: "hour" | 
 export async function vacuumRollups(c: SqlSession): Promise<void> {
   await c.query(`VACUUM (ANALYZE) "LatencyRollup"`);
 }
+
+/**
+ * ANALYZE a partitioned parent when it has no statistics of its own yet or `force` (partitions were added or
+ * dropped). Autovacuum analyzes the partitions but never a partitioned parent, so without this the planner
+ * estimates every query over the parent (joins, the fleet windows) from defaults. Returns whether it ran.
+ */
+export async function analyzePartitionedParent(c: SqlSession, table: string, force: boolean): Promise<boolean> {
+  if (!force) {
+    const r = await c.query<{ has: boolean }>(
+      `SELECT EXISTS (SELECT 1 FROM pg_stats WHERE schemaname = current_schema() AND tablename = $1 AND inherited) AS has`,
+      [table],
+    );
+    if (r.rows[0]?.has) return false;
+  }
+  await c.query(`ANALYZE ${ident(table)}`);
+  return true;
+}

@@ -216,6 +216,26 @@ describe("housekeeping", () => {
     expect((await thinQosSamples(T3, { deleteExpired: false })).thinned).toBe(2);
   });
 
+  it("partitioned parents get statistics of their own: ANALYZEd when partitions change or none exist, skipped otherwise", async () => {
+    const T2 = at(50 * DAY);
+    await insertRun(at(50 * DAY - HOUR));
+    await insertQos(at(50 * DAY - HOUR));
+    const inheritedStats = async (table: string) =>
+      (await c.query(`SELECT 1 FROM pg_stats WHERE schemaname = current_schema() AND tablename = $1 AND inherited`, [table])).rowCount ?? 0;
+    const first = await run(T2);
+    expect(first.errors).toEqual([]);
+    // 15 days on, the daily families got new partitions ahead (so their parents were analyzed); the weekly
+    // ones were made far enough ahead by the last run and already have statistics from earlier runs
+    expect(first.created.some((n) => n.startsWith("LatencyRun_p"))).toBe(true);
+    expect([...first.analyzed].sort()).toEqual(["LatencyRun", "LatencyThread", "QosSample"]);
+    for (const table of ["LatencyRun", "LatencyThread", "QosSample"]) expect(await inheritedStats(table), table).toBeGreaterThan(0);
+    // the same instant again: no partition changes, and the parents with rows already have statistics
+    const again = await run(T2);
+    expect(again.created).toEqual([]);
+    expect(again.analyzed).not.toContain("LatencyRun");
+    expect(again.analyzed).not.toContain("QosSample");
+  });
+
   it("deleting a host cascades through the partitioned tables (threads via the run's composite key)", async () => {
     await insertQos(at(59 * DAY));
     await insertDrift(at(59 * DAY));

@@ -21,6 +21,7 @@ import {
   deleteExpiredDefaultRows,
   deleteExpiredRollups,
   dropFamilyPartition,
+  analyzePartitionedParent,
   listPartitionStarts,
   openSqlSession,
   releaseHousekeepingLock,
@@ -56,6 +57,8 @@ export interface HousekeepingResult {
   defaultExpired: number;
   rollupsDeleted: { hour: number; day: number };
   qos: { thinned: number } | null;
+  /** partitioned parents ANALYZEd in this run (new or dropped partitions, or no statistics yet) */
+  analyzed: string[];
   errors: string[];
   ms: number;
 }
@@ -91,6 +94,7 @@ export async function runHousekeeping(opts: HousekeepingOptions = {}): Promise<H
     defaultExpired: 0,
     rollupsDeleted: { hour: 0, day: 0 },
     qos: null,
+    analyzed: [],
     errors: [],
     ms: 0,
   };
@@ -133,6 +137,12 @@ export async function runHousekeeping(opts: HousekeepingOptions = {}): Promise<H
             for (const d of dropped) {
               log(`dropped ${d.partition} (${d.rows} row(s), ${fmtBytes(d.bytes)}; older than ${retention[family.retention]} d)${d.carried > 0 ? `, kept ${d.carried} latest row(s)` : ""}`);
             }
+          });
+        }
+        const changedPartitions = toCreate.size + plan.drop.length > 0;
+        for (const t of family.tables) {
+          await step(`analyze ${t.table}`, async () => {
+            if (await analyzePartitionedParent(c, t.table, changedPartitions)) result.analyzed.push(t.table);
           });
         }
         await step(`expire DEFAULT rows of ${family.name}`, async () => {

@@ -208,7 +208,7 @@ function runToEnd(args: string[], env: NodeJS.ProcessEnv): Promise<void> {
 }
 
 /** Inserts hosts numbered from `from` (inclusive) to `to` (exclusive), each with a compliance result. */
-async function seedHosts(client: pg.Client, from: number, to: number): Promise<void> {
+export async function seedHosts(client: pg.Client, from: number, to: number): Promise<void> {
   const ids = Array.from({ length: to - from }, () => randomUUID());
   await client.query(
     `insert into "Host" (id, hostname, "tokenHash", labels, "lastSeenAt", "cpuModel", "cpuVendor", sockets, "numaNodes", cpus, "kernelRelease", "agentVersion", "isVirtual")

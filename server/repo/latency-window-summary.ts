@@ -23,7 +23,7 @@ import { prisma } from "@/server/db";
 import type { FleetReportPageInput } from "@/server/contract/api/latency";
 import { WINDOW_PRESETS, type WindowPreset } from "@/server/domain/latency/window";
 import { summaryWindow, type SummaryWindow } from "@/server/domain/latency/window-summary";
-import { QUANTILES, rankOverStatsSql, runRankQuery, windowStatsCtes, type FleetRankResult, type QKey } from "@/server/repo/latency-fleet-page";
+import { QUANTILES, rankOverStatsSql, runRankQueryRow, windowStatsCtes, type FleetRankResult, type QKey } from "@/server/repo/latency-fleet-page";
 
 const ALL_QUANTILES: ReadonlySet<QKey> = new Set(Object.keys(QUANTILES) as QKey[]);
 
@@ -212,12 +212,16 @@ export async function refreshWindowSummaries(opts: { now: Date; batchSize?: numb
   return out;
 }
 
-/** The rank query over the precomputed rows of `preset` (valid when windowSummaryStatus says current). */
+/**
+ * The rank query over the precomputed rows of `preset` for window `w`. It also says whether they are all
+ * current (pending: hosts whose row is missing, for another window or stale; fleet_current: the fleet row was
+ * merged from exactly these rows): only then is its answer the exact one.
+ */
 export function summaryRankSql(input: Omit<FleetReportPageInput, "window">, preset: WindowPreset, w: SummaryWindow): Prisma.Sql {
   const statsCtes = Prisma.sql`
     st AS (
       SELECT "hostId", "histogramSize" AS size, "runs", "overflows" AS ovf, "total", "min", "max", "weightedSum" AS ws, "weightedCycles" AS wc,
-        "p50", "p99", "p999", "p9999", "p99999"
+        "p50", "p99", "p999", "p9999", "p99999", "stale"
       FROM "LatencyWindowSummary" WHERE "preset" = ${preset} AND "windowFrom" = ${w.from} AND "windowTo" = ${w.to}
     ),
     fl AS (SELECT * FROM "LatencyFleetWindowSummary" WHERE "preset" = ${preset})`;
@@ -230,9 +234,20 @@ export function summaryRankSql(input: Omit<FleetReportPageInput, "window">, pres
       (SELECT "weightedSum" FROM fl) AS f_ws,
       (SELECT "weightedCycles" FROM fl) AS f_wc,
       (SELECT "histogram" FROM fl) AS f_hist`;
-  return rankOverStatsSql(input, statsCtes, fleetCols);
+  const extraCols = Prisma.sql`,
+      (SELECT count(*)::int FROM r WHERE NOT r.st_has OR r.st_stale) AS pending,
+      coalesce((
+        SELECT fl."windowFrom" = ${w.from} AND fl."windowTo" = ${w.to} AND fl."sourceRows" = a.n AND fl."sourceRev" = a.rev
+        FROM fl, (SELECT count(*)::int AS n, coalesce(max("rev"), 0) AS rev FROM "LatencyWindowSummary" WHERE "preset" = ${preset}) a), false) AS fleet_current`;
+  return rankOverStatsSql(input, statsCtes, fleetCols, extraCols);
 }
 
-export async function rankFromSummaries(input: Omit<FleetReportPageInput, "window">, preset: WindowPreset, w: SummaryWindow): Promise<FleetRankResult> {
-  return runRankQuery(input, summaryRankSql(input, preset, w));
+/** A page ranked from the summaries, and whether they were all current (else the caller must not use it). */
+export async function rankFromSummaries(
+  input: Omit<FleetReportPageInput, "window">,
+  preset: WindowPreset,
+  w: SummaryWindow,
+): Promise<{ rank: FleetRankResult; status: SummaryStatus }> {
+  const { result, row } = await runRankQueryRow<{ pending: number; fleet_current: boolean }>(input, summaryRankSql(input, preset, w));
+  return { rank: result, status: { pending: row.pending, fleetCurrent: row.fleet_current } };
 }

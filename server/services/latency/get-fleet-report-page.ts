@@ -7,7 +7,7 @@ import { resolveWindow, type ResolvedWindow, type WindowPreset } from "@/server/
 import { summaryWindow, type SummaryWindow } from "@/server/domain/latency/window-summary";
 import type { TimeRange } from "@/server/domain/latency/window-cover";
 import { rankFleetLatency, type FleetRankResult } from "@/server/repo/latency-fleet-page";
-import { rankFromSummaries, refreshWindowSummary, windowSummaryStatus } from "@/server/repo/latency-window-summary";
+import { rankFromSummaries, refreshWindowSummary } from "@/server/repo/latency-window-summary";
 import { loadWindowParts } from "@/server/repo/latency-window-parts";
 import { resolveHostProfiles } from "@/server/services/compliance/resolve-host-profiles";
 
@@ -41,12 +41,13 @@ async function rankPreset(
   now: Date,
   lazyHosts: number,
 ): Promise<{ rank: FleetRankResult; source: "summary" | "exact" }> {
-  let status = await windowSummaryStatus(preset, now, lazyHosts);
+  // optimistic: one query ranks from the summaries and says whether they were all current
+  let { rank, status } = await rankFromSummaries(input, preset, w);
   if ((status.pending > 0 || !status.fleetCurrent) && status.pending <= lazyHosts) {
     const r = await refreshWindowSummary(preset, { now, maxHosts: lazyHosts, waitMs: 2000 });
-    if (!r.skipped) status = await windowSummaryStatus(preset, now, lazyHosts);
+    if (!r.skipped) ({ rank, status } = await rankFromSummaries(input, preset, w));
   }
-  if (status.pending === 0 && status.fleetCurrent) return { rank: await rankFromSummaries(input, preset, w), source: "summary" };
+  if (status.pending === 0 && status.fleetCurrent) return { rank, source: "summary" };
   return { rank: await rankFleetLatency(input, w), source: "exact" };
 }
 

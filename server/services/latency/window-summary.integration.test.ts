@@ -212,4 +212,34 @@ describe("latency window summaries", () => {
     expectSamePage(summary, exact, "after concurrent refreshes");
   });
 
+  it("a run committed while a refresh computes its host is not lost: the row stays stale until the next refresh", async () => {
+    const at = new Date("2033-07-09T17:10:00Z"); // a new hour: every row is to be recomputed
+    const w = summaryWindow("24h", at);
+    const host = hostIds[0]!;
+    const q: Query = { ...base, q: `${tag}-h00` };
+    let release!: () => void;
+    const gate = new Promise<void>((r) => (release = r));
+    // the ingest transaction stores a late run (16:30, inside the new window, after the old one) and waits before committing
+    const ingest = prisma().$transaction(
+      async (tx) => {
+        await storeRunsTx(tx, host, [{ run: run(rng(3), new Date("2033-07-09T16:30:00Z"), 5000, 1000), source: "simulated", idempotencyKey: `t:${randomUUID()}` }]);
+        await gate;
+      },
+      { timeout: 30_000 },
+    );
+    await new Promise((r) => setTimeout(r, 300));
+    const refresh = refreshWindowSummary("24h", { now: at }); // reads without the run, then waits on the host's row
+    await new Promise((r) => setTimeout(r, 500));
+    release();
+    await ingest;
+    await refresh;
+    const exact = await getFleetReportPage({ input: { window: { from: w.from, to: w.to }, ...q }, now: at });
+    const row = await prisma().latencyWindowSummary.findUniqueOrThrow({ where: { hostId_preset: { hostId: host, preset: "24h" } } });
+    // either the refresh saw the committed run, or the row is left stale for the next one — never current and wrong
+    expect(row.stale || Number(row.total) === exact.rows[0]?.stats.cycles).toBe(true);
+    await refreshWindowSummary("24h", { now: at });
+    const { summary, exact: again } = await bothPaths("24h", q, at);
+    expectSamePage(summary, again, "after the next refresh");
+    expect(summary.rows[0]?.stats.max).toBeGreaterThanOrEqual(5);
+  });
 });

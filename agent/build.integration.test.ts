@@ -3,6 +3,7 @@ import path from "node:path";
 import { promisify } from "node:util";
 import { beforeAll, describe, expect, it } from "vitest";
 import { buildAgent, compileAgentExecutable } from "@/agent/build";
+import { UNIT_EXECUTABLE_ENV } from "@/agent/bench/footprint";
 
 const run = promisify(execFile);
 const fixture = path.resolve(import.meta.dirname, "fixtures", "kvm4nfv-baseline");
@@ -21,7 +22,8 @@ describe("the agent as one executable (bun build --compile)", () => {
   }, 120_000);
 
   it("reports exactly what the Node bundle reports on a captured tree, without Node", async () => {
-    const env = { NODE_ENV: "production", PATH: "/usr/bin:/bin", BUN_JSC_useJIT: "0", NFVDECK_ISOLATED_CPUS: "" } as const;
+    // the systemd unit's environment (JIT off, --smol, …), as shipped
+    const env = { ...UNIT_EXECUTABLE_ENV, NODE_ENV: "production", PATH: "/usr/bin:/bin", NFVDECK_ISOLATED_CPUS: "" } as const;
     const viaExe = await run(executable, ["once", "--root", fixture, "--json"], { env, maxBuffer: 16 << 20 });
     const viaNode = await run(process.execPath, [bundle, "once", "--root", fixture, "--json"], { env, maxBuffer: 16 << 20 });
     expect(stable(viaExe.stdout)).toEqual(stable(viaNode.stdout));

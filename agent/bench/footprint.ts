@@ -3,10 +3,12 @@
  *
  * Side by side in one window: Debian's prometheus-node-exporter scraped every interval (the peer the
  * design measures against), and the agent — the compiled executable dist/nfvdeck-agent (as the systemd
- * unit runs it, and with its JIT on) and the plain bundle dist/nfvdeck-agent.js under Node — running its
+ * unit runs it, with its JIT off only, and with its JIT on) and the plain bundle dist/nfvdeck-agent.js
+ * under Node — running its
  * real `run` loop at the same interval — collect every section from "/", hash, diff, spool (fsync), POST to a local
  * sink that answers like agent.report. After a warm-up, each process's RSS (/proc/PID/status VmRSS)
- * and CPU time (utime+stime in /proc/PID/stat) are measured over K cycles.
+ * and CPU time (utime+stime in /proc/PID/stat) are measured over K cycles. Two floors are sampled in
+ * the same window: an empty Node process and an empty compiled Bun executable (the unit's environment).
  * Goals (issue 3): agent RSS ≤ 1.5 × node_exporter's; agent CPU per cycle ≤ 2 × node_exporter's per scrape.
  */
 import { execFileSync, spawn, type ChildProcess } from "node:child_process";
@@ -43,9 +45,16 @@ export interface AgentVariant {
 /**
  * The environment the systemd unit gives the executable (agent/nfvdeck-agent.service; keep in step).
  * JavaScriptCore without its JIT: the agent is I/O-bound, and the JIT's code and profiling memory were
- * ≈ 13 MB of its RSS here (66 → 53 MB) for a few ms of CPU per cycle.
+ * ≈ 13 MB of its RSS here (66 → 53 MB) for a few ms of CPU per cycle. Bun's --smol (collect more often)
+ * and a non-concurrent collector with one marker thread (its heap is a few MB): ≈ 0.7 MB less again
+ * (3 copies of each side by side, 50.8 → 50.1 MB), CPU per cycle unchanged.
  */
-export const UNIT_EXECUTABLE_ENV: Readonly<Record<string, string>> = { BUN_JSC_useJIT: "0" };
+export const UNIT_EXECUTABLE_ENV: Readonly<Record<string, string>> = {
+  BUN_JSC_useJIT: "0",
+  BUN_OPTIONS: "--smol",
+  BUN_JSC_useConcurrentGC: "0",
+  BUN_JSC_numberOfGCMarkers: "1",
+};
 
 /** The node flags the plain-Node bundle is best run with (the unit's before the executable). */
 export const UNIT_NODE_FLAGS = ["--lite-mode", "--no-expose-wasm", "--max-semi-space-size=1", "--max-old-space-size=64"];
@@ -57,6 +66,7 @@ export const UNIT_NODE_FLAGS = ["--lite-mode", "--no-expose-wasm", "--max-semi-s
 export const DEFAULT_VARIANTS: AgentVariant[] = [
   { label: "agent: node bundle + node flags", runtime: "node", node: [], run: [] },
   { label: "agent: exe, JIT on", runtime: "executable", node: [], run: [] },
+  { label: "agent: exe, JIT off only", runtime: "executable", node: [], run: [], env: { BUN_JSC_useJIT: "0" } },
   { label: "agent: exe as the unit runs it", runtime: "executable", node: [], run: [], env: { ...UNIT_EXECUTABLE_ENV } },
 ];
 
@@ -73,6 +83,11 @@ export interface FootprintFigures {
   nodeExporter: ProcessFigures;
   /** an empty Node process (a timer, nothing else) with the unit's flags: the RSS no Node agent can go below */
   nodeFloor: { rssMb: number; rssRatio: number };
+  /**
+   * an empty compiled Bun executable (a timer, nothing else) with the unit's environment: the RSS the
+   * agent executable cannot go below (null when no executable variant runs)
+   */
+  bunFloor: { rssMb: number; rssRatio: number } | null;
   agents: (ProcessFigures & { rssRatio: number; cpuRatio: number; meetsGoals: boolean })[];
 }
 
@@ -186,6 +201,15 @@ export async function benchFootprint(opts: FootprintOptions = {}): Promise<Footp
 
     const floor = spawn(process.execPath, [...UNIT_NODE_FLAGS, "-e", "setInterval(() => {}, 1000)"], { stdio: "ignore" });
     children.push(floor);
+    // the same with Bun's runtime: an empty script compiled like the agent, run with the unit's environment
+    let bunFloor: ChildProcess | null = null;
+    if (exe) {
+      const script = path.join(tmp, "idle.js");
+      await fsp.writeFile(script, "setInterval(() => {}, 1000);\n");
+      execFileSync(bunBin, ["build", "--compile", "--minify", script, "--outfile", path.join(tmp, "bun-floor")], { stdio: "ignore" });
+      bunFloor = spawn(path.join(tmp, "bun-floor"), [], { stdio: "ignore", env: { ...process.env, ...UNIT_EXECUTABLE_ENV } });
+      children.push(bunFloor);
+    }
 
     const agents: { label: string; child: ChildProcess; token: string; stderr: () => string }[] = [];
     for (const { label, runtime, node, run, env } of variants) {
@@ -240,10 +264,12 @@ export async function benchFootprint(opts: FootprintOptions = {}): Promise<Footp
     const count0 = [scrapes, ...agents.map((a) => sink.count(a.token))];
     const rss: number[][] = pids.map(() => []);
     const floorRss: number[] = [];
+    const bunFloorRss: number[] = [];
     for (let i = 0; i < cycles; i++) {
       await sleep(intervalS * 1000);
       pids.forEach((pid, j) => rss[j]?.push(rssKb(pid)));
       floorRss.push(rssKb(floor.pid ?? 0));
+      if (bunFloor?.pid) bunFloorRss.push(rssKb(bunFloor.pid));
     }
     const cpu1 = pids.map(cpuTicks);
     const count1 = [scrapes, ...agents.map((a) => sink.count(a.token))];
@@ -265,10 +291,12 @@ export async function benchFootprint(opts: FootprintOptions = {}): Promise<Footp
     const [exporterFig, ...agentFigs] = figures;
     if (!exporterFig) return null;
     const floorMb = floorRss.reduce((a, b) => a + b, 0) / Math.max(1, floorRss.length) / 1024;
+    const bunFloorMb = bunFloorRss.length > 0 ? bunFloorRss.reduce((a, b) => a + b, 0) / bunFloorRss.length / 1024 : null;
     const result: FootprintFigures = {
       intervalS,
       nodeExporter: exporterFig,
       nodeFloor: { rssMb: floorMb, rssRatio: floorMb / exporterFig.rssMb },
+      bunFloor: bunFloorMb === null ? null : { rssMb: bunFloorMb, rssRatio: bunFloorMb / exporterFig.rssMb },
       agents: agentFigs.map((a) => {
         const rssRatio = a.rssMb / exporterFig.rssMb;
         const cpuRatio = a.cpuMsPerCycle / exporterFig.cpuMsPerCycle;
@@ -303,6 +331,11 @@ function printTable(f: FootprintFigures, hz: number): void {
   console.log(
     `${pad("node floor: empty process", width)}${pad(num(f.nodeFloor.rssMb), 16)}${pad("-", 14)}${pad("-", 8)}${num(f.nodeFloor.rssRatio, 2)} (Node 20 itself, unit flags; 1.5× node_exporter = ${num(1.5 * f.nodeExporter.rssMb)} MB)`,
   );
+  if (f.bunFloor) {
+    console.log(
+      `${pad("bun floor: empty executable", width)}${pad(num(f.bunFloor.rssMb), 16)}${pad("-", 14)}${pad("-", 8)}${num(f.bunFloor.rssRatio, 2)} (Bun's runtime alone, compiled, unit env; leaves ${num(1.5 * f.nodeExporter.rssMb - f.bunFloor.rssMb)} MB for the agent)`,
+    );
+  }
   console.log(`(CPU = utime+stime from /proc/PID/stat at ${hz} ticks/s over the measured window ÷ cycles; RSS = VmRSS sampled once per cycle)`);
 }
 

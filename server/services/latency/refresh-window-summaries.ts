@@ -4,6 +4,7 @@
  * late run makes its host's rows stale); a per-preset advisory lock lets one process work at a time.
  * Housekeeping runs the same pass.
  */
+import { summaryExpiresAt } from "@/server/domain/latency/window-summary";
 import { refreshWindowSummaries, type RefreshResult } from "@/server/repo/latency-window-summary";
 
 export async function refreshLatencyWindowSummaries(opts: { now?: Date; log?: (line: string) => void } = {}): Promise<RefreshResult[]> {
@@ -32,9 +33,21 @@ export function startWindowSummaryRefresher(opts: { everyMs: number; firstAfterM
   first.unref();
   const timer = setInterval(tick, opts.everyMs);
   timer.unref();
+  // and just after every whole hour, when every window moves (pages use the exact query until this is done)
+  let hourly: NodeJS.Timeout | null = null;
+  const atHour = () => {
+    const now = opts.clock?.() ?? new Date();
+    hourly = setTimeout(() => {
+      tick();
+      if (!stopped) atHour();
+    }, summaryExpiresAt(now).getTime() - now.getTime() + 1_000);
+    hourly.unref();
+  };
+  atHour();
   return () => {
     stopped = true;
     clearTimeout(first);
     clearInterval(timer);
+    if (hourly) clearTimeout(hourly);
   };
 }

@@ -83,6 +83,17 @@ async function defaultHasRows(c: SqlSession, table: string, column: string, rang
  * (so the threads' foreign key validates on attach). Returns the partitions created and the rows moved.
  */
 export async function createFamilyPartition(c: SqlSession, family: PartitionFamily, range: PartitionRange): Promise<{ created: string[]; moved: number }> {
+  try {
+    return await createFamilyPartitionOnce(c, family, range, false);
+  } catch (err) {
+    // a row for this range reached DEFAULT between the check and the CREATE (ingest runs beside
+    // housekeeping): PostgreSQL refuses the new partition; take the move path, with DEFAULT locked
+    if ((err as { code?: string }).code !== "23514") throw err;
+    return createFamilyPartitionOnce(c, family, range, true);
+  }
+}
+
+async function createFamilyPartitionOnce(c: SqlSession, family: PartitionFamily, range: PartitionRange, lockDefault: boolean): Promise<{ created: string[]; moved: number }> {
   return inTx(c, async () => {
     const missing = [];
     for (const t of family.tables) {
@@ -91,7 +102,9 @@ export async function createFamilyPartition(c: SqlSession, family: PartitionFami
     }
     if (missing.length === 0) return { created: [], moved: 0 };
     const bounds = `FOR VALUES FROM (${tsLiteral(range.from)}) TO (${tsLiteral(range.to)})`;
-    let needsMove = false;
+    // writes that land in DEFAULT wait until this commits, so no row slips in between move and attach
+    if (lockDefault) for (const t of missing) await c.query(`LOCK TABLE ${ident(defaultPartitionName(t.table))} IN EXCLUSIVE MODE`);
+    let needsMove = lockDefault;
     for (const t of missing) if (await defaultHasRows(c, t.table, t.column, range)) needsMove = true;
     if (!needsMove) {
       for (const t of missing) await c.query(`CREATE TABLE ${ident(partitionName(t.table, range.from))} PARTITION OF ${ident(t.table)} ${bounds}`);

@@ -9,7 +9,8 @@ import pg from "pg";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { createScratchDatabase, dropDatabase } from "@/server/db-bootstrap";
 import { disconnectPrisma } from "@/server/db";
-import { partitionName } from "@/server/domain/housekeeping/partitions";
+import { PARTITION_FAMILIES, partitionName } from "@/server/domain/housekeeping/partitions";
+import { createFamilyPartition } from "@/server/repo/partitions";
 import { listRunSummaries } from "@/server/repo/latency-runs";
 import { thinQosSamples } from "@/server/repo/qos-retention";
 import { runHousekeeping, type HousekeepingRetention } from "@/server/services/housekeeping/run-housekeeping";
@@ -234,6 +235,37 @@ describe("housekeeping", () => {
     expect(again.created).toEqual([]);
     expect(again.analyzed).not.toContain("LatencyRun");
     expect(again.analyzed).not.toContain("QosSample");
+  });
+
+  it("a row reaching DEFAULT while its partition is being created is moved into it, not a failed step", async () => {
+    const family = PARTITION_FAMILIES.find((f) => f.name === "latency");
+    if (!family) throw new Error("no latency family");
+    const day = new Date(Date.UTC(2027, 0, 5)); // far beyond anything made ahead: rows for it land in DEFAULT
+    const range = { from: day, to: new Date(day.getTime() + DAY) };
+    // an ingest transaction has written a run for that day into DEFAULT and not committed yet
+    const writer = new pg.Client({ connectionString: url });
+    await writer.connect();
+    try {
+      await writer.query("BEGIN");
+      const runId = randomUUID();
+      await writer.query(
+        `INSERT INTO "LatencyRun" ("id", "hostId", "startedAt", "durationS", "histogramSize", "source", "idempotencyKey", "cycles", "overflows", "min", "max", "avg", "histogram")
+         VALUES ($1, $2, $3, 60, 100, 'agent', $4, 1000, 0, 5, 20, 8, '{"8": 1000}')`,
+        [runId, hostId, ts(new Date(day.getTime() + HOUR)), `agent:${runId}`],
+      );
+      // housekeeping sees no committed row for that day, so it creates the partition directly; the CREATE
+      // waits for the writer's lock on DEFAULT, then finds the row
+      const creating = createFamilyPartition(c, family, range);
+      await new Promise((r) => setTimeout(r, 300));
+      await writer.query("COMMIT");
+      const created = await creating;
+      expect(created.created).toEqual(["LatencyRun_p20270105", "LatencyThread_p20270105"]);
+      expect(created.moved).toBe(1);
+      const where = await c.query<{ p: string }>(`SELECT tableoid::regclass::text AS p FROM "LatencyRun" WHERE "id" = $1`, [runId]);
+      expect(where.rows.map((r) => r.p.replace(/"/g, ""))).toEqual(["LatencyRun_p20270105"]);
+    } finally {
+      await writer.end();
+    }
   });
 
   it("deleting a host cascades through the partitioned tables (threads via the run's composite key)", async () => {

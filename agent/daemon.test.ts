@@ -135,3 +135,44 @@ describe("heartbeat loss counters", () => {
     }
   }, 30_000);
 });
+
+describe("AgentDaemon: trimFilePages (start-up-only code pages)", () => {
+  async function trimsOver(cycles: number, fullEveryMs: number): Promise<number[]> {
+    const stateDir = mkdtempSync(path.join(os.tmpdir(), "nfvdeck-daemon-trim-"));
+    const at: number[] = [];
+    const daemon = new AgentDaemon({
+      stateDir,
+      fs: new HostFs(path.join(import.meta.dirname, "fixtures/kvm4nfv-baseline")),
+      credentials: { hostId: "0b6f3c5e-2f57-4a8e-9a43-3f1d1c0f6a12", hostToken: "t".repeat(40), server: "http://127.0.0.1:9", enrolledAt: new Date().toISOString() },
+      api: () => Promise.reject(new Error("offline")),
+      heartbeatMs: 10,
+      fullEveryMs,
+      backoff: { baseMs: 1000, maxMs: 1000 },
+      collectors: [],
+      log: () => {},
+      trimFilePages: () => {
+        at.push(daemon.status.nextSequence);
+        return Promise.resolve(1);
+      },
+    });
+    try {
+      await daemon.start();
+      const deadline = Date.now() + 10_000;
+      while (daemon.status.nextSequence < cycles && Date.now() < deadline) await new Promise((r) => setTimeout(r, 5));
+      await daemon.stop();
+      return at.filter((n) => n <= cycles);
+    } finally {
+      await daemon.stop();
+      rmSync(stateDir, { recursive: true, force: true });
+    }
+  }
+
+  it("trims once after the third cycle when only the first report is full", async () => {
+    expect(await trimsOver(8, 3_600_000)).toEqual([3]);
+  });
+
+  it("trims again one cycle after each full report", async () => {
+    // every report full: after the third cycle, each cycle follows a full one
+    expect(await trimsOver(6, 0)).toEqual([3, 4, 5, 6]);
+  });
+});

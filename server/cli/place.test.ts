@@ -49,6 +49,18 @@ function placeJson(args: string[]): Record<string, unknown> {
 }
 
 describe("npm run place", () => {
+  it("without --memory-mib the VNF gets 1024 MiB of 4K pages, so the domain is one libvirt can define; --memory-mib 0 is refused", () => {
+    const out = placeJson(["--report", kvm4nfvReport, "--vcpus", "2"]);
+    expect(out.ok).toBe(true);
+    expect(out.libvirtXml).toContain("<memory unit='MiB'>1024</memory>");
+    expect(out.libvirtXml).not.toContain("<hugepages>");
+    const zero = place(["--report", kvm4nfvReport, "--vcpus", "2", "--memory-mib", "0", "--json"]);
+    expect(zero.status).toBe(2);
+    expect(zero.stdout).toBe("");
+    expect(zero.stderr.trim().split("\n")).toHaveLength(1);
+    expect(zero.stderr).toContain("--memory-mib");
+  });
+
   it("kvm4nfv-baseline (the agent's own report): 4 vCPUs with 1G pages on node 0, validating libvirt XML, Nova specs", () => {
     const out = placeJson(["--report", kvm4nfvReport, "--vcpus", "4", "--memory-mib", "4096", "--page-size", "1G", "--name", "vfw-1"]);
     expect(out).toMatchObject({

@@ -3,6 +3,9 @@
  *                   [--emulator-threads share|isolate] [--numa-node K] [--taken CPULIST]
  *                   [--memory-mib M --page-size 1G|2M|4K] [--name NAME] --json`
  *
+ * Without --memory-mib the VNF is given DEFAULT_MEMORY_MIB of 4K pages (no hugepages to account), so the
+ * libvirt document is one `virsh define` accepts (a domain without memory is refused).
+ *
  * Places one VNF on the host an agent report describes (`npm run agent -- once --root TREE --json`)
  * and prints ONE JSON object, exit 0, whether or not it fits. Bad arguments or an unreadable report:
  * exit 2 and one line on stderr.
@@ -17,6 +20,8 @@ import { allocateVnfCpus } from "@/server/domain/placement/allocate-vnf-cpus";
 import { hostPlacementSnapshot } from "@/server/domain/placement/host-snapshot";
 import { libvirtCputuneFragment, libvirtDomainXml, libvirtNumatuneFragment } from "@/server/domain/placement/libvirt-xml";
 import { novaExtraSpecs } from "@/server/domain/placement/nova-extra-specs";
+
+const DEFAULT_MEMORY_MIB = 1024;
 
 /** The name given to CPUs passed with --taken (their owners are unknown here). */
 const TAKEN_OWNER = "CPUs given with --taken";
@@ -36,7 +41,7 @@ const flagsSchema = z
     "emulator-threads": emulatorThreadPolicySchema.default("share"),
     "numa-node": intText(0, 65535).optional(),
     taken: z.string().default(""),
-    "memory-mib": intText(0, 1024 * 1024 * 1024).optional(),
+    "memory-mib": intText(1, 1024 * 1024 * 1024).optional(),
     "page-size": pageSizeSchema.optional(),
     name: z.string().min(1).max(256).default("vnf"),
     json: z.literal(true, { message: "is required (JSON is the only output)" }),
@@ -125,7 +130,7 @@ function runPlace(argv: string[]): { stdout: string } {
   const vnf: VnfShape = {
     name: flags.name,
     vcpus: flags.vcpus,
-    memoryMib: flags["memory-mib"] ?? 0,
+    memoryMib: flags["memory-mib"] ?? DEFAULT_MEMORY_MIB,
     pageSize: flags["page-size"] ?? "4K",
     numaNode: flags["numa-node"] ?? null,
     threadPolicy: flags["thread-policy"],

@@ -31,7 +31,8 @@ const vnfFields = {
   name: vnfNameSchema,
   description: z.string().max(2000),
   vcpus: z.number().int().min(1, "vcpus: at least 1").max(512, "vcpus: at most 512"),
-  memoryMib: z.number().int().min(0).max(16 * 1024 * 1024),
+  // a domain with no memory is one libvirt refuses to define
+  memoryMib: z.number().int().min(1, "memoryMib: at least 1 MiB").max(16 * 1024 * 1024),
   pageSize: pageSizeSchema,
   numaNode: z.number().int().min(0).max(1023).nullable(),
   threadPolicy: threadPolicySchema,

@@ -278,7 +278,7 @@ function VnfForm({ vnf, onDone }: { vnf?: VnfJson; onDone: () => void }) {
       <div className="grid grid-cols-2 gap-3 md:grid-cols-4">
         {field("name", "Name", text("name", { required: true }), "the libvirt domain name")}
         {field("vcpus", "vCPUs", text("vcpus", { type: "number", min: 1, max: 512, required: true }))}
-        {field("memoryMib", "Memory (MiB)", text("memoryMib", { type: "number", min: 0, required: true }))}
+        {field("memoryMib", "Memory (MiB)", text("memoryMib", { type: "number", min: 1, required: true }))}
         {field(
           "pageSize",
           "Page size",

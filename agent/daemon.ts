@@ -42,12 +42,6 @@ export interface DaemonOptions {
   takeQosSamples?: () => Promise<QosSample[]>;
   log?: (line: string) => void;
   verbose?: boolean;
-  /**
-   * Gives back start-up-only code pages (agent/trim.ts); called after the first TRIM_AFTER_CYCLES
-   * cycles, and again one cycle after each full report (the hourly sections' code is not needed again
-   * for an hour). Resolves to the mappings advised, or null when not possible here. None by default.
-   */
-  trimFilePages?: () => Promise<number | null>;
 }
 
 const DEFAULT_HEARTBEAT_MS = 10_000;
@@ -57,8 +51,6 @@ const SEQUENCE_BLOCK = 1000;
 const MAX_LATENCY_RUNS_PER_REPORT = 20;
 const MAX_QOS_PER_REPORT = 2000;
 export const DEFAULT_MAX_SERVER_ERROR_TRIES = 5;
-/** cycles after start before the first trimFilePages: start-up done, first full report collected and sent */
-export const TRIM_AFTER_CYCLES = 3;
 
 /**
  * A failure that says "this report breaks the server" (HTTP 500, 501, 505…), as opposed to "the server
@@ -140,8 +132,6 @@ export class AgentDaemon {
   private headFaults: { sequence: number; count: number } | null = null;
   private rejected = 0;
   private lastDroppedLogged = 0;
-  private cycles = 0;
-  private trimNext = false;
   private stopped!: () => void;
   readonly done: Promise<void>;
 
@@ -235,12 +225,6 @@ export class AgentDaemon {
     }
     if (this.opts.verbose) this.log(`spooled sequence ${sequence} (${Object.keys(sections).length} section(s), ${latencyRuns.length} run(s), ${qosSamples.length} QoS)`);
     this.wakeSender?.();
-    this.cycles += 1;
-    if (this.opts.trimFilePages && (this.cycles === TRIM_AFTER_CYCLES || (this.trimNext && this.cycles > TRIM_AFTER_CYCLES))) {
-      const trimmed = await this.opts.trimFilePages();
-      if (this.opts.verbose) this.log(trimmed === null ? "code pages: cannot trim here" : `code pages: paged out ${trimmed} read-only mapping(s)`);
-    }
-    this.trimNext = full;
   }
 
   /** Collect the sections that are due (all of them on a full cycle); reuse the last envelope of the others. */

@@ -44,18 +44,13 @@ export interface AgentVariant {
 
 /**
  * The environment the systemd unit gives the executable (agent/nfvdeck-agent.service; keep in step).
- * JavaScriptCore's JIT tiers off (baseline, DFG, FTL, RegExp): the agent is I/O-bound, and their code
- * and profiling memory were ≈ 13 MB of its RSS here (66 → 53 MB). Not with useJIT=0, which also
- * refuses bun:ffi, and the agent pages out its start-up-only code through it (agent/trim.ts: ≈ 52 →
- * 40 MB; LLInt with the JIT enabled costs ≈ 4 MB more heap than useJIT=0 but ≈ 8 ms less CPU per
- * cycle). Bun's --smol (collect more often) and a non-concurrent collector with one marker thread (its
- * heap is a few MB): ≈ 0.7 MB less (3 copies of each side by side, 50.8 → 50.1 MB), same CPU.
+ * JavaScriptCore without its JIT: the agent is I/O-bound, and the JIT's code and profiling memory were
+ * ≈ 13 MB of its RSS here (66 → 53 MB) for a few ms of CPU per cycle. Bun's --smol (collect more often)
+ * and a non-concurrent collector with one marker thread (its heap is a few MB): ≈ 0.7 MB less again
+ * (3 copies of each side by side, 50.8 → 50.1 MB), CPU per cycle unchanged.
  */
 export const UNIT_EXECUTABLE_ENV: Readonly<Record<string, string>> = {
-  BUN_JSC_useBaselineJIT: "0",
-  BUN_JSC_useDFGJIT: "0",
-  BUN_JSC_useFTLJIT: "0",
-  BUN_JSC_useRegExpJIT: "0",
+  BUN_JSC_useJIT: "0",
   BUN_OPTIONS: "--smol",
   BUN_JSC_useConcurrentGC: "0",
   BUN_JSC_numberOfGCMarkers: "1",
@@ -66,14 +61,12 @@ export const UNIT_NODE_FLAGS = ["--lite-mode", "--no-expose-wasm", "--max-semi-s
 
 /**
  * Side by side: the plain-Node bundle with the best Node flags, the shipped executable (Bun's runtime
- * compiled in) with its JIT (it trims too), with useJIT=0 only (the unit before the second footprint
- * pass: no bun:ffi, so no trim), as the systemd unit runs it without the trim, and as the unit runs it.
+ * compiled in) with its JIT, and the executable as the systemd unit runs it.
  */
 export const DEFAULT_VARIANTS: AgentVariant[] = [
   { label: "agent: node bundle + node flags", runtime: "node", node: [], run: [] },
   { label: "agent: exe, JIT on", runtime: "executable", node: [], run: [] },
-  { label: "agent: exe, useJIT=0 only", runtime: "executable", node: [], run: [], env: { BUN_JSC_useJIT: "0" } },
-  { label: "agent: exe, unit env, NFVDECK_NO_TRIM=1", runtime: "executable", node: [], run: [], env: { ...UNIT_EXECUTABLE_ENV, NFVDECK_NO_TRIM: "1" } },
+  { label: "agent: exe, JIT off only", runtime: "executable", node: [], run: [], env: { BUN_JSC_useJIT: "0" } },
   { label: "agent: exe as the unit runs it", runtime: "executable", node: [], run: [], env: { ...UNIT_EXECUTABLE_ENV } },
 ];
 
@@ -224,16 +217,9 @@ export async function benchFootprint(opts: FootprintOptions = {}): Promise<Footp
       const token = `bench${randomUUID().replace(/-/g, "")}`;
       await saveCredentials(stateDir, { hostId: randomUUID(), hostToken: token, server: sink.url, enrolledAt: new Date().toISOString() });
       const runArgs = ["run", "--state", stateDir, "--root", "/", "--heartbeat", String(intervalS), ...run];
-      // each executable variant runs its own copy, as on a host: the kernel does not page out a page
-      // another process maps too (agent/trim.ts), and all variants mapping one file would share them
-      const ownExe = runtime === "executable" && exe ? path.join(tmp, `nfvdeck-agent-${agents.length}`) : null;
-      if (ownExe && exe) {
-        await fsp.copyFile(exe.executable, ownExe);
-        await fsp.chmod(ownExe, 0o755);
-      }
       const [cmd, args] =
-        ownExe
-          ? [ownExe, runArgs]
+        runtime === "executable" && exe
+          ? [exe.executable, runArgs]
           : runtime === "bun"
             ? [bunBin, [...node, bundle.outfile, ...runArgs]]
             : [process.execPath, [...node, bundle.outfile, ...runArgs]];

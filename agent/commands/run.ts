@@ -109,14 +109,6 @@ export async function run(argv: string[]): Promise<number> {
           return readQosSamples(fs);
         },
     verbose: flags.verbose,
-    // compiled executable only (agent/trim.ts); NFVDECK_NO_TRIM=1 keeps every page resident
-    trimFilePages:
-      process.env.NFVDECK_NO_TRIM === "1"
-        ? undefined
-        : async () => {
-            const { trimFilePages } = await import("@/agent/trim");
-            return trimFilePages();
-          },
   });
 
   let signalled = false;

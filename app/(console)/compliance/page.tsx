@@ -1,5 +1,6 @@
 import type { Metadata } from "next";
 import Link from "next/link";
+import { Pager } from "@/app/_components/pager";
 import { serverCaller } from "@/app/_trpc/server";
 import { requirePageUser } from "@/server/auth/page-guard";
 import { fleetFilterFromSearch, type FleetFilter } from "@/server/domain/compliance/fleet-filter";
@@ -64,9 +65,6 @@ export default async function FleetCompliancePage({ searchParams }: Props) {
   const { summary, rows } = data;
   const profileNames = Object.fromEntries(profiles.map((p) => [p.id, p.name]));
   const active = Object.keys(filter).length > 0;
-  const lastPage = Math.max(1, Math.ceil(summary.matching / data.pageSize));
-  const first = summary.matching === 0 ? 0 : (data.page - 1) * data.pageSize + 1;
-  const last = (data.page - 1) * data.pageSize + rows.length;
   const sortHrefs = Object.fromEntries(
     FLEET_COMPLIANCE_SORTS.map((k) => [k, `/compliance${searchOf(filter, { ...view, sort: k, dir: view.sort === k && view.dir === "asc" ? "desc" : "asc", page: 1 })}`]),
   ) as Record<Sort, string>;
@@ -155,29 +153,7 @@ export default async function FleetCompliancePage({ searchParams }: Props) {
       ) : (
         <ComplianceMatrix rows={rows} profileNames={profileNames} failBySection={summary.failBySection} sortHrefs={sortHrefs} sort={{ key: view.sort, dir: view.dir }} resetKey={`${searchOf(filter, view)}`} />
       )}
-      <nav className="flex items-center justify-end gap-3 text-sm" aria-label="Compliance pages">
-        <span className="tabular-nums text-slate-500 dark:text-slate-400" data-testid="compliance-range">
-          {first}–{last} of {summary.matching} · page {data.page} of {lastPage}
-        </span>
-        <PageLink href={pageHref(data.page - 1)} label="Previous" disabled={data.page <= 1} />
-        <PageLink href={pageHref(data.page + 1)} label="Next" disabled={data.page >= lastPage} />
-      </nav>
+      <Pager label="Compliance pages" testId="compliance-range" className="justify-end" page={data.page} pageSize={data.pageSize} matching={summary.matching} rowCount={rows.length} href={pageHref} />
     </div>
-  );
-}
-
-function PageLink({ href, label, disabled }: { href: string; label: string; disabled: boolean }) {
-  const cls = "rounded-md border border-slate-300 bg-white px-3 py-1 shadow-sm dark:border-slate-700 dark:bg-slate-900";
-  if (disabled) {
-    return (
-      <span aria-disabled="true" className={`${cls} opacity-40`}>
-        {label}
-      </span>
-    );
-  }
-  return (
-    <Link href={href} className={`${cls} hover:border-slate-400 focus-visible:outline-2 focus-visible:outline-offset-2 focus-visible:outline-sky-500`}>
-      {label}
-    </Link>
   );
 }

@@ -1,4 +1,5 @@
 import Link from "next/link";
+import { Pager } from "@/app/_components/pager";
 import { Panel } from "@/app/_components/panel";
 import { StatsFacts } from "@/app/_components/latency/stat-cells";
 import { windowFromSearch, type WindowSearch } from "@/app/_components/latency/window-param";
@@ -53,9 +54,6 @@ export default async function LatencyReportPage({ searchParams }: { searchParams
     return `/latency?${p.toString()}`;
   };
   const sortHrefs = Object.fromEntries(REPORT_COLUMNS.map((c) => [c.key, href({ sort: c.key, dir: sort === c.key && dir === "desc" ? "asc" : "desc", page: 1 })])) as Record<ReportSortKey, string>;
-  const lastPage = Math.max(1, Math.ceil(report.matching / report.pageSize));
-  const firstRow = report.matching === 0 ? 0 : (report.page - 1) * report.pageSize + 1;
-  const lastRow = (report.page - 1) * report.pageSize + report.rows.length;
   const custom = w.custom && "from" in w.spec ? w.spec : null;
   const extra: Record<string, string> = { sort, dir, ...(q ? { q } : {}), ...(slo !== "all" ? { slo } : {}), ...(size !== FLEET_REPORT_PAGE_SIZE ? { size: String(size) } : {}) };
   return (
@@ -135,13 +133,7 @@ export default async function LatencyReportPage({ searchParams }: { searchParams
             Compare selected (2–4)
           </button>
           <span className="text-xs text-slate-500">Percentiles come from merged histograms; “&gt; N” lies in the overflow tail beyond the histogram.</span>
-          <nav className="ml-auto flex items-center gap-3 text-sm" aria-label="Report pages">
-            <span className="tabular-nums text-slate-500 dark:text-slate-400" data-testid="report-range">
-              {firstRow}–{lastRow} of {report.matching} · page {report.page} of {lastPage}
-            </span>
-            <PageLink href={href({ page: report.page - 1 })} label="Previous" disabled={report.page <= 1} />
-            <PageLink href={href({ page: report.page + 1 })} label="Next" disabled={report.page >= lastPage} />
-          </nav>
+          <Pager label="Report pages" testId="report-range" className="ml-auto" page={report.page} pageSize={report.pageSize} matching={report.matching} rowCount={report.rows.length} href={(page) => href({ page })} />
         </div>
       </form>
     </div>
@@ -149,19 +141,3 @@ export default async function LatencyReportPage({ searchParams }: { searchParams
 }
 
 const inputClass = "rounded-md border border-slate-300 bg-white px-2 py-1.5 text-sm dark:border-slate-700 dark:bg-slate-950";
-
-function PageLink({ href, label, disabled }: { href: string; label: string; disabled: boolean }) {
-  const cls = "rounded-md border border-slate-300 bg-white px-3 py-1 shadow-sm dark:border-slate-700 dark:bg-slate-900";
-  if (disabled) {
-    return (
-      <span aria-disabled="true" className={`${cls} opacity-40`}>
-        {label}
-      </span>
-    );
-  }
-  return (
-    <Link href={href} className={`${cls} hover:border-slate-400 focus-visible:outline-2 focus-visible:outline-offset-2 focus-visible:outline-sky-500`}>
-      {label}
-    </Link>
-  );
-}

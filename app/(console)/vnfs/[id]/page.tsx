@@ -3,14 +3,13 @@ import Link from "next/link";
 import { notFound } from "next/navigation";
 import { z } from "zod";
 import { Facts, Panel } from "@/app/_components/panel";
-import { formatAbsoluteTime } from "@/app/_components/format";
+import { NoisyNeighbourTable } from "@/app/_components/qos/noisy-neighbours";
 import { QosChart, type QosLineView } from "@/app/_components/qos/qos-chart";
 import { serverCaller } from "@/app/_trpc/server";
 import { requirePageUser } from "@/server/auth/page-guard";
 import { roleAtLeast } from "@/server/auth/session-user";
 import type { VnfQos } from "@/server/contract/api/vnf-qos";
 import { QOS_WINDOWS, domainIdOf, type QosPoint, type QosWindow } from "@/server/domain/qos/qos-series";
-import { groupDisplayName } from "@/server/domain/qos/vnf-group";
 import { MaskWays } from "./mask-ways";
 import { MaskProposal } from "./mask-proposal";
 
@@ -21,8 +20,6 @@ export const dynamic = "force-dynamic";
 
 const MIB = 1024 * 1024;
 const WINDOW_LABEL: Record<QosWindow, string> = { "24h": "24 h", "7d": "7 d" };
-const mib = (v: number | null) => (v === null ? "—" : `${(v / MIB).toFixed(1)} MiB`);
-const gbps = (v: number | null) => (v === null ? "—" : `${(v / 1e9).toFixed(2)} GB/s`);
 
 function windowOf(raw: string | string[] | undefined): QosWindow {
   return (QOS_WINDOWS as readonly string[]).includes(String(raw)) ? (raw as QosWindow) : "24h";
@@ -183,54 +180,7 @@ export default async function VnfPage({ params, searchParams }: Props) {
           </div>
 
           <Panel title={`Noisy-neighbour events — ${q.window.label}`} id="vnf-noisy">
-            {q.noisyNeighbours.length === 0 ? (
-              <p className="text-sm text-slate-500 dark:text-slate-400" data-testid="vnf-noisy-none">
-                This VNF was neither noisy nor a victim in this window.
-              </p>
-            ) : (
-              <div className="overflow-x-auto" tabIndex={0} role="region" aria-label="Noisy-neighbour events of this VNF">
-                <table className="w-full text-sm" data-testid="vnf-noisy-table">
-                  <thead className="text-left text-xs text-slate-500 dark:text-slate-400">
-                    <tr>
-                      <th scope="col" className="px-2 py-1 font-medium">As</th>
-                      <th scope="col" className="px-2 py-1 font-medium">Window</th>
-                      <th scope="col" className="px-2 py-1 font-medium">L3</th>
-                      <th scope="col" className="px-2 py-1 font-medium">Noisy (jumped)</th>
-                      <th scope="col" className="px-2 py-1 font-medium">Bandwidth</th>
-                      <th scope="col" className="px-2 py-1 font-medium">Occupancy</th>
-                      <th scope="col" className="px-2 py-1 font-medium">Victim</th>
-                      <th scope="col" className="px-2 py-1 font-medium">Victim loses</th>
-                    </tr>
-                  </thead>
-                  <tbody className="divide-y divide-slate-100 dark:divide-slate-800">
-                    {q.noisyNeighbours.map(({ role, event: e }) => (
-                      <tr key={`${role}/${e.domain}/${e.aggressor}/${e.victim ?? ""}/${e.fromMs}`} data-testid="vnf-noisy-row">
-                        <th scope="row" className="px-2 py-1 text-left">
-                          <span className={`rounded px-1.5 py-0.5 text-xs font-semibold ${role === "aggressor" ? "bg-rose-100 text-rose-800 dark:bg-rose-950 dark:text-rose-200" : "bg-amber-100 text-amber-800 dark:bg-amber-950 dark:text-amber-200"}`}>{role}</span>
-                        </th>
-                        <td className="px-2 py-1 whitespace-nowrap">
-                          {formatAbsoluteTime(new Date(e.fromMs))} – {formatAbsoluteTime(new Date(e.toMs))}
-                        </td>
-                        <td className="px-2 py-1">#{domainIdOf(e.domain) ?? e.domain}</td>
-                        <td className="px-2 py-1">
-                          <span className="whitespace-nowrap">{groupDisplayName(e.aggressor)}</span> <span className="text-xs text-slate-500 dark:text-slate-400">({e.jumped.join(", ")})</span>
-                        </td>
-                        <td className="px-2 py-1 font-mono text-xs whitespace-nowrap">
-                          {gbps(e.aggressorBefore.mbmTotalBps)} → {gbps(e.aggressorAfter.mbmTotalBps)}
-                        </td>
-                        <td className="px-2 py-1 font-mono text-xs whitespace-nowrap">
-                          {mib(e.aggressorBefore.occupancyBytes)} → {mib(e.aggressorAfter.occupancyBytes)}
-                        </td>
-                        <td className="px-2 py-1 whitespace-nowrap">{e.victim === null ? "host latency" : groupDisplayName(e.victim)}</td>
-                        <td className="px-2 py-1 font-mono text-xs whitespace-nowrap">
-                          {e.victim === null ? `${e.latencyBeforeUs ?? "—"} → ${e.latencyAfterUs ?? "—"} µs max` : `${mib(e.victimOccupancyBefore)} → ${mib(e.victimOccupancyAfter)}`}
-                        </td>
-                      </tr>
-                    ))}
-                  </tbody>
-                </table>
-              </div>
-            )}
+            <NoisyNeighbourTable variant="vnf" events={q.noisyNeighbours} />
             <p className="mt-2 text-xs text-slate-500 dark:text-slate-400">
               Flagged when a group&apos;s bandwidth or occupancy at least doubles within a minute while a neighbour on the same L3 domain loses ≥ 30 % of its occupancy, or while the host&apos;s cyclictest max latency worsens by ≥ 1.5× (last run within 1 h before against the worst within 10 min after).
             </p>

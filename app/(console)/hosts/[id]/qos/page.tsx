@@ -114,7 +114,7 @@ export default async function HostQosPage({ params, searchParams }: Props) {
       </Panel>
 
       <Panel title={`Noisy neighbours — ${qos.window.label}`} id="qos-noisy">
-        <NoisyNeighbourTable events={qos.noisyNeighbours} />
+        <NoisyNeighbourTable variant="host" events={qos.noisyNeighbours} />
         {vnfProblems.length > 0 && (
           <ul className="mt-3 list-disc pl-5 text-xs text-amber-700 dark:text-amber-400" data-testid="qos-vnf-problems">
             {vnfProblems.map((g) => (

@@ -89,7 +89,8 @@ async function fillWithData(c: pg.Client): Promise<void> {
   await c.query(
     `INSERT INTO "LatencyRollup" ("hostId", "granularity", "bucketStart", "histogramSize", "runs", "cycles", "overflows", "min", "max", "weightedSum", "histogram")
      VALUES ($1, 'day', $2, 400, 1, 1000, 0, 7, 16, 9000, '{"8":600,"9":400}')`,
-    [hostId, new Date("2026-11-20T00:00:00.000Z")],
+    // the day bucket of the run's own (fixed) instant: no migration looks at the clock
+    [hostId, new Date(Date.UTC(collectedAt.getUTCFullYear(), collectedAt.getUTCMonth(), collectedAt.getUTCDate()))],
   );
   await c.query(`INSERT INTO "QosSample" ("id", "hostId", "at", "group", "domain", "llcOccupancyBytes") VALUES (7001, $1, $2, 'vnf-a', 'L3:0', 1048576)`, [hostId, collectedAt]);
   // 41 and 553 share slot 41: the upgrade keeps 553 (the newer) and 1

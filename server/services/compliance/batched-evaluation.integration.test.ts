@@ -8,12 +8,10 @@ import path from "node:path";
 import { afterAll, describe, expect, it } from "vitest";
 import { HostFs } from "@/agent/hostfs";
 import { collectSections } from "@/agent/report/collect";
-import { sectionHash } from "@/server/contract/canonical";
 import type { ReportSections } from "@/server/contract/report";
-import type { KernelSection } from "@/server/contract/sections/kernel";
 import { disconnectPrisma, prisma } from "@/server/db";
 import { evaluateHosts } from "@/server/services/compliance/evaluate-host";
-import { agentCaller, enrolHost, uniqueHostname } from "@/server/test/callers";
+import { newReportingAgent, editKernel } from "@/server/test/reporting-agent";
 
 const FIXTURES = path.resolve(import.meta.dirname, "../../../agent/fixtures");
 /** Report times as minutes after a whole minute two hours before the run (the server checks times against its clock). */
@@ -24,23 +22,8 @@ afterAll(async () => {
   await disconnectPrisma();
 });
 
-async function newAgent(name: string) {
-  const host = await enrolHost(uniqueHostname(name), { note: "batched evaluation test" });
-  const agent = await agentCaller(host.hostToken);
-  let seq = 0;
-  const report = (sections: ReportSections, collectedAt: string) =>
-    agent.agent.report({ hostId: host.hostId, idempotencyKey: `${host.hostId}:${seq}`, sequence: seq++, collectedAt, agentVersion: "0.0.0-test", hostname: name, sections });
-  return { hostId: host.hostId, report };
-}
+const newAgent = (name: string) => newReportingAgent(name, "batched evaluation test");
 
-function editKernel(sections: ReportSections, edit: (k: KernelSection) => void): ReportSections {
-  const copy = structuredClone(sections);
-  const env = copy.kernel;
-  if (!env?.data) throw new Error("no kernel section");
-  edit(env.data);
-  env.hash = sectionHash("kernel", env.data);
-  return copy;
-}
 
 /** What a host ended up with, without its id: comparable between two hosts that got the same reports. */
 async function outcome(hostId: string) {

@@ -8,13 +8,12 @@ import { TRPCError } from "@trpc/server";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { HostFs } from "@/agent/hostfs";
 import { collectSections } from "@/agent/report/collect";
-import { sectionHash } from "@/server/contract/canonical";
 import type { ReportSections } from "@/server/contract/report";
-import type { KernelSection } from "@/server/contract/sections/kernel";
 import { disconnectPrisma, prisma } from "@/server/db";
 import { seedBuiltinProfiles } from "@/server/services/compliance/seed-builtin-profiles";
 import { formatMinute } from "@/server/domain/compliance/drift";
-import { agentCaller, enrolHost, signedInCaller, uniqueHostname, type Caller } from "@/server/test/callers";
+import { signedInCaller, type Caller } from "@/server/test/callers";
+import { editKernel, newReportingAgent } from "@/server/test/reporting-agent";
 
 const FIXTURES = path.resolve(import.meta.dirname, "../../../agent/fixtures");
 /** Report times as minutes after a whole minute two hours before the run: never a fixed date (the server checks times against its clock). */
@@ -24,28 +23,12 @@ let viewer: Caller;
 let admin: Caller;
 
 /** An enrolled host with an agent caller (bearer token), reporting sections like the real agent. */
-async function newAgent(name: string) {
-  const host = await enrolHost(uniqueHostname(name), { note: "compliance test" });
-  const agent = await agentCaller(host.hostToken);
-  let seq = 0;
-  const report = (sections: ReportSections, collectedAt: string) =>
-    agent.agent.report({ hostId: host.hostId, idempotencyKey: `${host.hostId}:${seq}`, sequence: seq++, collectedAt, agentVersion: "0.0.0-test", hostname: name, sections });
-  return { hostId: host.hostId, report };
-}
+const newAgent = (name: string) => newReportingAgent(name, "compliance test");
 
 async function fixtureSections(name: string): Promise<ReportSections> {
   return collectSections(new HostFs(path.join(FIXTURES, name)));
 }
 
-/** The same sections with the kernel section edited (hash recomputed as the agent would). */
-function editKernel(sections: ReportSections, edit: (k: KernelSection) => void): ReportSections {
-  const copy = structuredClone(sections);
-  const env = copy.kernel;
-  if (!env?.data) throw new Error("no kernel section");
-  edit(env.data);
-  env.hash = sectionHash("kernel", env.data);
-  return copy;
-}
 
 async function expectTrpcError(p: Promise<unknown>, code: TRPCError["code"], message?: string) {
   const err = await p.then(

@@ -71,3 +71,16 @@ export function isUniqueViolation(error: unknown): boolean {
   }
   return false;
 }
+
+/** True when PostgreSQL chose this transaction as a deadlock's victim (40P01, Prisma P2034): safe to run again. */
+export function isDeadlock(error: unknown): boolean {
+  let e: unknown = error;
+  for (let depth = 0; depth < 8 && e !== null && typeof e === "object"; depth++) {
+    const o = e as { code?: unknown; originalCode?: unknown; message?: unknown; cause?: unknown; meta?: unknown };
+    if (o.code === "40P01" || o.code === "P2034" || o.originalCode === "40P01") return true;
+    if (typeof o.message === "string" && /deadlock detected/.test(o.message)) return true;
+    const meta = o.meta as { driverAdapterError?: unknown } | undefined;
+    e = o.cause ?? meta?.driverAdapterError;
+  }
+  return false;
+}

@@ -1,6 +1,7 @@
 import { pgPool, prisma } from "@/server/db";
 import { SECTION_NAMES, type ReportInput, type SectionName } from "@/server/contract/report";
 import { hostSummaryFromSections } from "@/server/domain/hosts/summary";
+import { isDeadlock } from "@/server/repo/db-errors";
 import { storeLatencyRunsTx } from "@/server/repo/latency-ingest";
 import { reportSlot } from "@/server/repo/report-log";
 import { scheduleOfConfigRow, type AgentConfigRow } from "@/server/repo/heartbeat-batcher";
@@ -30,7 +31,17 @@ export type StoredReport = {
 export async function insertReport(opts: { hostId: string; input: ReportInput; hashes: ReadonlyMap<SectionName, string>; receivedAt: Date }): Promise<StoredReport> {
   const { hostId, input, receivedAt } = opts;
   if (input.latencyRuns.length > 0) {
-    await prisma().$transaction((tx) => storeLatencyRunsTx(tx, hostId, input.latencyRuns, input.idempotencyKey), { timeout: 30_000, maxWait: 10_000 });
+    // idempotent by run key, so a deadlock's victim (housekeeping's partition DDL moving DEFAULT rows at the
+    // same moment: the demo's first start once failed on it) is simply run again
+    for (let attempt = 1; ; attempt++) {
+      try {
+        await prisma().$transaction((tx) => storeLatencyRunsTx(tx, hostId, input.latencyRuns, input.idempotencyKey), { timeout: 30_000, maxWait: 10_000 });
+        break;
+      } catch (err) {
+        if (attempt >= 4 || !isDeadlock(err)) throw err;
+        await new Promise((r) => setTimeout(r, 20 * attempt * Math.random()));
+      }
+    }
   }
 
   const names: string[] = [];

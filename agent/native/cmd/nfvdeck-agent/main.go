@@ -1,0 +1,44 @@
+// Command nfvdeck-agent is the native nfvdeck agent: one static executable, no runtime to install
+// (issue 14). It collects and reports natively; see agent/native/README.md for what it delegates.
+package main
+
+import (
+	"fmt"
+	"os"
+
+	"nfvdeck/agent/internal/commands"
+)
+
+type command struct {
+	summary string
+	run     func(argv []string) int
+}
+
+// commandTable lists the native commands. Add a line here to add one.
+func commandTable() map[string]command {
+	return map[string]command{
+		"once": {commands.OnceSummary, func(argv []string) int { return commands.Once(argv, os.Stdout, os.Stderr) }},
+	}
+}
+
+func main() {
+	table := commandTable()
+	names := make([]string, 0, len(table))
+	for n := range table {
+		names = append(names, n)
+	}
+	args := os.Args[1:]
+	if len(args) == 0 || args[0] == "help" || args[0] == "--help" || args[0] == "-h" {
+		fmt.Println(commands.Usage(names))
+		if len(args) == 0 {
+			os.Exit(2)
+		}
+		return
+	}
+	cmd, ok := table[args[0]]
+	if !ok {
+		fmt.Fprintf(os.Stderr, "unknown command %q\n%s\n", args[0], commands.Usage(names))
+		os.Exit(2)
+	}
+	os.Exit(cmd.run(args[1:]))
+}

@@ -1,0 +1,3 @@
+module nfvdeck/agent
+
+go 1.19

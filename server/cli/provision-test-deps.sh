@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # The first step of `npm test`: the Debian packages the tests run for real (Chromium for e2e,
-# cyclictest, QEMU, virsh/virt-xml-validate, xmllint, promtool/prometheus, taskset). Whatever is
+# cyclictest, QEMU, virsh/virt-xml-validate, xmllint, promtool/prometheus, taskset, and Go for the
+# native agent). Whatever is
 # missing is installed when running as root (one visible line says what), or, when not root, the run
 # stops at once with the exact command to run. Detection uses only bash builtins: PATH decides.
 #
@@ -19,6 +20,7 @@ requirements=(
   "promtool prometheus"
   "prometheus prometheus"
   "taskset util-linux"
+  "go golang-go"
 )
 
 missing_tools=()
@@ -33,7 +35,7 @@ for req in "${requirements[@]}"; do
 done
 
 if [ ${#missing_packages[@]} -eq 0 ]; then
-  echo "[provision] test dependencies present (chromium, rt-tests, qemu-system-x86, libvirt-clients, libxml2-utils, prometheus, util-linux)"
+  echo "[provision] test dependencies present (chromium, rt-tests, qemu-system-x86, libvirt-clients, libxml2-utils, prometheus, util-linux, golang-go)"
   exit 0
 fi
 

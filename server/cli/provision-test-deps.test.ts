@@ -11,7 +11,7 @@ import path from "node:path";
 import { afterAll, describe, expect, it } from "vitest";
 
 const SCRIPT = path.resolve(import.meta.dirname, "provision-test-deps.sh");
-const ALL_TOOLS = ["chromium", "cyclictest", "qemu-system-x86_64", "virsh", "virt-xml-validate", "xmllint", "promtool", "prometheus", "taskset"];
+const ALL_TOOLS = ["chromium", "cyclictest", "qemu-system-x86_64", "virsh", "virt-xml-validate", "xmllint", "promtool", "prometheus", "taskset", "go"];
 const isRoot = process.getuid?.() === 0;
 
 const work = mkdtempSync(path.join(os.tmpdir(), "nfvdeck-provision-"));
@@ -48,8 +48,8 @@ function run(pathDirs: string, env: Record<string, string> = {}, asNobody = fals
   return { status: r.status, stdout: r.stdout, stderr: r.stderr };
 }
 
-const MISSING = "qemu-system-x86 libvirt-clients libxml2-utils prometheus";
-const MISSING_TOOLS = "qemu-system-x86_64 virsh virt-xml-validate xmllint promtool prometheus";
+const MISSING = "qemu-system-x86 libvirt-clients libxml2-utils prometheus golang-go";
+const MISSING_TOOLS = "qemu-system-x86_64 virsh virt-xml-validate xmllint promtool prometheus go";
 const INSTALL = `apt-get update && DEBIAN_FRONTEND=noninteractive apt-get install -y --no-install-recommends ${MISSING}`;
 
 describe("provision-test-deps.sh", () => {
@@ -57,7 +57,7 @@ describe("provision-test-deps.sh", () => {
     const { dir, aptLog } = stubPath(ALL_TOOLS, { aptGet: true });
     const r = run(dir);
     expect(r.stderr).toBe("");
-    expect(r.stdout).toBe("[provision] test dependencies present (chromium, rt-tests, qemu-system-x86, libvirt-clients, libxml2-utils, prometheus, util-linux)\n");
+    expect(r.stdout).toBe("[provision] test dependencies present (chromium, rt-tests, qemu-system-x86, libvirt-clients, libxml2-utils, prometheus, util-linux, golang-go)\n");
     expect(r.status).toBe(0);
     expect(existsSync(aptLog)).toBe(false);
   });
@@ -114,7 +114,7 @@ describe("provision-test-deps.sh", () => {
     const r = run(dir, {}, isRoot);
     expect(r.status).toBe(1);
     expect(r.stderr).toContain(
-      "apt-get update && DEBIAN_FRONTEND=noninteractive apt-get install -y --no-install-recommends chromium rt-tests qemu-system-x86 libvirt-clients libxml2-utils prometheus util-linux\n",
+      "apt-get update && DEBIAN_FRONTEND=noninteractive apt-get install -y --no-install-recommends chromium rt-tests qemu-system-x86 libvirt-clients libxml2-utils prometheus util-linux golang-go\n",
     );
   });
 });

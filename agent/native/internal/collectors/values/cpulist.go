@@ -74,10 +74,10 @@ func ParseCPUList(text string) ([]int, error) {
 		if !ok {
 			return nil, errors.New(`not a cpu list: "` + cpuListTruncate(trimmed) + `" (bad part "` + cpuListTruncate(part) + `")`)
 		}
-		start := digitsNumber(s)
+		start := DigitsNumber(s)
 		end := start
 		if e != "" {
-			end = digitsNumber(e)
+			end = DigitsNumber(e)
 		}
 		if end < start {
 			return nil, errors.New(`descending range "` + part + `"`)
@@ -87,7 +87,7 @@ func ParseCPUList(text string) ([]int, error) {
 		}
 		used, group := 1.0, 1.0
 		if u != "" {
-			used, group = digitsNumber(u), digitsNumber(g)
+			used, group = DigitsNumber(u), DigitsNumber(g)
 		}
 		if group == 0 || used == 0 || used > group {
 			return nil, errors.New(`bad group "` + part + `"`)

@@ -110,8 +110,8 @@ func isDigits(s string) bool {
 	return true
 }
 
-// digitsNumber is Number(s) for a string of ASCII digits (correctly rounded, like JS).
-func digitsNumber(s string) float64 {
+// DigitsNumber is Number(s) for a string of ASCII digits (correctly rounded, like JS).
+func DigitsNumber(s string) float64 {
 	f, _ := strconv.ParseFloat(s, 64) // only a range error is possible: then ±Inf, as Number gives
 	return f
 }
@@ -129,7 +129,7 @@ func ParseIntValue(text string, present bool) (float64, bool) {
 	if !isDigits(digits) {
 		return 0, false
 	}
-	n := digitsNumber(digits)
+	n := DigitsNumber(digits)
 	if digits != t {
 		n = -n
 	}
@@ -199,7 +199,7 @@ func IndexedName(name, prefix string) (int, bool) {
 	if !isDigits(rest) {
 		return 0, false
 	}
-	n := digitsNumber(rest)
+	n := DigitsNumber(rest)
 	if n > maxSafeInteger { // keeps the int exact
 		return 0, false
 	}

@@ -1,19 +1,30 @@
 /**
- * Bundles the agent into one file: dist/nfvdeck-agent.js, runnable with plain `node` (Node ≥ 20), and
- * compiles that bundle into one self-contained executable, dist/nfvdeck-agent (Bun's runtime inside:
- * no Node to install on the host, ≈ 1/3 of Node's idle RSS — see `npm run bench`, footprint).
+ * Builds the agent:
+ * - dist/nfvdeck-agent.js: the TypeScript agent bundled into one file, runnable with plain `node` (≥ 20);
+ * - dist/nfvdeck-agent-full: that bundle compiled by Bun into one executable (Bun's runtime inside);
+ * - dist/nfvdeck-agent: THE executable to install — the native Go agent (agent/native: collect, report,
+ *   heartbeat, job polling; static, CGO_ENABLED=0) with dist/nfvdeck-agent-full embedded (gzip, build
+ *   tag `full`). It extracts the full agent to <state>/runtime/<sha256>/ on first use and runs it, hash
+ *   checked, only for a job or a command it does not have itself (agent/native/internal/full).
  * Fails if anything server-side (Prisma, pg, Next, the repo/db layer) would be pulled in: the agent
  * shares only the zod contract and pure domain helpers with the server.
  */
 import { build, type Metafile, type Plugin } from "esbuild";
 import { execFile } from "node:child_process";
+import { createHash } from "node:crypto";
 import { promises as fsp } from "node:fs";
+import os from "node:os";
 import { promisify } from "node:util";
+import { gzip } from "node:zlib";
 import path from "node:path";
 
 const repoRoot = path.resolve(import.meta.dirname, "..");
 const outfile = path.join(repoRoot, "dist", "nfvdeck-agent.js");
-const executable = path.join(repoRoot, "dist", "nfvdeck-agent");
+/** the Bun-compiled TypeScript agent (embedded in the native one; runs on its own too) */
+const fullExecutable = path.join(repoRoot, "dist", "nfvdeck-agent-full");
+/** the native agent with the full one embedded: what hosts install */
+const nativeExecutable = path.join(repoRoot, "dist", "nfvdeck-agent");
+const nativeModule = path.join(repoRoot, "agent", "native");
 const bunBin = path.join(repoRoot, "node_modules", ".bin", "bun");
 
 /** Inputs that must never reach the agent bundle. */
@@ -66,10 +77,10 @@ const englishOnlyZodLocales: Plugin = {
   },
 };
 
-export async function buildAgent(): Promise<{ outfile: string; bytes: number; inputs: number }> {
+export async function buildAgent(bundle: string = outfile): Promise<{ outfile: string; bytes: number; inputs: number }> {
   const result = await build({
     entryPoints: [path.join(repoRoot, "agent", "main.ts")],
-    outfile,
+    outfile: bundle,
     bundle: true,
     platform: "node",
     target: "node20",
@@ -85,19 +96,54 @@ export async function buildAgent(): Promise<{ outfile: string; bytes: number; in
   });
   const bad = forbiddenInputs(result.metafile);
   if (bad.length > 0) throw new Error(`the agent bundle must not include server runtime code:\n  ${bad.join("\n  ")}`);
-  await fsp.chmod(outfile, 0o755);
-  const bytes = (await fsp.stat(outfile)).size;
-  return { outfile, bytes, inputs: Object.keys(result.metafile.inputs).length };
+  await fsp.chmod(bundle, 0o755);
+  const bytes = (await fsp.stat(bundle)).size;
+  return { outfile: bundle, bytes, inputs: Object.keys(result.metafile.inputs).length };
 }
 
 /**
- * One executable for hosts without Node: `bun build --compile` of the checked bundle (so the same
+ * The full agent as one executable without Node: `bun build --compile` of the checked bundle (so the same
  * forbidden-input check covers it). Bun comes from the npm package `bun` (a dev dependency).
  */
-export async function compileAgentExecutable(bundle: string = outfile): Promise<{ executable: string; bytes: number }> {
+export async function compileAgentExecutable(bundle: string = outfile, executable: string = fullExecutable): Promise<{ executable: string; bytes: number }> {
   await promisify(execFile)(bunBin, ["build", "--compile", "--minify", bundle, "--outfile", executable], { cwd: repoRoot, maxBuffer: 1 << 20 });
   await fsp.chmod(executable, 0o755);
   return { executable, bytes: (await fsp.stat(executable)).size };
+}
+
+/**
+ * The native agent with `full` embedded: agent/native is copied to a scratch directory (nothing is
+ * written into the tree, so parallel builds do not race), the full agent goes into its
+ * internal/full/payload/ gzip-compressed with its SHA-256, and `go build -tags full` (static, stripped,
+ * reproducible paths) writes `executable`. Go: $GO or `go` on PATH (Debian's golang-go).
+ */
+export async function buildNativeAgent(full: string = fullExecutable, executable: string = nativeExecutable): Promise<{ executable: string; bytes: number; payloadSha256: string; payloadGzipBytes: number }> {
+  const scratch = await fsp.mkdtemp(path.join(os.tmpdir(), "nfvdeck-native-build-"));
+  try {
+    const moduleCopy = path.join(scratch, "native");
+    const payloadRel = path.join("internal", "full", "payload");
+    const notPayload = (src: string) => {
+      const rel = path.relative(nativeModule, src);
+      return rel !== payloadRel && !rel.startsWith(`${payloadRel}${path.sep}`);
+    };
+    await fsp.cp(nativeModule, moduleCopy, { recursive: true, filter: notPayload });
+    const payloadDir = path.join(moduleCopy, "internal", "full", "payload");
+    await fsp.mkdir(payloadDir, { recursive: true });
+    const bytes = await fsp.readFile(full);
+    const payloadSha256 = createHash("sha256").update(bytes).digest("hex");
+    const compressed = await promisify(gzip)(bytes, { level: 6 });
+    await fsp.writeFile(path.join(payloadDir, "nfvdeck-agent-full.gz"), compressed);
+    await fsp.writeFile(path.join(payloadDir, "nfvdeck-agent-full.sha256"), `${payloadSha256}\n`);
+    await promisify(execFile)(
+      process.env.GO ?? "go",
+      ["build", "-tags", "full", "-trimpath", "-ldflags", "-s -w", "-o", path.resolve(executable), "./cmd/nfvdeck-agent"],
+      { cwd: moduleCopy, env: { ...process.env, CGO_ENABLED: "0" }, maxBuffer: 4 << 20 },
+    );
+    await fsp.chmod(executable, 0o755);
+    return { executable, bytes: (await fsp.stat(executable)).size, payloadSha256, payloadGzipBytes: compressed.length };
+  } finally {
+    await fsp.rm(scratch, { recursive: true, force: true });
+  }
 }
 
 if (process.argv[1] && path.resolve(process.argv[1]) === path.resolve(import.meta.filename)) {
@@ -106,7 +152,11 @@ if (process.argv[1] && path.resolve(process.argv[1]) === path.resolve(import.met
       process.stdout.write(`${path.relative(repoRoot, file)}: ${(bytes / 1024).toFixed(1)} KiB from ${inputs} inputs (no server runtime)\n`);
       if (process.argv.includes("--no-executable")) return;
       const exe = await compileAgentExecutable(file);
-      process.stdout.write(`${path.relative(repoRoot, exe.executable)}: ${(exe.bytes / 1024 / 1024).toFixed(1)} MiB self-contained executable (bun --compile)\n`);
+      process.stdout.write(`${path.relative(repoRoot, exe.executable)}: ${(exe.bytes / 1024 / 1024).toFixed(1)} MiB full agent (bun --compile)\n`);
+      const native = await buildNativeAgent(exe.executable);
+      process.stdout.write(
+        `${path.relative(repoRoot, native.executable)}: ${(native.bytes / 1024 / 1024).toFixed(1)} MiB native agent, static (full agent embedded: ${(native.payloadGzipBytes / 1024 / 1024).toFixed(1)} MiB gzip, sha256 ${native.payloadSha256.slice(0, 12)}…)\n`,
+      );
     })
     .then(
     () => undefined,

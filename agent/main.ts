@@ -16,6 +16,8 @@ const COMMANDS: Record<string, () => Promise<CommandModule>> = {
   migrate: () => import("@/agent/commands/migrate"),
   "predict-migration": () => import("@/agent/commands/predict-migration"),
   tune: () => import("@/agent/commands/tune"),
+  "job-exec": () => import("@/agent/commands/job-exec"),
+  "job-recover": () => import("@/agent/commands/job-recover"),
 };
 
 function usage(): string {

@@ -88,6 +88,19 @@ export class JobRunner {
     this.loop = this.run();
   }
 
+  /**
+   * One offer (already claimed by agent.jobs.next), start to finish, outside the poll loop: what the
+   * loop does with each offer. The native agent's job-exec runs this in a child for every job.
+   */
+  async runOffer(offer: AgentJobOffer): Promise<void> {
+    await this.handle(await this.opts.api(), offer);
+  }
+
+  /** The restart inspection the loop does before every poll (the native agent's job-recover). */
+  async recover(): Promise<void> {
+    await this.recoverInterrupted(await this.opts.api());
+  }
+
   /** Stops polling; a job in progress is aborted (a migration is cancelled, the VM stays on the source). */
   async stop(): Promise<void> {
     this.stopping = true;

@@ -7,12 +7,17 @@ import (
 	"os"
 
 	"nfvdeck/agent/internal/commands"
+	"nfvdeck/agent/internal/full"
 )
 
 type command struct {
 	summary string
 	run     func(argv []string) int
 }
+
+// delegatedCommands run in the full (TypeScript) agent: listed in help only; anything not in
+// commandTable goes there.
+var delegatedCommands = []string{"capture", "enroll", "job-exec", "job-recover", "migrate", "parse-cyclictest", "pin-check", "predict-migration", "simulate", "tune"}
 
 // commandTable lists the native commands. Add a line here to add one.
 func commandTable() map[string]command {
@@ -29,7 +34,7 @@ func main() {
 	}
 	args := os.Args[1:]
 	if len(args) == 0 || args[0] == "help" || args[0] == "--help" || args[0] == "-h" {
-		fmt.Println(commands.Usage(names))
+		fmt.Println(commands.Usage(append(names, delegatedCommands...)))
 		if len(args) == 0 {
 			os.Exit(2)
 		}
@@ -37,8 +42,8 @@ func main() {
 	}
 	cmd, ok := table[args[0]]
 	if !ok {
-		fmt.Fprintf(os.Stderr, "unknown command %q\n%s\n", args[0], commands.Usage(names))
-		os.Exit(2)
+		// not native: the full agent runs it (same argv and stdio; an unknown command is its exit 2)
+		os.Exit(full.Delegate(args, os.Stderr))
 	}
 	os.Exit(cmd.run(args[1:]))
 }

@@ -3,6 +3,7 @@
 package hugepages
 
 import (
+	"math"
 	"sort"
 	"strconv"
 	"strings"
@@ -157,7 +158,7 @@ func Parse(raw Raw) map[string]any {
 	memTotalKb := meminfoOrNil(raw.Meminfo, "MemTotal")
 	sizes := make([]any, 0, len(raw.Sizes))
 	for _, s := range raw.Sizes {
-		where := "hugepages-" + values.NumberText(s.SizeKb) + "kB"
+		where := "hugepages-" + numberText(s.SizeKb) + "kB"
 		sizes = append(sizes, map[string]any{
 			"sizeKb":     s.SizeKb,
 			"nr":         count(s.Files, "nr_hugepages", where),
@@ -171,7 +172,7 @@ func Parse(raw Raw) map[string]any {
 	for _, n := range raw.Nodes {
 		nodeSizes := make([]any, 0, len(n.Sizes))
 		for _, s := range n.Sizes {
-			where := "node" + strconv.Itoa(n.Node) + "/hugepages-" + values.NumberText(s.SizeKb) + "kB"
+			where := "node" + strconv.Itoa(n.Node) + "/hugepages-" + numberText(s.SizeKb) + "kB"
 			nodeSizes = append(nodeSizes, map[string]any{
 				"sizeKb":  s.SizeKb,
 				"nr":      count(s.Files, "nr_hugepages", where),
@@ -276,4 +277,13 @@ func Read(fs *hostfs.FS) (any, error) {
 		return nil, nil
 	}
 	return Parse(raw), nil
+}
+
+// numberText is String(n): values.NumberText is JSON's text, "null" for the Infinity a 400-digit
+// number in the input gives; JavaScript's template literals write "Infinity".
+func numberText(n float64) string {
+	if math.IsInf(n, 1) {
+		return "Infinity"
+	}
+	return values.NumberText(n)
 }

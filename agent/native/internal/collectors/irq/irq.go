@@ -4,6 +4,7 @@
 package irq
 
 import (
+	"math"
 	"regexp"
 	"strconv"
 	"strings"
@@ -196,7 +197,7 @@ func Parse(raw Raw) map[string]any {
 	warnings := values.NewWarnings()
 	parsed := ParseInterrupts(raw.Interrupts.Text)
 	if parsed.Malformed > 0 {
-		warnings.Add("/proc/interrupts: " + values.NumberText(float64(parsed.Malformed)) + " malformed line(s) skipped")
+		warnings.Add("/proc/interrupts: " + numberText(float64(parsed.Malformed)) + " malformed line(s) skipped")
 	}
 	list := func(t Text, what string) any {
 		if !t.Present {
@@ -223,7 +224,7 @@ func Parse(raw Raw) map[string]any {
 			continue
 		}
 		aff := raw.Affinity[row.IRQ]
-		irq := values.NumberText(row.IRQ)
+		irq := numberText(row.IRQ)
 		var managed any
 		if aff.Debugfs.Present {
 			managed = IsManagedIRQ(aff.Debugfs.Text)
@@ -277,7 +278,7 @@ func ReadRaw(fs *hostfs.FS) (Raw, error) {
 		if !row.Numbered {
 			continue
 		}
-		irq := values.NumberText(row.IRQ)
+		irq := numberText(row.IRQ)
 		a := Affinity{
 			SmpAffinityList:       optional(fs, "proc/irq/"+irq+"/smp_affinity_list"),
 			EffectiveAffinityList: optional(fs, "proc/irq/"+irq+"/effective_affinity_list"),
@@ -301,4 +302,13 @@ func Read(fs *hostfs.FS) (any, error) {
 		return nil, nil
 	}
 	return Parse(raw), nil
+}
+
+// numberText is String(n): values.NumberText is JSON's text, "null" for the Infinity a 400-digit
+// number in the input gives; JavaScript's template literals write "Infinity".
+func numberText(n float64) string {
+	if math.IsInf(n, 1) {
+		return "Infinity"
+	}
+	return values.NumberText(n)
 }

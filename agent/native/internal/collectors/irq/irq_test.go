@@ -1,6 +1,7 @@
 package irq
 
 import (
+	"math"
 	"path/filepath"
 	"reflect"
 	"strings"
@@ -109,6 +110,15 @@ func TestParse(t *testing.T) {
 	}
 	if malformed["defaultSmpAffinity"] != nil {
 		t.Errorf("garbage default_smp_affinity: %#v, want null", malformed["defaultSmpAffinity"])
+	}
+}
+
+// A 400-digit IRQ number is Infinity to JS, and "Infinity" in its paths and messages (not JSON's "null").
+func TestParseHugeIRQNumber(t *testing.T) {
+	label := strings.Repeat("9", 400)
+	s := Parse(Raw{Interrupts: Text{header + label + ": 1 2 chip x\n", true}, Affinity: map[float64]Affinity{math.Inf(1): {SmpAffinityList: Text{"zz", true}}}})
+	if w := s["warnings"].([]string); !reflect.DeepEqual(w, []string{`irq Infinity smp_affinity_list: not a cpu list: "zz"`}) {
+		t.Errorf("warnings: %q", w)
 	}
 }
 

@@ -63,8 +63,44 @@ func isDigits(s string) bool {
 
 // number is Number(s) for ASCII digits: correctly rounded, Infinity past float64's range.
 func number(s string) float64 {
-	f, _ := strconv.ParseFloat(s, 64) // only a range error is possible: then ±Inf, as Number gives
+	if len(s) <= 15 { // exact in a float64: the common case, without ParseFloat's general path
+		n := 0
+		for i := 0; i < len(s); i++ {
+			n = n*10 + int(s[i]-'0')
+		}
+		return float64(n)
+	}
+	f, _ := strconv.ParseFloat(s, 64) // only a range error is possible: then +Inf, as Number gives
 	return f
+}
+
+// fields is values.Fields (split on runs of JS whitespace) with a fast path for ASCII text, which
+// /proc/interrupts is: a heartbeat splits every row of it.
+func fields(s string) []string {
+	for i := 0; i < len(s); i++ {
+		if s[i] >= 0x80 {
+			return values.Fields(s)
+		}
+	}
+	out := make([]string, 0, 8)
+	start := -1
+	for i := 0; i < len(s); i++ {
+		switch s[i] {
+		case ' ', '\t', '\n', '\v', '\f', '\r':
+			if start >= 0 {
+				out = append(out, s[start:i])
+				start = -1
+			}
+		default:
+			if start < 0 {
+				start = i
+			}
+		}
+	}
+	if start >= 0 {
+		out = append(out, s[start:])
+	}
+	return out
 }
 
 // splitRow matches /^\s*([^\s:]+):(.*)$/ on one line: the label and the rest. JS's "." stops at \r,
@@ -76,7 +112,7 @@ func splitRow(line string) (label, rest string, ok bool) {
 		return "", "", false
 	}
 	rest = s[end+1:]
-	if strings.ContainsAny(rest, "\r\u2028\u2029") {
+	if strings.IndexByte(rest, '\r') >= 0 || strings.Contains(rest, "\u2028") || strings.Contains(rest, "\u2029") {
 		return "", "", false
 	}
 	return s[:end], rest, true
@@ -90,7 +126,7 @@ func ParseInterrupts(text string) ParsedInterrupts {
 	header := lines[0]
 	lines = lines[1:]
 	columns := []float64{}
-	for _, token := range values.Fields(header) {
+	for _, token := range fields(header) {
 		if strings.HasPrefix(token, "CPU") && isDigits(token[3:]) {
 			columns = append(columns, number(token[3:]))
 		}
@@ -110,7 +146,7 @@ func ParseInterrupts(text string) ParsedInterrupts {
 			malformed++
 			continue
 		}
-		tokens := values.Fields(rest)
+		tokens := fields(rest)
 		counts := []float64{}
 		for len(counts) < maxCounts && len(tokens) > 0 && isDigits(tokens[0]) {
 			counts = append(counts, number(tokens[0]))
@@ -194,8 +230,11 @@ func ptrText(p *string, max int) any {
 
 // Parse builds the irq section (pure).
 func Parse(raw Raw) map[string]any {
+	return parse(raw, ParseInterrupts(raw.Interrupts.Text))
+}
+
+func parse(raw Raw, parsed ParsedInterrupts) map[string]any {
 	warnings := values.NewWarnings()
-	parsed := ParseInterrupts(raw.Interrupts.Text)
 	if parsed.Malformed > 0 {
 		warnings.Add("/proc/interrupts: " + numberText(float64(parsed.Malformed)) + " malformed line(s) skipped")
 	}
@@ -266,15 +305,22 @@ func optional(fs *hostfs.FS, rel string) Text {
 
 // ReadRaw reads /proc/interrupts and, for every numbered IRQ in it, its affinity files.
 func ReadRaw(fs *hostfs.FS) (Raw, error) {
+	raw, _, err := readRaw(fs)
+	return raw, err
+}
+
+// readRaw also returns /proc/interrupts parsed, so Read parses it once (the TS agent parses it twice).
+func readRaw(fs *hostfs.FS) (Raw, ParsedInterrupts, error) {
 	text, ok, err := fs.ReadText("proc/interrupts")
 	if err != nil {
-		return Raw{}, err
+		return Raw{}, ParsedInterrupts{}, err
 	}
 	raw := Raw{Interrupts: Text{text, ok}, Affinity: map[float64]Affinity{}}
 	// debugfs (root only, when mounted) is the one place that says whether an IRQ is kernel-managed.
 	_, debugfs, err := fs.ListDir("sys/kernel/debug/irq/irqs")
 	debugfs = debugfs && err == nil
-	for _, row := range ParseInterrupts(text).Rows {
+	parsed := ParseInterrupts(text)
+	for _, row := range parsed.Rows {
 		if !row.Numbered {
 			continue
 		}
@@ -289,19 +335,19 @@ func ReadRaw(fs *hostfs.FS) (Raw, error) {
 		raw.Affinity[row.IRQ] = a
 	}
 	raw.DefaultSmpAffinity = optional(fs, "proc/irq/default_smp_affinity")
-	return raw, nil
+	return raw, parsed, nil
 }
 
 // Read returns the irq section, or nil when /proc/interrupts is absent.
 func Read(fs *hostfs.FS) (any, error) {
-	raw, err := ReadRaw(fs)
+	raw, parsed, err := readRaw(fs)
 	if err != nil {
 		return nil, err
 	}
 	if !raw.Interrupts.Present {
 		return nil, nil
 	}
-	return Parse(raw), nil
+	return parse(raw, parsed), nil
 }
 
 // numberText is String(n): values.NumberText is JSON's text, "null" for the Infinity a 400-digit

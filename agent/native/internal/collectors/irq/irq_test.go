@@ -187,3 +187,21 @@ func TestReadFixtures(t *testing.T) {
 		}
 	})
 }
+
+// BenchmarkRead: the cost per heartbeat on a captured tree (go test -bench Read -benchmem).
+func BenchmarkRead(b *testing.B) {
+	for _, tree := range []string{"ht-on-rdt", "kvm4nfv-baseline"} {
+		b.Run(tree, func(b *testing.B) {
+			fs, err := hostfs.New(filepath.Join(fixtures, tree))
+			if err != nil {
+				b.Fatal(err)
+			}
+			b.ReportAllocs()
+			for i := 0; i < b.N; i++ {
+				if _, err := Read(fs); err != nil {
+					b.Fatal(err)
+				}
+			}
+		})
+	}
+}

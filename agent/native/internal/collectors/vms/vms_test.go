@@ -360,3 +360,17 @@ func TestRealQemu(t *testing.T) {
 		}
 	})
 }
+
+// BenchmarkRead: the cost per heartbeat on this host's /proc (every process's cmdline is read).
+func BenchmarkRead(b *testing.B) {
+	fs, err := hostfs.New("/")
+	if err != nil {
+		b.Fatal(err)
+	}
+	b.ReportAllocs()
+	for i := 0; i < b.N; i++ {
+		if _, err := Read(fs); err != nil {
+			b.Fatal(err)
+		}
+	}
+}

@@ -547,6 +547,9 @@ func ReadRaw(fs *hostfs.FS) (Raw, error) {
 	release := values.Trim(raw.OSRelease.S)
 	pids, err := FindProcessesCached(fs, "irqbalance")
 	if err != nil {
+		if r.err != nil { // the TS reader would have thrown at osrelease already
+			return Raw{}, r.err
+		}
 		return Raw{}, err
 	}
 	raw.IrqbalancePids = pids

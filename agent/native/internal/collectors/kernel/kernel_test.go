@@ -389,3 +389,17 @@ func TestFindProcessesCached(t *testing.T) {
 		t.Errorf("gone: %v", got)
 	}
 }
+
+// BenchmarkRead is one collection from the largest fixture tree (80 CPUs, HT on).
+func BenchmarkRead(b *testing.B) {
+	fs, err := hostfs.New(filepath.Join(fixtures, "ht-on-rdt"))
+	if err != nil {
+		b.Fatal(err)
+	}
+	b.ReportAllocs()
+	for i := 0; i < b.N; i++ {
+		if v, err := Read(fs); v == nil || err != nil {
+			b.Fatal(v, err)
+		}
+	}
+}

@@ -114,3 +114,17 @@ func TestReadWithoutCPUs(t *testing.T) {
 		t.Errorf("no CPU directories, no section: %v %v", v, err)
 	}
 }
+
+// BenchmarkRead is one collection from the largest fixture tree (80 CPUs, HT on).
+func BenchmarkRead(b *testing.B) {
+	fs, err := hostfs.New(filepath.Join(fixtures, "ht-on-rdt"))
+	if err != nil {
+		b.Fatal(err)
+	}
+	b.ReportAllocs()
+	for i := 0; i < b.N; i++ {
+		if v, err := Read(fs); v == nil || err != nil {
+			b.Fatal(v, err)
+		}
+	}
+}

@@ -210,3 +210,17 @@ func TestReadEmptyTree(t *testing.T) {
 		t.Errorf("an empty tree has no topology: %v %v", v, err)
 	}
 }
+
+// BenchmarkRead is one collection from the largest fixture tree (80 CPUs, HT on).
+func BenchmarkRead(b *testing.B) {
+	fs, err := hostfs.New(filepath.Join(fixtures, "ht-on-rdt"))
+	if err != nil {
+		b.Fatal(err)
+	}
+	b.ReportAllocs()
+	for i := 0; i < b.N; i++ {
+		if v, err := Read(fs); v == nil || err != nil {
+			b.Fatal(v, err)
+		}
+	}
+}

@@ -117,16 +117,21 @@ export async function compileAgentExecutable(bundle: string = outfile, executabl
  * internal/full/payload/ gzip-compressed with its SHA-256, and `go build -tags full` (static, stripped,
  * reproducible paths) writes `executable`. Go: $GO or `go` on PATH (Debian's golang-go).
  */
-export async function buildNativeAgent(full: string = fullExecutable, executable: string = nativeExecutable): Promise<{ executable: string; bytes: number; payloadSha256: string; payloadGzipBytes: number }> {
+export async function buildNativeAgent(
+  full: string = fullExecutable,
+  executable: string = nativeExecutable,
+  /** the Go module to build (default agent/native; NFVDECK_NATIVE_MODULE: e.g. a clean checkout of it) */
+  sourceModule: string = process.env.NFVDECK_NATIVE_MODULE ?? nativeModule,
+): Promise<{ executable: string; bytes: number; payloadSha256: string; payloadGzipBytes: number }> {
   const scratch = await fsp.mkdtemp(path.join(os.tmpdir(), "nfvdeck-native-build-"));
   try {
     const moduleCopy = path.join(scratch, "native");
     const payloadRel = path.join("internal", "full", "payload");
     const notPayload = (src: string) => {
-      const rel = path.relative(nativeModule, src);
+      const rel = path.relative(sourceModule, src);
       return rel !== payloadRel && !rel.startsWith(`${payloadRel}${path.sep}`);
     };
-    await fsp.cp(nativeModule, moduleCopy, { recursive: true, filter: notPayload });
+    await fsp.cp(sourceModule, moduleCopy, { recursive: true, filter: notPayload });
     const payloadDir = path.join(moduleCopy, "internal", "full", "payload");
     await fsp.mkdir(payloadDir, { recursive: true });
     const bytes = await fsp.readFile(full);

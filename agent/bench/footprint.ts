@@ -2,8 +2,8 @@
  * Footprint bench (part of `npm run bench`; prints figures, asserts nothing).
  *
  * Side by side in one window: Debian's prometheus-node-exporter scraped every interval (the peer the
- * design measures against), and the agent — the compiled executable dist/nfvdeck-agent (as the systemd
- * unit runs it, with its JIT off only, and with its JIT on) and the plain bundle dist/nfvdeck-agent.js
+ * design measures against), and the agent — the Bun-compiled full agent dist/nfvdeck-agent-full (with
+ * the systemd unit's Bun environment, with its JIT off only, and with its JIT on) and the plain bundle dist/nfvdeck-agent.js
  * under Node — running its
  * real `run` loop at the same interval — collect every section from "/", hash, diff, spool (fsync), POST to a local
  * sink that answers like agent.report. After a warm-up, each process's RSS (/proc/PID/status VmRSS)

@@ -4,6 +4,7 @@
 package vms
 
 import (
+	"bytes"
 	"math"
 	"regexp"
 	"sort"
@@ -13,6 +14,7 @@ import (
 
 	"nfvdeck/agent/internal/collectors/values"
 	"nfvdeck/agent/internal/hostfs"
+	"nfvdeck/agent/internal/jsonx"
 )
 
 // Task is one thread of a QEMU process; HasComm/HasStatus are false when the file could not be read
@@ -505,6 +507,17 @@ func pidEntries(names []string) []float64 {
 	return out
 }
 
+// isQemuCmdline is IsQemuArgv(ArgvOf(decoded cmdline)) on the raw bytes, so the text of every other
+// process is never decoded: NUL and "/" are ASCII, which UTF-8 decoding keeps in place, and the
+// binary-name pattern is ASCII-only, which no U+FFFD or other decoded character can match.
+func isQemuCmdline(cmdline []byte) bool {
+	argv0 := cmdline
+	if i := bytes.IndexByte(argv0, 0); i >= 0 {
+		argv0 = argv0[:i]
+	}
+	return qemuBinary.Match(argv0[bytes.LastIndexByte(argv0, '/')+1:])
+}
+
 // ReadRaw returns every QEMU process under proc/ with its cmdline and, per thread, comm and status;
 // nil when there is no proc/ at all.
 func ReadRaw(fs *hostfs.FS) ([]Process, bool, error) {
@@ -516,10 +529,11 @@ func ReadRaw(fs *hostfs.FS) ([]Process, bool, error) {
 	for _, pid := range pidEntries(entries) {
 		dir := "proc/" + numberText(pid)
 		// A process can exit at any moment: every read is optional.
-		cmdline, ok := fs.ReadTextOptional(dir + "/cmdline")
-		if !ok || !IsQemuArgv(ArgvOf(cmdline)) {
+		raw, ok, err := fs.ReadBytes(dir + "/cmdline")
+		if err != nil || !ok || !isQemuCmdline(raw) {
 			continue
 		}
+		cmdline := jsonx.DecodeUTF8(raw)
 		tids, _, _ := fs.ListDir(dir + "/task") // gone (or unreadable): no threads, the process is still listed
 		tasks := []Task{}
 		for _, tid := range pidEntries(tids) {

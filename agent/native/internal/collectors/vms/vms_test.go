@@ -11,6 +11,7 @@ import (
 	"time"
 
 	"nfvdeck/agent/internal/hostfs"
+	"nfvdeck/agent/internal/jsonx"
 )
 
 func status(list string) string {
@@ -213,6 +214,18 @@ func TestParseIgnoresOthers(t *testing.T) {
 	vm := vmAt(t, s, 0)
 	expect(t, "pid 4", vm, map[string]any{"pid": 4.0, "name": nil, "smpCpus": nil, "threadsNamed": true,
 		"vcpuThreads": []any{map[string]any{"tid": 4.0, "comm": "ALL CPUs/TCG", "vcpu": nil, "cpusAllowed": nil}}})
+}
+
+func TestIsQemuCmdline(t *testing.T) {
+	for _, c := range []string{
+		"", "\x00", "qemu-kvm", "qemu-kvm\x00-S\x00", "\x00qemu-kvm\x00", "/usr/bin/qemu-system-x86_64\x00", "/usr/bin/\xffqemu-system-x86_64\x00",
+		"/x\xe2/qemu-kvm\x00", "/x/qemu-kvm\xe2\x00", "qemu-system-\x00", "qemu-system-é\x00", "/qemu-kvm/\x00", "qemu-img\x00info\x00",
+	} {
+		want := IsQemuArgv(ArgvOf(jsonx.DecodeUTF8([]byte(c))))
+		if got := isQemuCmdline([]byte(c)); got != want {
+			t.Errorf("%q: got %v, want %v (the decoded text's answer)", c, got, want)
+		}
+	}
 }
 
 func put(t *testing.T, root, rel, text string) {

@@ -12,40 +12,25 @@ import (
 	"syscall"
 	"time"
 	"unsafe"
+
+	"nfvdeck/agent/internal/state"
 )
 
-// DefaultStateDir is the TypeScript agent's default (agent/state.ts).
-const DefaultStateDir = "/var/lib/nfvdeck-agent"
-
-// StateDir is where a delegated command's full agent is extracted: --state in args, else
-// $NFVDECK_AGENT_STATE, $STATE_DIRECTORY (its first entry), else /var/lib/nfvdeck-agent — the same
-// order as agent/state.ts resolveStateDir.
+// StateDir is where a delegated command's full agent is extracted: --state in args, else what
+// agent/state.ts resolveStateDir picks ($NFVDECK_AGENT_STATE, $STATE_DIRECTORY, /var/lib/nfvdeck-agent).
 func StateDir(args []string) string {
-	chosen := ""
+	flag := ""
 	for i, a := range args {
 		if a == "--state" && i+1 < len(args) {
-			chosen = args[i+1]
+			flag = args[i+1]
 			break
 		}
 		if strings.HasPrefix(a, "--state=") {
-			chosen = strings.TrimPrefix(a, "--state=")
+			flag = strings.TrimPrefix(a, "--state=")
 			break
 		}
 	}
-	if chosen == "" {
-		chosen = os.Getenv("NFVDECK_AGENT_STATE")
-	}
-	if chosen == "" {
-		chosen = strings.Split(os.Getenv("STATE_DIRECTORY"), ":")[0]
-	}
-	if chosen == "" {
-		chosen = DefaultStateDir
-	}
-	abs, err := filepath.Abs(chosen)
-	if err != nil {
-		return chosen
-	}
-	return abs
+	return state.ResolveStateDir(flag, os.LookupEnv)
 }
 
 // LocateForCommand is Locate in the command's state dir; a user who may not write there (a

@@ -10,6 +10,8 @@ import (
 	"path/filepath"
 	"strings"
 	"testing"
+
+	"nfvdeck/agent/internal/state"
 )
 
 // embedStandIn makes this test binary behave like a `full` build whose payload is /bin/echo (a real
@@ -127,22 +129,24 @@ func TestWithoutTheTagTheEnvironmentNamesTheFullAgent(t *testing.T) {
 }
 
 func TestStateDirFollowsTheTypeScriptOrder(t *testing.T) {
-	t.Setenv("NFVDECK_AGENT_STATE", "")
-	t.Setenv("STATE_DIRECTORY", "")
 	cases := []struct {
 		args             []string
 		envState, envDir string
 		want             string
 	}{
-		{nil, "", "", DefaultStateDir},
+		{nil, "", "", state.DefaultStateDir},
 		{[]string{"enroll", "--state", "/a"}, "/b", "/c", "/a"},
 		{[]string{"enroll", "--state=/a2"}, "/b", "", "/a2"},
 		{[]string{"tune"}, "/b", "/c:/d", "/b"},
 		{[]string{"tune"}, "", "/c:/d", "/c"},
 	}
 	for _, c := range cases {
-		t.Setenv("NFVDECK_AGENT_STATE", c.envState)
-		t.Setenv("STATE_DIRECTORY", c.envDir)
+		for name, value := range map[string]string{"NFVDECK_AGENT_STATE": c.envState, "STATE_DIRECTORY": c.envDir} {
+			t.Setenv(name, value) // restored after the test
+			if value == "" {
+				os.Unsetenv(name)
+			}
+		}
 		if got := StateDir(c.args); got != c.want {
 			t.Errorf("StateDir(%v) with %q/%q = %q, want %q", c.args, c.envState, c.envDir, got, c.want)
 		}

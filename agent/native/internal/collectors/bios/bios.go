@@ -189,7 +189,11 @@ func parseExport(text string, w *values.Warnings) (*object, error) {
 	if strings.HasPrefix(t, "{") || strings.HasPrefix(t, "[") {
 		doc, err := parseJSON([]byte(t))
 		if err != nil {
-			return nil, errors.New("BIOS export: invalid JSON: " + err.Error())
+			msg := err.Error()
+			if v8, failed := v8JSONError(t); failed {
+				msg = v8 // the words JSON.parse uses
+			}
+			return nil, errors.New("BIOS export: invalid JSON: " + msg)
 		}
 		// Dell SCP
 		if root, ok := doc.(*object); ok {

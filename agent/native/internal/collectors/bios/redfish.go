@@ -356,9 +356,10 @@ func redfishGet(cfg RedfishConfig, pathOrURL string) (any, error) {
 	if err != nil {
 		return nil, errors.New(where + err.Error())
 	}
-	req.Header["accept"] = []string{"application/json"}
-	req.Header["odata-version"] = []string{"4.0"}
-	req.Header["authorization"] = []string{"Basic " + base64.StdEncoding.EncodeToString([]byte(cfg.Username+":"+cfg.Password))}
+	req.Header.Set("Accept", "application/json")
+	req.Header.Set("OData-Version", "4.0")
+	// canonical key: net/http then adds no second one from credentials in the URL (node:http neither)
+	req.Header.Set("Authorization", "Basic "+base64.StdEncoding.EncodeToString([]byte(cfg.Username+":"+cfg.Password)))
 	req.Header["User-Agent"] = []string{""} // node:http sends none
 	timedOut := errors.New(where + "Redfish GET " + pathname(u) + ": timed out after " + strconv.Itoa(cfg.timeoutMs()) + " ms")
 	res, err := client.Do(req)

@@ -64,14 +64,53 @@ func (f *FS) ReadBytes(rel string) ([]byte, bool, error) {
 	if err != nil {
 		return nil, false, err
 	}
-	b, err := os.ReadFile(p)
+	b, err := readFile(p)
 	if err != nil {
 		if isAbsent(err) {
 			return nil, false, nil
 		}
-		return nil, false, err
+		return nil, false, &fs.PathError{Op: "open", Path: p, Err: err}
 	}
 	return b, true, nil
+}
+
+// readFile is open(2), read(2) until EOF, close(2) — no fstat and no poller registration (os.ReadFile
+// does both per file). A heartbeat reads a few hundred tiny sysfs/procfs files; their size from stat is
+// 4096 or 0 anyway, so a small first buffer that grows is the right shape.
+func readFile(p string) ([]byte, error) {
+	fd, err := openRetry(p)
+	if err != nil {
+		return nil, err
+	}
+	defer syscall.Close(fd)
+	buf := make([]byte, 0, 512)
+	for {
+		if len(buf) == cap(buf) {
+			grown := make([]byte, len(buf), cap(buf)*2)
+			copy(grown, buf)
+			buf = grown
+		}
+		n, err := syscall.Read(fd, buf[len(buf):cap(buf)])
+		if err == syscall.EINTR {
+			continue
+		}
+		if err != nil {
+			return nil, err
+		}
+		if n == 0 {
+			return buf, nil
+		}
+		buf = buf[:len(buf)+n]
+	}
+}
+
+func openRetry(p string) (int, error) {
+	for {
+		fd, err := syscall.Open(p, syscall.O_RDONLY|syscall.O_CLOEXEC, 0)
+		if err != syscall.EINTR {
+			return fd, err
+		}
+	}
 }
 
 // ReadTextOptional is ReadText that also maps permission and I/O errors to "absent": for files only

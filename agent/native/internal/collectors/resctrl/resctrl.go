@@ -187,7 +187,7 @@ func readCacheInfo(fs *hostfs.FS, dir string, w *values.Warnings) (any, error) {
 	for i, name := range [5]string{"num_closids", "cbm_mask", "min_cbm_bits", "shareable_bits", "bit_usage"} {
 		t, ok, err := fs.ReadText(dir + "/" + name)
 		if err != nil {
-			return nil, err
+			return nil, nodeError(err, false)
 		}
 		files[i], present[i] = t, ok
 	}
@@ -207,7 +207,7 @@ func readFiles(fs *hostfs.FS, dir string, names ...string) ([]string, []bool, er
 	for i, name := range names {
 		t, ok, err := fs.ReadText(dir + "/" + name)
 		if err != nil {
-			return nil, nil, err
+			return nil, nil, nodeError(err, false)
 		}
 		texts[i], present[i] = t, ok
 	}
@@ -272,7 +272,7 @@ func readInfo(fs *hostfs.FS, w *values.Warnings) (map[string]any, error) {
 	}
 	status, statusOk, err := fs.ReadText(info + "/last_cmd_status")
 	if err != nil {
-		return nil, err
+		return nil, nodeError(err, false)
 	}
 	return map[string]any{
 		"l3":            l3,
@@ -316,7 +316,7 @@ type MonGroup struct {
 func readMonData(fs *hostfs.FS, groupDir string) ([]MonDomain, bool, error) {
 	names, ok, err := fs.ListDir(groupDir + "/mon_data")
 	if err != nil || !ok {
-		return nil, false, err
+		return nil, false, nodeError(err, true)
 	}
 	out := []MonDomain{}
 	for _, name := range names {
@@ -349,7 +349,7 @@ func groupPaths(fs *hostfs.FS) ([]string, error) {
 	paths := []string{"/"}
 	names, _, err := fs.ListDir(root)
 	if err != nil {
-		return nil, err
+		return nil, nodeError(err, true)
 	}
 	for _, name := range names {
 		if notGroups[name] {
@@ -393,7 +393,7 @@ func ReadMonitoring(fs *hostfs.FS) (groups []MonGroup, mounted bool, err error) 
 		}
 		mons, _, err := fs.ListDir(dir + "/mon_groups")
 		if err != nil {
-			return nil, true, err
+			return nil, true, nodeError(err, true)
 		}
 		for _, mon := range mons {
 			domains, ok, err := readMonData(fs, dir+"/mon_groups/"+mon)
@@ -441,7 +441,7 @@ func ReadResctrl(fs *hostfs.FS) (*Reading, error) {
 		schemata := []any{}
 		text, ok, err := fs.ReadText(dir + "/schemata")
 		if err != nil {
-			return nil, err
+			return nil, nodeError(err, false)
 		}
 		if ok {
 			if parsed, perr := ParseSchemata(text); perr != nil {
@@ -452,13 +452,13 @@ func ReadResctrl(fs *hostfs.FS) (*Reading, error) {
 		}
 		cpus, cpusOk, err := fs.ReadText(dir + "/cpus_list")
 		if err != nil {
-			return nil, err
+			return nil, nodeError(err, false)
 		}
 		cpusList := cpusListOf(cpus, cpusOk)
 		taskCount := CountTasks(fs.ReadTextOptional(dir + "/tasks"))
 		mode, modeOk, err := fs.ReadText(dir + "/mode")
 		if err != nil {
-			return nil, err
+			return nil, nodeError(err, false)
 		}
 		controlGroups = append(controlGroups, map[string]any{
 			"path": gp, "schemata": schemata, "cpusList": cpusList, "taskCount": taskCount, "mode": values.WordOrNil(mode, modeOk, 64),
@@ -473,7 +473,7 @@ func ReadResctrl(fs *hostfs.FS) (*Reading, error) {
 		}
 		mons, _, err := fs.ListDir(dir + "/mon_groups")
 		if err != nil {
-			return nil, err
+			return nil, nodeError(err, true)
 		}
 		for _, mon := range mons {
 			mdir := dir + "/mon_groups/" + mon
@@ -486,7 +486,7 @@ func ReadResctrl(fs *hostfs.FS) (*Reading, error) {
 			}
 			mcpus, mcpusOk, err := fs.ReadText(mdir + "/cpus_list")
 			if err != nil {
-				return nil, err
+				return nil, nodeError(err, false)
 			}
 			monitoring = append(monitoring, MonGroup{
 				Path:         monGroupPath(gp, mon),

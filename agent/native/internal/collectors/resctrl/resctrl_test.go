@@ -368,3 +368,37 @@ func TestFixtureTrees(t *testing.T) {
 		}
 	}
 }
+
+// An unreadable file fails the section as the TS collector's readText throw does, worded as Node's.
+func TestIOErrorsWordedAsNode(t *testing.T) {
+	files := fullTree()
+	fs := tree(t, files, R+"/bad/schemata")
+	_, err := Read(fs)
+	if err == nil || err.Error() != "EISDIR: illegal operation on a directory, read" {
+		t.Errorf("schemata directory: %v", err)
+	}
+	fs = tree(t, fullTree())
+	loop := filepath.Join(fs.Root, R, "mon_groups")
+	if err := os.Symlink("mon_groups", loop); err != nil {
+		t.Fatal(err)
+	}
+	_, err = Read(fs)
+	if err == nil || err.Error() != "ELOOP: too many symbolic links encountered, scandir '"+loop+"'" {
+		t.Errorf("mon_groups loop: %v", err)
+	}
+	_, _, err = ReadMonitoring(fs)
+	if err == nil || err.Error() != "ELOOP: too many symbolic links encountered, scandir '"+loop+"'" {
+		t.Errorf("monitoring, mon_groups loop: %v", err)
+	}
+	fs = tree(t, fullTree())
+	cpus := filepath.Join(fs.Root, R, "vnf-rt", "cpus_list")
+	if err := os.Remove(cpus); err != nil {
+		t.Fatal(err)
+	}
+	if err := os.Symlink("cpus_list", cpus); err != nil {
+		t.Fatal(err)
+	}
+	if _, err = Read(fs); err == nil || err.Error() != "ELOOP: too many symbolic links encountered, open '"+cpus+"'" {
+		t.Errorf("cpus_list loop: %v", err)
+	}
+}

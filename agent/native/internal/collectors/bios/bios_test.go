@@ -529,3 +529,17 @@ func TestV8JSONErrors(t *testing.T) {
 		}
 	}
 }
+
+// go test -bench Read ./internal/collectors/bios: the section from a captured host's DMI (no BMC).
+func BenchmarkRead(b *testing.B) {
+	fs, err := hostfs.New(filepath.Join("..", "..", "..", "..", "fixtures", "ht-on-rdt"))
+	if err != nil {
+		b.Fatal(err)
+	}
+	b.ReportAllocs()
+	for i := 0; i < b.N; i++ {
+		if s, err := ReadBios(fs, Options{RunDmidecode: noDmidecode}); err != nil || s == nil {
+			b.Fatal(s, err)
+		}
+	}
+}

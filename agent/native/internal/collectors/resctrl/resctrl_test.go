@@ -402,3 +402,17 @@ func TestIOErrorsWordedAsNode(t *testing.T) {
 		t.Errorf("cpus_list loop: %v", err)
 	}
 }
+
+// go test -bench Read ./internal/collectors/resctrl: one section read of a captured RDT host.
+func BenchmarkRead(b *testing.B) {
+	fs, err := hostfs.New(filepath.Join("..", "..", "..", "..", "fixtures", "ht-on-rdt-cdp"))
+	if err != nil {
+		b.Fatal(err)
+	}
+	b.ReportAllocs()
+	for i := 0; i < b.N; i++ {
+		if s, err := Read(fs); err != nil || s == nil {
+			b.Fatal(s, err)
+		}
+	}
+}

@@ -17,6 +17,7 @@ import { buildAgent, buildNativeAgent, compileAgentExecutable } from "@/agent/bu
 import { IN_FLIGHT_FILE, JOBS_DIR, JOURNAL_FILE, JobRunner } from "@/agent/jobs/runner";
 import { saveCredentials } from "@/agent/state";
 import { createAgentApi } from "@/agent/transport/client";
+import { qmp, startQemuPair } from "@/agent/actions/test-support/qemu";
 import { disconnectPrisma } from "@/server/db";
 import { createIngestServer } from "@/server/ingest-server";
 import { closeJobListener } from "@/server/repo/job-listener";
@@ -281,5 +282,58 @@ describe("the Go job loop with the full agent's job-exec, against the real agent
     expect(job.reason).toBe("the agent restarted during the job (started 2026-12-01T00:00:00.000Z); not re-run; tuning plan of tune.sysctl.sched_rt_runtime_us was interrupted; run verify to see the host's values");
     expect(await journalEvents(h)).toEqual(["interrupted"]);
     expect(existsSync(path.join(h.state, JOBS_DIR, IN_FLIGHT_FILE))).toBe(false);
+  });
+
+  it("a migration (real QEMU, bandwidth-starved): the operator's cancel reaches it through job-exec's lease renewals; SIGTERM to the Go loop mid-job ends the next one cancelled too", { timeout: 180_000 }, async () => {
+    const h = await host("native-migrate");
+    const startMigration = async (uri: string, qmpSocket: string) => {
+      const created = await operator.jobs.createMigration({
+        hostId: h.hostId,
+        vm: { by: "socket", qmpSocket, name: "native-vm" },
+        uri,
+        maxBandwidthBytesPerS: 20_000,
+        downtimeLimitMs: 300,
+        timeoutS: 600,
+        idempotencyKey: randomUUID(),
+      });
+      const deadline = Date.now() + 60_000;
+      while ((await journalEvents(h).catch(() => [])).filter((e) => e === "started").length < started + 1) {
+        if (Date.now() > deadline) throw new Error("the migration never started");
+        await new Promise((r) => setTimeout(r, 100));
+      }
+      started++;
+      await new Promise((r) => setTimeout(r, 1500)); // QEMU is migrating on the child's behalf
+      return created.id;
+    };
+    let started = 0;
+
+    const first = await startQemuPair();
+    try {
+      const loop = goJobLoop(h);
+      const id = await startMigration(first.uri, first.source.qmpSocket);
+      await operator.jobs.cancel({ id });
+      const job = await settled(id);
+      expect(job.state, loop.output()).toBe("cancelled");
+      expect(job.audit.map((a) => a.action)).toContain("job.cancelled");
+      expect(await loop.stop(), loop.output()).toBe(0);
+      // the VM stays on the source, running (migrate_cancel, not a kill)
+      expect(await qmp(first.source.qmpSocket, "query-status")).toMatchObject({ running: true });
+    } finally {
+      await first.cleanup();
+    }
+
+    const second = await startQemuPair();
+    try {
+      const loop = goJobLoop(h);
+      const id = await startMigration(second.uri, second.source.qmpSocket);
+      expect(await loop.stop(), loop.output()).toBe(0); // SIGTERM: returns once job-exec has ended the job
+      const { job } = await viewer.jobs.get({ id });
+      expect(job.state, loop.output()).toBe("cancelled");
+      expect(existsSync(path.join(h.state, JOBS_DIR, IN_FLIGHT_FILE))).toBe(false);
+      expect(await qmp(second.source.qmpSocket, "query-status")).toMatchObject({ running: true });
+    } finally {
+      await second.cleanup();
+    }
+    expect(await journalEvents(h)).toEqual(["received", "started", "abort", "finished", "received", "started", "finished"]);
   });
 });

@@ -171,7 +171,7 @@ func (e *encoder) object(m map[string]any, prefix string) error {
 		e.buf = append(e.buf, "{}"...)
 		return nil
 	}
-	sort.Slice(keys, func(i, j int) bool { return LessUTF16(keys[i], keys[j]) })
+	SortKeysLikeJS(keys)
 	inner := prefix + e.indent
 	e.buf = append(e.buf, '{')
 	for i, k := range keys {
@@ -271,6 +271,39 @@ func AppendString(b []byte, s string) []byte {
 	}
 	b = append(b, s[start:]...)
 	return append(b, '"')
+}
+
+// arrayIndex reports whether k is an ECMAScript array index ("0", "17"; not "01", "-1" or 4294967295
+// and above) and its value.
+func arrayIndex(k string) (uint64, bool) {
+	if k == "" || len(k) > 10 || (len(k) > 1 && k[0] == '0') {
+		return 0, false
+	}
+	var n uint64
+	for i := 0; i < len(k); i++ {
+		if k[i] < '0' || k[i] > '9' {
+			return 0, false
+		}
+		n = n*10 + uint64(k[i]-'0')
+	}
+	return n, n < 4294967295
+}
+
+// SortKeysLikeJS puts keys in the order JSON.stringify writes an object whose keys were inserted
+// sorted (canonicalJson): array-index keys first in numeric order ("9" before "10"), then the others
+// by UTF-16 code units.
+func SortKeysLikeJS(keys []string) {
+	sort.Slice(keys, func(i, j int) bool {
+		a, aIdx := arrayIndex(keys[i])
+		b, bIdx := arrayIndex(keys[j])
+		switch {
+		case aIdx && bIdx:
+			return a < b
+		case aIdx != bIdx:
+			return aIdx
+		}
+		return LessUTF16(keys[i], keys[j])
+	})
 }
 
 // LessUTF16 orders strings by UTF-16 code units, as JavaScript's default sort and Object.keys().sort() do.

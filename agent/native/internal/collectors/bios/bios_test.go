@@ -543,3 +543,24 @@ func BenchmarkRead(b *testing.B) {
 		}
 	}
 }
+
+// testdata/zod-url.json: [baseUrl, ZodError message or null] from the TS redfishConfigSchema itself.
+func TestBaseURLValidationEqualsZod(t *testing.T) {
+	raw, err := os.ReadFile("testdata/zod-url.json")
+	if err != nil {
+		t.Fatal(err)
+	}
+	var cases [][2]*string
+	if err := json.Unmarshal(raw, &cases); err != nil {
+		t.Fatal(err)
+	}
+	for _, c := range cases {
+		err := RedfishConfig{BaseURL: *c[0], SystemID: "1", Username: "u"}.Validate()
+		switch {
+		case c[1] == nil && err != nil:
+			t.Errorf("%q is valid for zod, got %v", *c[0], err)
+		case c[1] != nil && (err == nil || err.Error() != *c[1]):
+			t.Errorf("%q:\n got %v\nwant %s", *c[0], err, *c[1])
+		}
+	}
+}

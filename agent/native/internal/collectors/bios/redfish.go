@@ -74,16 +74,16 @@ func (z *zodIssues) err() error {
 	return errors.New("[\n" + strings.Join(z.items, ",\n") + "\n]")
 }
 
-// validURL approximates `new URL(s)` (what zod's .url() asks): a scheme, and for the special schemes a
-// host without forbidden code points and a port up to 65535.
-func validURL(s string) bool {
-	t := values.Trim(s)
+// validURL approximates `new URL(s)` (what zod's .url() asks, on the JS-trimmed text): a scheme, and for
+// the special schemes a host (percent-decoded) without forbidden code points, a valid IPv4 address when
+// it ends in a number, and a port up to 65535.
+func validURL(t string) bool {
+	t = strings.NewReplacer("\t", "", "\n", "", "\r", "").Replace(t) // the URL parser drops them anywhere
 	m := urlSchemePattern.FindStringSubmatch(t)
 	if m == nil {
 		return false
 	}
-	scheme := strings.ToLower(m[1])
-	switch scheme {
+	switch strings.ToLower(m[1]) {
 	case "http", "https", "ws", "wss", "ftp":
 	default:
 		return true
@@ -98,23 +98,25 @@ func validURL(s string) bool {
 	host, port := rest, ""
 	if strings.HasPrefix(rest, "[") {
 		end := strings.Index(rest, "]")
-		if end < 0 || net.ParseIP(rest[1:end]) == nil {
+		if end < 0 || net.ParseIP(rest[1:end]) == nil || strings.Contains(rest[1:end], ".") && !strings.Contains(rest[1:end], ":") {
 			return false
 		}
-		host, port = rest[:end+1], strings.TrimPrefix(rest[end+1:], ":")
-		if rest[end+1:] != "" && !strings.HasPrefix(rest[end+1:], ":") {
+		after := rest[end+1:]
+		if after != "" && !strings.HasPrefix(after, ":") {
 			return false
 		}
-	} else if i := strings.LastIndex(rest, ":"); i >= 0 {
-		host, port = rest[:i], rest[i+1:]
-		if hostForbidden.MatchString(host) {
+		port = strings.TrimPrefix(after, ":")
+	} else {
+		if i := strings.LastIndex(rest, ":"); i >= 0 {
+			host, port = rest[:i], rest[i+1:]
+		}
+		decoded, err := url.PathUnescape(host)
+		if err != nil || decoded == "" || hostForbidden.MatchString(decoded) {
 			return false
 		}
-	} else if hostForbidden.MatchString(host) {
-		return false
-	}
-	if host == "" {
-		return false
+		if !validIPv4Ending(strings.ToLower(decoded)) {
+			return false
+		}
 	}
 	if port != "" {
 		if !digitsOnly.MatchString(port) {
@@ -127,13 +129,64 @@ func validURL(s string) bool {
 	return true
 }
 
+// ipv4Part parses a WHATWG IPv4 number: decimal, 0x hex or 0-led octal.
+func ipv4Part(s string) (uint64, bool) {
+	base := 10
+	switch {
+	case strings.HasPrefix(s, "0x"):
+		s, base = s[2:], 16
+		if s == "" {
+			return 0, true
+		}
+	case len(s) > 1 && s[0] == '0':
+		s, base = s[1:], 8
+	}
+	if s == "" {
+		return 0, false
+	}
+	n, err := strconv.ParseUint(s, base, 64)
+	return n, err == nil
+}
+
+// validIPv4Ending: a host whose last label is a number must be a whole valid IPv4 address.
+func validIPv4Ending(host string) bool {
+	labels := strings.Split(host, ".")
+	if len(labels) > 1 && labels[len(labels)-1] == "" {
+		labels = labels[:len(labels)-1]
+	}
+	last := labels[len(labels)-1]
+	if _, numeric := ipv4Part(last); !numeric && !(last != "" && digitsOnly.MatchString(last)) {
+		return true // a domain name
+	}
+	if len(labels) > 4 {
+		return false
+	}
+	for i, l := range labels {
+		n, ok := ipv4Part(l)
+		if !ok {
+			return false
+		}
+		limit := uint64(255)
+		if i == len(labels)-1 {
+			limit = uint64(1)<<(8*uint(5-len(labels))) - 1
+		}
+		if n > limit {
+			return false
+		}
+	}
+	return true
+}
+
 // Validate is redfishConfigSchema.parse: an error with zod's message when a field is out of bounds.
 func (c RedfishConfig) Validate() error {
 	z := &zodIssues{}
-	if !validURL(c.BaseURL) {
+	baseURL := c.BaseURL
+	if trimmed := values.Trim(baseURL); validURL(trimmed) {
+		baseURL = trimmed // zod's url check passes the trimmed text on to the refinement
+	} else {
 		z.add(zField("code", zq("invalid_format")), zField("format", zq("url")), zPath("baseUrl"), zField("message", zq("Invalid URL")))
 	}
-	if !httpURLPrefix.MatchString(c.BaseURL) {
+	if !httpURLPrefix.MatchString(baseURL) {
 		z.add(zField("code", zq("custom")), zPath("baseUrl"), zField("message", zq("http(s) URL")))
 	}
 	if n := values.UTF16Len(c.SystemID); n < 1 {
@@ -211,6 +264,7 @@ func OptionsFromEnv(lookup func(string) (string, bool)) (Options, error) {
 		if err := cfg.Validate(); err != nil {
 			return opts, err
 		}
+		cfg.BaseURL = values.Trim(cfg.BaseURL) // zod's parse output is the trimmed URL
 		opts.Redfish = &cfg
 	}
 	if file, _ := lookup("NFVDECK_BIOS_EXPORT"); file != "" {

@@ -55,7 +55,12 @@ func TestRunRealCyclictest(t *testing.T) {
 		t.Fatal(err)
 	}
 	before := time.Now()
+	watching := make(chan struct{})
+	seen := make(chan map[string]string, 1)
+	go watchChildAffinity(watching, seen)
 	out, err := RunCyclictest(context.Background(), req, "go-test-run", time.Now)
+	close(watching)
+	affinity := <-seen
 	if err != nil {
 		var re *RunError
 		if errors.As(err, &re) {
@@ -64,6 +69,14 @@ func TestRunRealCyclictest(t *testing.T) {
 		t.Fatal(err)
 	}
 	run := out.Run
+	t.Logf("cyclictest affinity seen: %v", affinity)
+	// pinned like the TS agent: the measurement thread on the measured CPU, the main thread on housekeeping
+	if affinity["main"] != housekeeping && housekeeping != "" {
+		t.Errorf("cyclictest's main thread allowed on %q, want housekeeping %q (seen %v)", affinity["main"], housekeeping, affinity)
+	}
+	if affinity["measuring"] != cpu {
+		t.Errorf("no cyclictest thread pinned to %s (seen %v)", cpu, affinity)
+	}
 	if out.JSON == nil {
 		t.Fatal("cyclictest wrote no --json file")
 	}
@@ -202,5 +215,39 @@ func TestPinInPlaceKeepsEveryThreadOnTheTarget(t *testing.T) {
 	threads := ReadThreadAffinity(0)
 	if len(threads) < 2 || len(ThreadsOffTarget(threads, allowed)) != 0 {
 		t.Errorf("threads %+v not all on %v", threads, allowed)
+	}
+}
+
+// watchChildAffinity polls for this process's cyclictest child until done closes, then sends the last
+// Cpus_allowed_list seen of its main thread ("main") and of another thread ("measuring").
+func watchChildAffinity(done <-chan struct{}, seen chan<- map[string]string) {
+	last := map[string]string{}
+	me := strconv.Itoa(os.Getpid())
+	for {
+		select {
+		case <-done:
+			seen <- last
+			return
+		case <-time.After(20 * time.Millisecond):
+		}
+		procs, _ := os.ReadDir("/proc")
+		for _, p := range procs {
+			comm, err := os.ReadFile("/proc/" + p.Name() + "/comm")
+			if err != nil || strings.TrimSpace(string(comm)) != "cyclictest" {
+				continue
+			}
+			status, _ := os.ReadFile("/proc/" + p.Name() + "/status")
+			if !strings.Contains(string(status), "\nPPid:\t"+me+"\n") {
+				continue
+			}
+			pid, _ := strconv.Atoi(p.Name())
+			for _, th := range ReadThreadAffinity(pid) {
+				if th.Tid == pid {
+					last["main"] = FormatCpuList(th.Allowed)
+				} else if len(th.Allowed) > 0 {
+					last["measuring"] = FormatCpuList(th.Allowed)
+				}
+			}
+		}
 	}
 }

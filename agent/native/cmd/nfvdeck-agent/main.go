@@ -23,6 +23,7 @@ var delegatedCommands = []string{"capture", "enroll", "job-exec", "job-recover",
 func commandTable() map[string]command {
 	return map[string]command{
 		"once": {commands.OnceSummary, func(argv []string) int { return commands.Once(argv, os.Stdout, os.Stderr) }},
+		"run":  {commands.RunSummary, func(argv []string) int { return commands.Run(argv, os.Stderr) }},
 		"jobs": {commands.JobsSummary, func(argv []string) int { return commands.Jobs(argv, os.Stderr) }},
 	}
 }

@@ -1,0 +1,213 @@
+/**
+ * The native agent's `run` against the REAL agent API (the ingest server on the test database): the Go
+ * binary is built here (`go build` into a scratch dir), hosts are enrolled as the TS tests enrol them,
+ * and the stored results are compared with what the TypeScript agent's own `run` stores for the same
+ * tree. Also: a restart continues the sequence (no reuse, also when the TS agent takes over the same
+ * state directory), and an outage spools reports that are delivered once, in order, when the server is back.
+ */
+import { execFile, spawn, type ChildProcess } from "node:child_process";
+import { promises as fsp } from "node:fs";
+import type http from "node:http";
+import os from "node:os";
+import path from "node:path";
+import { promisify } from "node:util";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { saveCredentials } from "@/agent/state";
+import { prisma } from "@/server/db";
+import { createIngestServer } from "@/server/ingest-server";
+import { enrolHost, uniqueHostname } from "@/server/test/callers";
+
+const REPO = path.resolve(import.meta.dirname, "../..");
+const FIXTURE = path.join(REPO, "agent", "fixtures", "kvm4nfv-baseline");
+const PORT = 3935;
+const SERVER = `http://127.0.0.1:${PORT}`;
+const tsx = path.join(REPO, "node_modules/.bin/tsx");
+
+let dir = "";
+let goAgent = "";
+let ingest: http.Server | null = null;
+const children: ChildProcess[] = [];
+
+async function startIngest(): Promise<void> {
+  const server = createIngestServer({ maxBodyBytes: 8 * 1024 * 1024 });
+  await new Promise<void>((resolve, reject) => {
+    server.once("error", reject);
+    server.listen(PORT, "127.0.0.1", () => resolve());
+  });
+  ingest = server;
+}
+
+async function stopIngest(): Promise<void> {
+  const server = ingest;
+  if (!server) return;
+  ingest = null;
+  const closed = new Promise<void>((resolve) => server.close(() => resolve()));
+  server.closeAllConnections();
+  await closed;
+}
+
+interface Agent {
+  child: ChildProcess;
+  output: () => string;
+  exited: Promise<number | null>;
+}
+
+/** A bare environment, as the unit's; no isolated CPUs (the agent must not pin itself in a test). */
+function start(file: string, args: string[]): Agent {
+  const child = spawn(file, args, {
+    cwd: REPO,
+    stdio: ["ignore", "pipe", "pipe"],
+    env: { NODE_ENV: "production", PATH: process.env.PATH ?? "/usr/bin:/bin", HOME: process.env.HOME ?? "/root", NFVDECK_ISOLATED_CPUS: "" },
+  });
+  children.push(child);
+  let out = "";
+  child.stdout?.on("data", (d: Buffer) => (out += d.toString()));
+  child.stderr?.on("data", (d: Buffer) => (out += d.toString()));
+  const exited = new Promise<number | null>((resolve) => child.on("exit", (code) => resolve(code)));
+  return { child, output: () => out, exited };
+}
+
+const runGo = (args: string[]) => start(goAgent, ["run", ...args]);
+const runTs = (args: string[]) => start(tsx, ["agent/main.ts", "run", ...args]);
+
+async function stop(agent: Agent): Promise<void> {
+  agent.child.kill("SIGTERM");
+  expect(await agent.exited, agent.output().slice(-3000)).toBe(0);
+}
+
+async function waitFor(what: string, cond: () => Promise<boolean>, timeoutMs: number, agent?: Agent): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  while (Date.now() < deadline) {
+    if (await cond()) return;
+    await new Promise((r) => setTimeout(r, 100));
+  }
+  throw new Error(`timed out waiting for ${what}${agent ? `\nagent output:\n${agent.output().slice(-3000)}` : ""}`);
+}
+
+async function reportRows(hostId: string): Promise<{ key: string; sequence: number }[]> {
+  const rows = await prisma().report.findMany({ where: { hostId }, orderBy: { id: "asc" }, select: { idempotencyKey: true, sequence: true } });
+  return rows.map((r) => ({ key: r.idempotencyKey, sequence: Number(r.sequence) }));
+}
+
+async function storedSections(hostId: string) {
+  const rows = await prisma().hostSection.findMany({ where: { hostId }, orderBy: { section: "asc" } });
+  return rows.map((r) => ({ section: r.section, hash: r.hash, ok: r.ok, available: r.available, error: r.error, data: r.data }));
+}
+
+async function spooled(stateDir: string): Promise<number[]> {
+  const names = await fsp.readdir(path.join(stateDir, "spool")).catch(() => [] as string[]);
+  return names.filter((n) => /^\d{16}\.json$/.test(n)).map((n) => Number(n.slice(0, 16))).sort((a, b) => a - b);
+}
+
+/** An enrolled host whose credentials are in a fresh state directory, as `enroll` leaves them. */
+async function enrolledState(name: string): Promise<{ hostId: string; stateDir: string }> {
+  const host = await enrolHost(uniqueHostname(name), { note: "native run test" });
+  const stateDir = path.join(dir, `state-${name}`);
+  await saveCredentials(stateDir, { hostId: host.hostId, hostToken: host.hostToken, server: SERVER, enrolledAt: new Date().toISOString() });
+  return { hostId: host.hostId, stateDir };
+}
+
+/** Stored once each, keys host id + sequence, in send order (row order = sequence order). */
+function expectOnceInOrder(hostId: string, rows: { key: string; sequence: number }[]): void {
+  expect(new Set(rows.map((r) => r.key)).size).toBe(rows.length);
+  for (const r of rows) expect(r.key).toBe(`${hostId}:${r.sequence}`);
+  const sequences = rows.map((r) => r.sequence);
+  expect(sequences).toEqual([...sequences].sort((a, b) => a - b));
+}
+
+beforeAll(async () => {
+  dir = await fsp.mkdtemp(path.join(os.tmpdir(), "nfvdeck-native-run-"));
+  goAgent = path.join(dir, "nfvdeck-agent");
+  await promisify(execFile)("go", ["build", "-o", goAgent, "./cmd/nfvdeck-agent"], { cwd: path.join(REPO, "agent", "native") });
+  await startIngest();
+}, 180_000);
+
+afterAll(async () => {
+  for (const c of children) if (c.exitCode === null && c.signalCode === null) c.kill("SIGKILL");
+  await stopIngest();
+  if (dir) await fsp.rm(dir, { recursive: true, force: true });
+});
+
+describe("native run against the real agent API", () => {
+  it("stores the same sections as the TypeScript agent's run for the same tree; every report once, in order", async () => {
+    const go = await enrolledState("go-run");
+    const ts = await enrolledState("ts-run");
+    const common = ["--root", FIXTURE, "--heartbeat", "0.2", "--no-jobs", "--verbose"];
+    const goRun = runGo(["--state", go.stateDir, ...common]);
+    // the TS agent's default (no --no-qos) would keep per-VNF resctrl groups by writing into the tree
+    const tsRun = runTs(["--state", ts.stateDir, ...common, "--no-qos"]);
+    await waitFor("5 Go reports stored", async () => (await reportRows(go.hostId)).length >= 5, 30_000, goRun);
+    await waitFor("5 TS reports stored", async () => (await reportRows(ts.hostId)).length >= 5, 60_000, tsRun);
+    await stop(goRun);
+    await stop(tsRun);
+
+    const goSections = await storedSections(go.hostId);
+    expect(goSections.map((s) => s.section)).toEqual(["bios", "hugepages", "irq", "kernel", "kvm", "power", "resctrl", "topology", "vms"]);
+    expect(goSections).toEqual(await storedSections(ts.hostId));
+    expect(goSections.find((s) => s.section === "kernel")).toMatchObject({ ok: true, available: true });
+
+    const rows = await reportRows(go.hostId);
+    expectOnceInOrder(go.hostId, rows);
+    expect(rows.map((r) => r.sequence)).toEqual(rows.map((_, i) => i));
+    const host = await prisma().host.findUniqueOrThrow({ where: { id: go.hostId } });
+    expect(Number(host.lastSequence)).toBe(rows.at(-1)?.sequence);
+    expect([host.agentSpoolDropped, host.agentRejected, host.agentSetAside].map(Number)).toEqual([0, 0, 0]);
+    expect(host.agentVersion).toBe("0.1.0");
+    expect(await fsp.readFile(path.join(go.stateDir, "sequence"), "utf8")).toBe("999\n");
+    // all delivered at stop (or left in the spool for the next start, never lost)
+    const left = await spooled(go.stateDir);
+    expect(left.every((s) => s > (rows.at(-1)?.sequence ?? -1))).toBe(true);
+  }, 120_000);
+
+  it("a restart continues after the reserved block, and the TS agent on the same state directory continues after that", async () => {
+    const go = await enrolledState("go-restart");
+    const args = ["--state", go.stateDir, "--root", FIXTURE, "--heartbeat", "0.2", "--no-jobs"];
+    let agent = runGo(args);
+    await waitFor("3 reports", async () => (await reportRows(go.hostId)).length >= 3, 30_000, agent);
+    await stop(agent);
+    const first = (await reportRows(go.hostId)).length + (await spooled(go.stateDir)).length;
+
+    agent = runGo(args);
+    await waitFor("reports of the second run", async () => (await reportRows(go.hostId)).some((r) => r.sequence >= 1000), 30_000, agent);
+    await stop(agent);
+    expect(await fsp.readFile(path.join(go.stateDir, "sequence"), "utf8")).toBe("1999\n");
+
+    // the same directory under the TypeScript agent: its credentials, sequence file and spool
+    const tsAgent = runTs([...args, "--no-qos"]);
+    await waitFor("reports of the TS agent", async () => (await reportRows(go.hostId)).some((r) => r.sequence >= 2000), 60_000, tsAgent);
+    await stop(tsAgent);
+
+    const rows = await reportRows(go.hostId);
+    expectOnceInOrder(go.hostId, rows);
+    const seqs = rows.map((r) => r.sequence);
+    expect(seqs.filter((s) => s < 1000)).toEqual(Array.from({ length: first }, (_, i) => i));
+    expect(seqs.filter((s) => s >= 1000 && s < 2000)[0]).toBe(1000);
+    expect(seqs.filter((s) => s >= 2000)[0]).toBe(2000);
+  }, 150_000);
+
+  it("an outage spools the reports; they are delivered once, in order, when the server is back", async () => {
+    const go = await enrolledState("go-outage");
+    const agent = runGo(["--state", go.stateDir, "--root", FIXTURE, "--heartbeat", "0.2", "--backoff-max-ms", "800", "--timeout-ms", "2000", "--verbose"]);
+    await waitFor("3 reports stored", async () => (await reportRows(go.hostId)).length >= 3, 30_000, agent);
+
+    await stopIngest();
+    await new Promise((r) => setTimeout(r, 3000));
+    const duringOutage = await spooled(go.stateDir);
+    expect(duringOutage.length, agent.output().slice(-2000)).toBeGreaterThanOrEqual(8);
+    expect(agent.output()).toMatch(/cannot deliver report \d+ \(no answer: .*\); spooling, retry in \d+ ms/);
+    const storedBefore = await reportRows(go.hostId);
+    // only the report in flight when the server went away may be stored already (its answer was lost)
+    expect(storedBefore.filter((r) => duringOutage.includes(r.sequence)).every((r) => r.sequence === duringOutage[0])).toBe(true);
+
+    await startIngest();
+    const lastOutage = duringOutage.at(-1) ?? 0;
+    await waitFor("the outage's reports delivered", async () => (await reportRows(go.hostId)).some((r) => r.sequence > lastOutage + 2), 30_000, agent);
+    await stop(agent);
+    expect(agent.output()).toMatch(/server reachable again after \d+ failed attempt\(s\)/);
+
+    const rows = await reportRows(go.hostId);
+    expectOnceInOrder(go.hostId, rows);
+    expect(rows.map((r) => r.sequence)).toEqual(rows.map((_, i) => i));
+    for (const seq of duringOutage) expect(rows.filter((r) => r.sequence === seq)).toHaveLength(1);
+  }, 120_000);
+});

@@ -85,7 +85,11 @@ func New(opts Options) (*Client, error) {
 	if u.Scheme == "https" {
 		tr.TLSClientConfig = opts.TLS.Config(u.Hostname())
 	}
-	return &Client{base: TrpcURL(opts.Server), token: opts.HostToken, timeout: timeout, http: &http.Client{Transport: tr}}, nil
+	// Redirects are not followed (node:http does not): a followed 3xx would re-send the token and the
+	// report to wherever it points — plain http included, past TransportProblem — and the pinned-name
+	// check would still be the first host's. A 3xx is answered as "not a tRPC response".
+	noRedirects := func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse }
+	return &Client{base: TrpcURL(opts.Server), token: opts.HostToken, timeout: timeout, http: &http.Client{Transport: tr, CheckRedirect: noRedirects}}, nil
 }
 
 // CallError is a call that failed. Status is the HTTP status (the tRPC error's data.httpStatus when it

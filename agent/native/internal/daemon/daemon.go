@@ -147,6 +147,10 @@ type Daemon struct {
 	latencyRunning  bool
 	rejected        int64
 	lastDropLogged  int64
+	configProblem   string
+	// latencyRuns is the running scheduled cyclictest (at most one): Stop waits for it, so the
+	// interrupted child is reaped before the agent exits instead of measuring on, orphaned, at RT priority.
+	latencyRuns sync.WaitGroup
 
 	failures  int
 	headFault struct {
@@ -225,7 +229,8 @@ func (d *Daemon) Stop() {
 	d.stopOnce.Do(func() {
 		close(d.stopCh)
 		d.loops.Wait()
-		d.cancelBg() // a running cyclictest is ended
+		d.cancelBg()         // a running cyclictest is ended (SIGINT, SIGKILL 5 s later) …
+		d.latencyRuns.Wait() // … and reaped
 		close(d.done)
 	})
 	<-d.done
@@ -482,7 +487,9 @@ func (d *Daemon) maybeStartLatencyRun(now time.Time) {
 	d.nextLatencyAt = now.Add(time.Duration(every * float64(time.Minute)))
 	d.mu.Unlock()
 	runKey := uuidV4()
+	d.latencyRuns.Add(1) // only from the cycle loop, which Stop has waited for before latencyRuns.Wait
 	go func() {
+		defer d.latencyRuns.Done()
 		defer func() {
 			d.mu.Lock()
 			d.latencyRunning = false
@@ -505,12 +512,46 @@ func (d *Daemon) maybeStartLatencyRun(now time.Time) {
 
 func formatJS(f float64) string { return strconv.FormatFloat(f, 'f', -1, 64) }
 
+// Bounds of a server heartbeat (the contract's is a positive integer of seconds, no maximum): past a
+// day the cycle's time.Duration would overflow to a negative delay, a collection loop without pause.
+const (
+	minServerHeartbeatMs = 1000
+	maxServerHeartbeatMs = 86_400_000
+)
+
+// scheduleProblem checks what the daemon itself uses of a latency schedule (the rest is checked by the
+// runner before anything runs): everyMinutes as the contract has it. 0, a missing one or one whose
+// Duration overflows would start a cyclictest on the measured CPUs at every heartbeat.
+func scheduleProblem(s map[string]any) string {
+	every, ok := s["everyMinutes"].(float64)
+	if !ok || every != math.Trunc(every) || every < 1 || every > 10_080 {
+		return fmt.Sprintf("latencySchedule.everyMinutes %v is not an integer in 1..10080", s["everyMinutes"])
+	}
+	return ""
+}
+
 func (d *Daemon) applyConfig(out *transport.ReportOutput) {
 	d.mu.Lock()
 	defer d.mu.Unlock()
-	serverMs := int(math.Round(out.Config.HeartbeatSeconds * 1000))
+	problem := out.ConfigProblem
+	if problem == "" && out.Config.LatencySchedule != nil {
+		problem = scheduleProblem(out.Config.LatencySchedule)
+	}
+	if problem != "" {
+		// the report is delivered; the server's config is not usable, so the current settings stay
+		if problem != d.configProblem {
+			d.log("server config ignored: %s", problem)
+		}
+		d.configProblem = problem
+		return
+	}
+	d.configProblem = ""
+	serverMs := 0
+	if hb := out.Config.HeartbeatSeconds; hb > 0 && !math.IsInf(hb, 0) {
+		serverMs = int(math.Min(math.Max(math.Round(hb*1000), minServerHeartbeatMs), maxServerHeartbeatMs))
+	}
 	if d.opts.HeartbeatMs <= 0 && serverMs > 0 && serverMs != d.heartbeatMs {
-		d.log("heartbeat %s s → %s s (server config)", formatJS(float64(d.heartbeatMs)/1000), formatJS(out.Config.HeartbeatSeconds))
+		d.log("heartbeat %s s → %s s (server config)", formatJS(float64(d.heartbeatMs)/1000), formatJS(float64(serverMs)/1000))
 		d.heartbeatMs = serverMs
 	}
 	text := "null"

@@ -238,6 +238,45 @@ type ReportOutput struct {
 		// LatencySchedule is the agent latency schedule object, nil when none.
 		LatencySchedule map[string]any `json:"latencySchedule"`
 	} `json:"config"`
+	// ConfigProblem is why Config is unusable ("" when it is fine): the answer came, so the report was
+	// stored; its config had a wrong shape, and the daemon keeps its settings.
+	ConfigProblem string `json:"-"`
+}
+
+// UnmarshalJSON never fails on a wrong member type. Why: a 2xx answer means the server stored the
+// report; refusing the answer would resend that report forever and block every later one (the TS agent
+// removes the report first and only then trips over a bad config).
+func (o *ReportOutput) UnmarshalJSON(b []byte) error {
+	var loose struct {
+		Stored          json.RawMessage `json:"stored"`
+		Duplicate       json.RawMessage `json:"duplicate"`
+		SectionsChanged json.RawMessage `json:"sectionsChanged"`
+		Config          json.RawMessage `json:"config"`
+	}
+	*o = ReportOutput{}
+	if json.Unmarshal(b, &loose) != nil {
+		o.ConfigProblem = "the answer is not an object"
+		return nil
+	}
+	_ = json.Unmarshal(loose.Stored, &o.Stored)
+	_ = json.Unmarshal(loose.Duplicate, &o.Duplicate)
+	_ = json.Unmarshal(loose.SectionsChanged, &o.SectionsChanged)
+	var config struct {
+		HeartbeatSeconds json.RawMessage `json:"heartbeatSeconds"`
+		LatencySchedule  json.RawMessage `json:"latencySchedule"`
+	}
+	if len(loose.Config) == 0 || json.Unmarshal(loose.Config, &config) != nil || string(loose.Config) == "null" {
+		o.ConfigProblem = "config is not an object"
+		return nil
+	}
+	if json.Unmarshal(config.HeartbeatSeconds, &o.Config.HeartbeatSeconds) != nil {
+		o.ConfigProblem = "config.heartbeatSeconds is not a number"
+	}
+	if len(config.LatencySchedule) == 0 || json.Unmarshal(config.LatencySchedule, &o.Config.LatencySchedule) != nil {
+		o.Config.LatencySchedule = nil
+		o.ConfigProblem = "config.latencySchedule is neither an object nor null"
+	}
+	return nil
 }
 
 // Report sends one report (its JSON as spooled) with agent.report.

@@ -35,3 +35,37 @@ func TestCallDoesNotFollowRedirects(t *testing.T) {
 		t.Fatalf("a 307 answer: %v %+v", err, f)
 	}
 }
+
+// A 2xx answer is a stored report even when its config has a wrong shape: Report must not fail (the
+// daemon would resend that report forever); the problem is said in ConfigProblem.
+func TestReportAnswerWithAWrongConfigShapeIsDelivered(t *testing.T) {
+	answer := ""
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		w.Write([]byte(`{"result":{"data":{"json":` + answer + `}}}`))
+	}))
+	defer srv.Close()
+	c, err := New(Options{Server: srv.URL, HostToken: "t"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, tc := range []struct{ answer, problem string }{
+		{`{"stored":true,"duplicate":false,"sectionsChanged":[],"config":{"heartbeatSeconds":7,"latencySchedule":null}}`, ""},
+		{`{"stored":true,"duplicate":false,"sectionsChanged":[],"config":{"heartbeatSeconds":"10","latencySchedule":null}}`, "config.heartbeatSeconds is not a number"},
+		{`{"stored":true,"duplicate":false,"sectionsChanged":[],"config":{"heartbeatSeconds":10,"latencySchedule":[1]}}`, "config.latencySchedule is neither an object nor null"},
+		{`{"stored":true,"duplicate":false,"sectionsChanged":[],"config":{"heartbeatSeconds":10}}`, "config.latencySchedule is neither an object nor null"},
+		{`{"stored":true,"duplicate":false,"sectionsChanged":"kernel","config":{"heartbeatSeconds":1e999,"latencySchedule":null}}`, "config.heartbeatSeconds is not a number"},
+		{`{"stored":true}`, "config is not an object"},
+		{`[]`, "the answer is not an object"},
+		{`null`, "config is not an object"},
+	} {
+		answer = tc.answer
+		out, err := c.Report(context.Background(), json.RawMessage(`{}`))
+		if err != nil {
+			t.Errorf("%s: %v", tc.answer, err)
+			continue
+		}
+		if out.ConfigProblem != tc.problem {
+			t.Errorf("%s: problem %q, want %q", tc.answer, out.ConfigProblem, tc.problem)
+		}
+	}
+}

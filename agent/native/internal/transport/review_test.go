@@ -2,11 +2,19 @@ package transport
 
 import (
 	"context"
+	"crypto/ecdsa"
+	"crypto/elliptic"
+	"crypto/rand"
+	"crypto/x509"
+	"crypto/x509/pkix"
 	"encoding/json"
+	"math/big"
+	"net"
 	"net/http"
 	"net/http/httptest"
 	"sync/atomic"
 	"testing"
+	"time"
 )
 
 // A redirect must not carry the token (nor the report) to another place: node:http never follows one.
@@ -66,6 +74,66 @@ func TestReportAnswerWithAWrongConfigShapeIsDelivered(t *testing.T) {
 		}
 		if out.ConfigProblem != tc.problem {
 			t.Errorf("%s: problem %q, want %q", tc.answer, out.ConfigProblem, tc.problem)
+		}
+	}
+}
+
+// The leaf's name is checked as node's tls.checkServerIdentity checks it (the TS agent's last step);
+// the answers below are node 20's for the same host and certificate fields.
+func TestHostnameCheckIsNodes(t *testing.T) {
+	ca, caKey := makeCA(t, "nfvdeck test CA")
+	pin := &PinnedTLS{Fingerprint: Fingerprint256(ca.Raw), ca: ca}
+	roots := x509.NewCertPool()
+	roots.AddCert(ca)
+	leafKey, _ := ecdsa.GenerateKey(elliptic.P256(), rand.Reader)
+	serial := int64(100)
+	leaf := func(cns []string, dns []string, ips []string) []byte {
+		serial++
+		tpl := &x509.Certificate{
+			SerialNumber: big.NewInt(serial), NotBefore: time.Now().Add(-time.Hour), NotAfter: time.Now().Add(time.Hour),
+			DNSNames: dns, ExtKeyUsage: []x509.ExtKeyUsage{x509.ExtKeyUsageServerAuth}, KeyUsage: x509.KeyUsageDigitalSignature,
+		}
+		for _, cn := range cns {
+			tpl.Subject.ExtraNames = append(tpl.Subject.ExtraNames, pkix.AttributeTypeAndValue{Type: oidCommonName, Value: cn})
+		}
+		for _, ip := range ips {
+			tpl.IPAddresses = append(tpl.IPAddresses, net.ParseIP(ip))
+		}
+		der, err := x509.CreateCertificate(rand.Reader, tpl, ca, &leafKey.PublicKey, caKey)
+		if err != nil {
+			t.Fatal(err)
+		}
+		return der
+	}
+	for _, tc := range []struct {
+		host     string
+		cns, dns []string
+		ips      []string
+		ok       bool
+	}{
+		{"srv.example", []string{"srv.example"}, nil, nil, true}, // CN only: Go's VerifyHostname refuses it
+		{"srv.example", []string{"other"}, []string{"srv.example"}, nil, true},
+		{"srv.example", []string{"srv.example"}, []string{"other.example"}, nil, false}, // a DNS SAN hides the CN
+		{"srv.example", nil, []string{"*.example"}, nil, false},                         // *.tld: Go takes it
+		{"srv.b.example", nil, []string{"s*.b.example"}, nil, true},
+		{"srv.b.example", nil, []string{"*v.b.example"}, nil, true},
+		{"srv.b.example", nil, []string{"*.b.example"}, nil, true},
+		{"a.srv.b.example", nil, []string{"*.b.example"}, nil, false},
+		{"srv.b.example", nil, []string{"xn--*.b.example"}, nil, false},
+		{"srv.example", nil, []string{"srv.example."}, nil, true},
+		{"SRV.Example.", nil, []string{"srv.EXAMPLE"}, nil, true},
+		{"srv.example", []string{"srv.example"}, nil, []string{"10.0.0.1"}, true}, // IP SANs only: the CN counts
+		{"10.0.0.1", []string{"10.0.0.1"}, nil, nil, false},
+		{"10.0.0.1", nil, nil, []string{"10.0.0.1"}, true},
+		{"10.0.0.1", nil, []string{"10.0.0.1"}, nil, false},
+		{"::1", nil, nil, []string{"::1"}, true},
+		{"srv.example", []string{"a", "srv.example"}, nil, nil, true},
+		{"srv.example", nil, nil, nil, false},
+		{"srv.example", nil, []string{"s**.example"}, nil, false},
+	} {
+		err := pin.verify([][]byte{leaf(tc.cns, tc.dns, tc.ips)}, tc.host, roots)
+		if (err == nil) != tc.ok {
+			t.Errorf("host %s, CN %q, DNS %q, IP %q: %v, node says ok=%v", tc.host, tc.cns, tc.dns, tc.ips, err, tc.ok)
 		}
 	}
 }

@@ -200,5 +200,100 @@ func (p *PinnedTLS) verify(rawCerts [][]byte, host string, roots *x509.CertPool)
 	if !pinned {
 		return errors.New("the server certificate does not chain to the pinned CA")
 	}
-	return certs[0].VerifyHostname(host)
+	return checkServerIdentity(host, certs[0])
+}
+
+// oidCommonName is the subject attribute CN.
+var oidCommonName = []int{2, 5, 4, 3}
+
+// checkServerIdentity is node's tls.checkServerIdentity (lib/tls.js), which the TS agent's pin check
+// ends with: an IP host must be one of the IP SANs; a name must match a DNS SAN, or a subject CN when
+// the certificate has no DNS SAN at all; a wildcard only as node takes it (one '*' in the first label,
+// possibly with a prefix or suffix, not in an xn-- label, not *.tld). Go's VerifyHostname differs
+// both ways: it never looks at the CN and refuses partial wildcards and a SAN's trailing dot, but takes
+// *.tld.
+func checkServerIdentity(host string, leaf *x509.Certificate) error {
+	host = strings.TrimSuffix(host, ".")
+	if ip := net.ParseIP(host); ip != nil {
+		v4Host := !strings.Contains(host, ":")
+		for _, san := range leaf.IPAddresses {
+			// node compares canonical texts: a 4-byte SAN is "a.b.c.d", a 16-byte one an IPv6 text
+			if san.Equal(ip) && (len(san) == net.IPv4len) == v4Host {
+				return nil
+			}
+		}
+		return fmt.Errorf("Hostname/IP does not match certificate's altnames: IP: %s is not in the cert's list", host)
+	}
+	hostParts := nodeSplitHost(host)
+	if len(leaf.DNSNames) > 0 {
+		for _, name := range leaf.DNSNames {
+			if nodeHostMatches(hostParts, name) {
+				return nil
+			}
+		}
+		return fmt.Errorf("Hostname/IP does not match certificate's altnames: Host: %s. is not in the cert's altnames: DNS:%s", host, strings.Join(leaf.DNSNames, ", DNS:"))
+	}
+	var cns []string
+	for _, atv := range leaf.Subject.Names {
+		if v, ok := atv.Value.(string); ok && atv.Type.Equal(oidCommonName) {
+			cns = append(cns, v)
+		}
+	}
+	for _, cn := range cns {
+		if nodeHostMatches(hostParts, cn) {
+			return nil
+		}
+	}
+	if len(cns) == 0 || (len(cns) == 1 && cns[0] == "") {
+		return errors.New("Hostname/IP does not match certificate's altnames: Cert does not contain a DNS name")
+	}
+	return fmt.Errorf("Hostname/IP does not match certificate's altnames: Host: %s. is not cert's CN: %s", host, strings.Join(cns, ","))
+}
+
+// nodeSplitHost drops one trailing dot, lower-cases A-Z only and splits at dots.
+func nodeSplitHost(s string) []string {
+	s = strings.TrimSuffix(s, ".")
+	b := []byte(s)
+	for i, c := range b {
+		if c >= 'A' && c <= 'Z' {
+			b[i] = c + 32
+		}
+	}
+	return strings.Split(string(b), ".")
+}
+
+// nodeHostMatches is lib/tls.js check(hostParts, pattern, true).
+func nodeHostMatches(hostParts []string, pattern string) bool {
+	if pattern == "" {
+		return false
+	}
+	patternParts := nodeSplitHost(pattern)
+	if len(hostParts) != len(patternParts) {
+		return false
+	}
+	for _, p := range patternParts {
+		if p == "" {
+			return false
+		}
+		for _, r := range p {
+			if r < 0x21 || r > 0x7f {
+				return false // IDNA U-labels, blanks and controls are refused
+			}
+		}
+	}
+	for i := len(hostParts) - 1; i > 0; i-- {
+		if hostParts[i] != patternParts[i] {
+			return false
+		}
+	}
+	hostSub, patternSub := hostParts[0], patternParts[0]
+	pieces := strings.Split(patternSub, "*")
+	if len(pieces) == 1 || strings.Contains(patternSub, "xn--") {
+		return hostSub == patternSub
+	}
+	if len(pieces) > 2 || len(patternParts) <= 2 {
+		return false
+	}
+	prefix, suffix := pieces[0], pieces[1]
+	return len(prefix)+len(suffix) <= len(hostSub) && strings.HasPrefix(hostSub, prefix) && strings.HasSuffix(hostSub, suffix)
 }

@@ -159,6 +159,30 @@ describe("native run against the real agent API", () => {
     expect(left.every((s) => s > (rows.at(-1)?.sequence ?? -1))).toBe(true);
   }, 120_000);
 
+  it("on a resctrl tree, with the default QoS path (per-VNF monitoring groups kept in the tree), the same sections as the TS agent", async () => {
+    const go = await enrolledState("go-rdt");
+    const ts = await enrolledState("ts-rdt");
+    // writable copies: both agents remove leaked nfvdeck-* groups and keep their own in the tree
+    const trees = [path.join(dir, "tree-go"), path.join(dir, "tree-ts")];
+    for (const t of trees) {
+      await fsp.cp(path.join(REPO, "agent", "fixtures", "ht-on-rdt"), t, { recursive: true });
+      await fsp.mkdir(path.join(t, "sys/fs/resctrl/mon_groups/nfvdeck-leaked"), { recursive: true });
+    }
+    const common = ["--heartbeat", "0.2", "--no-jobs"];
+    const goRun = runGo(["--state", go.stateDir, "--root", trees[0] ?? "", ...common]);
+    const tsRun = runTs(["--state", ts.stateDir, "--root", trees[1] ?? "", ...common]);
+    await waitFor("3 Go reports stored", async () => (await reportRows(go.hostId)).length >= 3, 30_000, goRun);
+    await waitFor("3 TS reports stored", async () => (await reportRows(ts.hostId)).length >= 3, 60_000, tsRun);
+    await stop(goRun);
+    await stop(tsRun);
+    const goSections = await storedSections(go.hostId);
+    const resctrl = goSections.find((s) => s.section === "resctrl");
+    expect(resctrl).toMatchObject({ ok: true, available: true, data: { mounted: true, vnfGroups: [] } });
+    expect(goSections).toEqual(await storedSections(ts.hostId));
+    for (const t of trees) await expect(fsp.stat(path.join(t, "sys/fs/resctrl/mon_groups/nfvdeck-leaked"))).rejects.toThrow();
+    expectOnceInOrder(go.hostId, await reportRows(go.hostId));
+  }, 120_000);
+
   it("a restart continues after the reserved block, and the TS agent on the same state directory continues after that", async () => {
     const go = await enrolledState("go-restart");
     const args = ["--state", go.stateDir, "--root", FIXTURE, "--heartbeat", "0.2", "--no-jobs"];

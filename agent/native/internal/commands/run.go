@@ -21,6 +21,7 @@ import (
 	"nfvdeck/agent/internal/spool"
 	"nfvdeck/agent/internal/state"
 	"nfvdeck/agent/internal/transport"
+	"nfvdeck/agent/internal/vnfgroups"
 )
 
 // RunSummary is what `help` says about run.
@@ -323,6 +324,8 @@ func Run(argv []string, stderr io.Writer) int {
 		}
 	}
 	if !flags.noQos {
+		// per-VNF resctrl monitoring groups (issue 13) are kept by the resctrl collector; --no-qos: none
+		opts.Collectors = vnfgroups.CollectorsWithVnfGroups(fs)
 		opts.TakeQosSamples = qos.NewSampler(fs, nil).Take
 	}
 	d := daemon.New(opts)

@@ -13,6 +13,7 @@ import (
 	"path/filepath"
 	"strconv"
 	"strings"
+	"syscall"
 )
 
 // DefaultStateDir is where the agent keeps its credentials, sequence counter and spool.
@@ -54,15 +55,37 @@ type Credentials struct {
 }
 
 // WriteFileDurable writes a file atomically and durably: temp file `.<name>.<pid>.tmp` created with
-// mode, fsync, chmod (the umask must not weaken 0600), rename, fsync the directory.
+// mode, chmod (the umask must not weaken 0600), fsync, rename, fsync the directory.
 func WriteFileDurable(file string, content []byte, mode os.FileMode) error {
 	dir := filepath.Dir(file)
 	tmp := filepath.Join(dir, fmt.Sprintf(".%s.%d.tmp", filepath.Base(file), os.Getpid()))
-	f, err := os.OpenFile(tmp, os.O_WRONLY|os.O_CREATE|os.O_TRUNC, mode)
+	// A leftover of a crashed process with the same pid goes first; then the temp file must be new
+	// (O_EXCL) and not a symlink, so a planted link never makes root truncate and write its target.
+	if err := os.Remove(tmp); err != nil && !errors.Is(err, fs.ErrNotExist) {
+		return err
+	}
+	f, err := os.OpenFile(tmp, os.O_WRONLY|os.O_CREATE|os.O_EXCL|syscall.O_NOFOLLOW, mode)
 	if err != nil {
 		return err
 	}
+	if err := writeSyncClose(f, content, mode); err != nil {
+		os.Remove(tmp)
+		return err
+	}
+	if err := os.Rename(tmp, file); err != nil {
+		os.Remove(tmp)
+		return err
+	}
+	return SyncDir(dir)
+}
+
+// writeSyncClose writes, sets mode (open's is masked by the umask), fsyncs and closes f.
+func writeSyncClose(f *os.File, content []byte, mode os.FileMode) error {
 	if _, err := f.Write(content); err != nil {
+		f.Close()
+		return err
+	}
+	if err := f.Chmod(mode); err != nil {
 		f.Close()
 		return err
 	}
@@ -70,16 +93,7 @@ func WriteFileDurable(file string, content []byte, mode os.FileMode) error {
 		f.Close()
 		return err
 	}
-	if err := f.Close(); err != nil {
-		return err
-	}
-	if err := os.Chmod(tmp, mode); err != nil {
-		return err
-	}
-	if err := os.Rename(tmp, file); err != nil {
-		return err
-	}
-	return SyncDir(dir)
+	return f.Close()
 }
 
 // SyncDir fsyncs a directory; a filesystem that refuses fsync on a directory is not an error (the

@@ -7,12 +7,12 @@ import { createTrpcContext } from "@/server/api/trpc";
 import { checkDatabase } from "@/server/repo/health";
 
 /**
- * The hot single-call mutations (every agent's report, and the bench's no-op on the same path). For these
+ * The hot single-call mutations (every agent's report, its enrolment, and the bench's no-op on the same path). For these
  * the standalone adapter's Fetch-API translation (a Request, AbortSignals, web streams in and out) cost
  * more CPU than the procedure; here the body is read into one string and the SAME procedure is called
  * (middlewares, zod input and output, error formatter), and the answer is what tRPC would send.
  */
-const LEAN_PATHS = new Set(["agent.report", "system.pingPost"]);
+const LEAN_PATHS = new Set(["agent.report", "agent.enroll", "system.pingPost"]);
 
 /**
  * The lean agent-facing API: the same appRouter and contract as the web app, served by tRPC's

@@ -54,6 +54,7 @@ async function main() {
           fleetConcurrency: Number(process.env.BENCH_FLEET_CONCURRENCY ?? 256),
           rounds: Number(process.env.BENCH_ROUNDS ?? 4),
           sliceSeconds: Number(process.env.BENCH_SLICE_SECONDS ?? 1.5),
+          only: process.env.BENCH_INGEST === "full" ? "full" : undefined,
         });
       } finally {
         await dropDatabase(serverUrl, name);

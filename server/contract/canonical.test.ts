@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { contentHash, sectionHash } from "./canonical";
+import { canonicalJson, contentHash, sectionHash, sectionHashAndJson } from "./canonical";
 
 const irq = (total: number, effective: number[]) => ({
   columns: [0, 1],
@@ -29,5 +29,16 @@ describe("sectionHash", () => {
     const kernel = { release: "6.1.0", total: 3 };
     expect(sectionHash("kernel", kernel)).toBe(contentHash(kernel));
     expect(sectionHash("irq", null)).toBe(contentHash(null));
+  });
+});
+
+describe("sectionHashAndJson", () => {
+  it("gives the identity hash and the canonical text of the whole data (volatile leaves included) in one call", () => {
+    const data = irq(100, [0]);
+    expect(sectionHashAndJson("irq", data)).toEqual({ hash: sectionHash("irq", data), json: canonicalJson(data) });
+    expect(JSON.parse(sectionHashAndJson("irq", data).json)).toEqual(data);
+    const kernel = { release: "6.1.0", total: 3 };
+    expect(sectionHashAndJson("kernel", kernel)).toEqual({ hash: contentHash(kernel), json: '{"release":"6.1.0","total":3}' });
+    expect(sectionHashAndJson("kernel", null)).toEqual({ hash: contentHash(null), json: "null" });
   });
 });

@@ -49,6 +49,17 @@ export function sectionHash(section: string, data: unknown): string {
   return sha256Hex(JSON.stringify(sortKeys(data, omit)));
 }
 
+/**
+ * sectionHash plus the canonical JSON text of the data (volatile leaves included: what is stored), for a
+ * receiver that both checks the hash and stores the data: the data is serialised once, not twice.
+ */
+export function sectionHashAndJson(section: string, data: unknown): { hash: string; json: string } {
+  const json = canonicalJson(data ?? null);
+  const omit = VOLATILE_KEYS[section];
+  if (!omit || data === null || data === undefined) return { hash: sha256Hex(json), json };
+  return { hash: sha256Hex(JSON.stringify(sortKeys(data, omit))), json };
+}
+
 /** True when sectionHash leaves something out for this section (its identity hash ≠ its content hash). */
 export function hasVolatileKeys(section: string): boolean {
   return section in VOLATILE_KEYS;

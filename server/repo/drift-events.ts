@@ -1,5 +1,6 @@
 /** Drift events (what changed on a host, and how its compliance changed with it) and section history reads. */
-import { prisma } from "@/server/db";
+import { pgPool, prisma } from "@/server/db";
+import { driftInsertSql, queryRetryingDeadlock, type DriftRow } from "@/server/repo/compliance-results";
 import { Prisma } from "@/server/generated/prisma/client";
 import type { SectionName } from "@/server/contract/report";
 
@@ -20,14 +21,17 @@ export async function lastTwoSectionVersions(hostId: string, section: SectionNam
 export async function lastTwoSectionVersionsMany(pairs: readonly { hostId: string; section: SectionName }[]): Promise<Map<string, { data: Prisma.JsonValue; changedAt: Date }[]>> {
   const out = new Map<string, { data: Prisma.JsonValue; changedAt: Date }[]>();
   if (pairs.length === 0) return out;
-  const rows = await prisma().$queryRaw<{ hostId: string; section: string; data: Prisma.JsonValue; changedAt: Date }[]>`
-    SELECT q.h::text AS "hostId", q.s AS section, v.data, v."changedAt" AT TIME ZONE 'UTC' AS "changedAt"
-    FROM unnest(${pairs.map((p) => p.hostId)}::uuid[], ${pairs.map((p) => p.section)}::text[]) AS q(h, s)
+  // plain pg, not the ORM: this runs once per batch of full reports on the ingest path
+  const { rows } = await pgPool().query<{ hostId: string; section: string; data: Prisma.JsonValue; changedAt: Date }>(
+    `SELECT q.h::text AS "hostId", q.s AS section, v.data, v."changedAt" AT TIME ZONE 'UTC' AS "changedAt"
+    FROM unnest($1::uuid[], $2::text[]) AS q(h, s)
     CROSS JOIN LATERAL (
       SELECT x.data, x."changedAt", x.id FROM "HostSectionHistory" x
       WHERE x."hostId" = q.h AND x.section = q.s ORDER BY x."changedAt" DESC, x.id DESC LIMIT 2
     ) v
-    ORDER BY q.h, q.s, v."changedAt" DESC, v.id DESC`;
+    ORDER BY q.h, q.s, v."changedAt" DESC, v.id DESC`,
+    [pairs.map((p) => p.hostId), pairs.map((p) => p.section)],
+  );
   for (const r of rows) {
     const key = `${r.hostId}\u0000${r.section}`;
     const list = out.get(key);
@@ -37,8 +41,11 @@ export async function lastTwoSectionVersionsMany(pairs: readonly { hostId: strin
   return out;
 }
 
-export async function insertDriftEvents(rows: readonly Prisma.DriftEventCreateManyInput[]): Promise<void> {
-  if (rows.length > 0) await prisma().driftEvent.createMany({ data: [...rows] });
+/** One multi-row insert on the plain pg pool (the ingest path's snapshot drift). */
+export async function insertDriftEvents(rows: readonly DriftRow[]): Promise<void> {
+  if (rows.length === 0) return;
+  const drift = driftInsertSql(rows, 1);
+  await queryRetryingDeadlock(drift.sql, drift.values);
 }
 
 const DRIFT_SELECT = { at: true, kind: true, section: true, key: true, oldValue: true, newValue: true, ruleId: true, oldStatus: true, newStatus: true } as const;

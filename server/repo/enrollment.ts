@@ -1,6 +1,6 @@
 import { randomUUID } from "node:crypto";
-import { prisma } from "@/server/db";
-import { hashToken, newToken } from "@/server/repo/host-auth";
+import { pgPool, prisma } from "@/server/db";
+import { hashToken, newToken, rememberToken } from "@/server/repo/host-auth";
 import { DomainError } from "@/server/errors";
 
 export async function createEnrollmentToken(opts: { createdById: string | null; note: string; ttlHours: number }) {
@@ -35,21 +35,27 @@ export async function enrollHost(opts: { enrollmentToken: string; hostname: stri
   const hostToken = newToken("nfvh");
   const hostId = randomUUID();
   const now = new Date().toISOString();
-  const rows = await prisma().$queryRaw<{ id: string }[]>`
-    with claimed as (
-      update "EnrollmentToken" set "usedAt" = ${now}::timestamptz at time zone 'UTC', "hostId" = ${hostId}::uuid
-      where "tokenHash" = ${hashToken(opts.enrollmentToken)} and "usedAt" is null and "expiresAt" > ${now}::timestamptz at time zone 'UTC'
+  const hostTokenHash = hashToken(hostToken);
+  // plain pg, not the ORM: a fleet enrolling at once (a lab-wide reinstall) pays its query compiler per host
+  const { rows } = await pgPool().query<{ id: string }>(
+    `with claimed as (
+      update "EnrollmentToken" set "usedAt" = $1::timestamptz at time zone 'UTC', "hostId" = $2::uuid
+      where "tokenHash" = $3 and "usedAt" is null and "expiresAt" > $1::timestamptz at time zone 'UTC'
       returning id
     ), host as (
       insert into "Host" (id, hostname, "agentVersion", "tokenHash", labels)
-      select ${hostId}::uuid, ${opts.hostname}, ${opts.agentVersion}, ${hashToken(hostToken)}, ${opts.labels ?? []}::text[] from claimed
+      select $2::uuid, $4, $5, $6, $7::text[] from claimed
       returning id
     ), audit as (
       insert into "AuditEvent" (actor, action, "targetType", "targetId", details)
-      select ${`agent:${hostId}`}, 'host.enroll', 'host', ${hostId}, jsonb_build_object('hostname', ${opts.hostname}::text) from host
+      select $8, 'host.enroll', 'host', $9, jsonb_build_object('hostname', $4::text) from host
       returning 1
     )
-    select id::text as id from host, (select count(*) from audit) as a`;
+    select id::text as id from host, (select count(*) from audit) as a`,
+    [now, hostId, hashToken(opts.enrollmentToken), opts.hostname, opts.agentVersion, hostTokenHash, opts.labels ?? [], `agent:${hostId}`, hostId],
+  );
   if (rows.length !== 1) throw new DomainError("UNAUTHORIZED", "enrolment token is unknown, used or expired");
+  // the host's first report follows at once: its token is known here, no lookup needed
+  rememberToken(hostTokenHash, hostId);
   return { hostId, hostToken };
 }

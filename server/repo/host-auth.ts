@@ -67,6 +67,12 @@ export async function findHostByToken(token: string): Promise<{ hostId: string }
   return hostId ? { hostId } : null;
 }
 
+/** A token this process just issued (enrolment): cached as found, as a lookup would have. */
+export function rememberToken(tokenHash: string, hostId: string): void {
+  if (tokenCache.size > 200_000) tokenCache.clear();
+  tokenCache.set(tokenHash, { at: Date.now(), hostId });
+}
+
 export function forgetToken(token: string): void {
   tokenCache.delete(hashToken(token));
 }

@@ -1,5 +1,5 @@
 /** Who uses which profile: host assignments, label assignments and the inputs of profile resolution. */
-import { prisma } from "@/server/db";
+import { pgPool, prisma } from "@/server/db";
 import { Prisma } from "@/server/generated/prisma/client";
 import { DomainError } from "@/server/errors";
 import type { Db } from "@/server/repo/profiles";
@@ -23,6 +23,16 @@ export async function hostIdsWithLabel(label: string): Promise<string[]> {
 export async function labelAssignments(labels?: readonly string[], db: Db = prisma()): Promise<Map<string, string>> {
   if (labels && labels.length === 0) return new Map();
   const rows = await db.profileLabelAssignment.findMany({ where: labels ? { label: { in: [...labels] } } : {}, select: { label: true, profileId: true } });
+  return new Map(rows.map((l) => [l.label, l.profileId]));
+}
+
+/** labelAssignments for the given labels on the plain pg pool (an evaluation batch on the ingest path). */
+export async function labelAssignmentsOf(labels: readonly string[]): Promise<Map<string, string>> {
+  if (labels.length === 0) return new Map();
+  const { rows } = await pgPool().query<{ label: string; profileId: string }>(
+    `select label, "profileId" from "ProfileLabelAssignment" where label = any($1::text[])`,
+    [[...labels]],
+  );
   return new Map(rows.map((l) => [l.label, l.profileId]));
 }
 

@@ -1,5 +1,5 @@
 /** Compliance profiles: queries only (rules are stored as JSON and parsed back with the domain's parser). */
-import { prisma } from "@/server/db";
+import { pgPool, prisma } from "@/server/db";
 import { Prisma } from "@/server/generated/prisma/client";
 import { DomainError } from "@/server/errors";
 import { parseStoredRules, type ProfileModel, type RuleConfig } from "@/server/domain/compliance/profile";
@@ -33,6 +33,29 @@ export async function findProfile(id: string, db: Db = prisma()): Promise<Stored
   const row = await db.profile.findUnique({ where: { id } });
   if (!row) throw new DomainError("NOT_FOUND", `no profile "${id}"`);
   return toModel(row);
+}
+
+/**
+ * Every profile (a handful of rows) in one plain-pg query, for an evaluation batch: the ids resolution
+ * checks against, and a profile's model (rules parsed) on first ask.
+ */
+export async function profilesForEvaluation(): Promise<{ ids: Set<string>; get: (id: string) => StoredProfile | undefined }> {
+  const { rows } = await pgPool().query<ProfileRow>(
+    `select id, name, description, "builtIn", kind, "basedOnId", rules, "sloMaxUs", "sloP99999Us",
+      "createdAt" at time zone 'UTC' as "createdAt", "updatedAt" at time zone 'UTC' as "updatedAt" from "Profile"`,
+  );
+  const byId = new Map(rows.map((r) => [r.id, r]));
+  const models = new Map<string, StoredProfile>();
+  return {
+    ids: new Set(byId.keys()),
+    get: (id) => {
+      const row = byId.get(id);
+      if (!row) return undefined;
+      let model = models.get(id);
+      if (!model) models.set(id, (model = toModel(row)));
+      return model;
+    },
+  };
 }
 
 /** Several profiles by id in one query (ids that do not exist are absent). */

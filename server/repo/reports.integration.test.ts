@@ -46,3 +46,37 @@ describe("volatile counters in a section", () => {
     expect(JSON.stringify(latest?.data)).toContain('"total":90500');
   });
 });
+
+describe("an unchanged section in a full report", () => {
+  it("keeps its stored data and refreshes its times; a JSON-null data stays a JSON null", async () => {
+    const { hostId, hostToken } = await enrolHost(uniqueHostname("same-kvm"), { note: "reports.integration" });
+    const agent = await agentCaller(hostToken);
+    const kvm = {
+      vendorModule: "kvm_intel" as const, kvmParams: { halt_poll_ns: "200000" }, vendorParams: {}, enableApicv: true, preemptionTimer: true,
+      pleGap: 0, nxHugePages: "N", kvmclockPeriodicSync: true, haltPollNs: 200_000, nested: false, warnings: [],
+    };
+    const send = (sequence: number, minute: number) =>
+      agent.agent.report({
+        hostId,
+        idempotencyKey: `${hostId}:${sequence}`,
+        sequence,
+        collectedAt: new Date(Date.UTC(2026, 10, 22, 10, minute)).toISOString(),
+        agentVersion: "test",
+        hostname: "same-kvm",
+        sections: {
+          kvm: { ok: true, available: true, durationMs: sequence, hash: sectionHash("kvm", kvm), data: kvm },
+          vms: { ok: true, available: false, durationMs: 1, hash: sectionHash("vms", null), data: null },
+        },
+      });
+    expect((await send(1, 0)).sectionsChanged).toEqual(["kvm", "vms"]);
+    expect((await send(2, 5)).sectionsChanged).toEqual([]);
+    const rows = await prisma().$queryRaw<{ section: string; data: unknown; isJsonNull: boolean; durationMs: number; collectedAt: Date }[]>`
+      select section, data, jsonb_typeof(data) = 'null' as "isJsonNull", "durationMs", "collectedAt" from "HostSection" where "hostId" = ${hostId}::uuid order by section`;
+    expect(rows.map((r) => r.section)).toEqual(["kvm", "vms"]);
+    expect(rows[0]?.data).toEqual(kvm);
+    expect(rows[0]?.durationMs).toBe(2);
+    expect(rows[0]?.collectedAt.toISOString()).toBe(new Date(Date.UTC(2026, 10, 22, 10, 5)).toISOString());
+    expect(rows[1]?.isJsonNull).toBe(true);
+    expect(await prisma().hostSectionHistory.count({ where: { hostId } })).toBe(2);
+  });
+});

@@ -1,4 +1,5 @@
 import { pgPool, prisma } from "@/server/db";
+import { hasVolatileKeys } from "@/server/contract/canonical";
 import { SECTION_NAMES, type ReportInput, type SectionName } from "@/server/contract/report";
 import { hostSummaryFromSections } from "@/server/domain/hosts/summary";
 import { isDeadlock } from "@/server/repo/db-errors";
@@ -6,6 +7,12 @@ import { storeLatencyRunsTx } from "@/server/repo/latency-ingest";
 import { reportSlot } from "@/server/repo/report-log";
 import { scheduleOfConfigRow, type AgentConfigRow } from "@/server/repo/heartbeat-batcher";
 import type { LatencyScheduleInput } from "@/server/contract/latency-schedule";
+
+/** Sections whose identity hash leaves volatile leaves out (server/contract/canonical.ts): equal hash, not equal data. */
+const VOLATILE_SECTIONS = SECTION_NAMES.filter((name) => hasVolatileKeys(name));
+
+/** A section's verified identity hash and the canonical JSON text of its data (what is stored). */
+export type VerifiedSection = { hash: string; json: string };
 
 export type StoredReport = {
   stored: boolean;
@@ -28,7 +35,7 @@ export type StoredReport = {
  * Latency runs go first, in their own short transaction: they are idempotent by their own run key, so a
  * failure between the two writes is repaired by the agent's resend (the report row is not stored yet).
  */
-export async function insertReport(opts: { hostId: string; input: ReportInput; hashes: ReadonlyMap<SectionName, string>; receivedAt: Date }): Promise<StoredReport> {
+export async function insertReport(opts: { hostId: string; input: ReportInput; hashes: ReadonlyMap<SectionName, VerifiedSection>; receivedAt: Date }): Promise<StoredReport> {
   const { hostId, input, receivedAt } = opts;
   if (input.latencyRuns.length > 0) {
     // idempotent by run key, so a deadlock's victim (housekeeping's partition DDL moving DEFAULT rows at the
@@ -44,25 +51,20 @@ export async function insertReport(opts: { hostId: string; input: ReportInput; h
     }
   }
 
+  // The sections travel as ONE json parameter (section data spliced in as the canonical JSON text the hash
+  // was computed from, so it is serialised once): a jsonb[] array literal cost an escaping pass over every
+  // byte here and an array parse in the server.
   const names: string[] = [];
-  const hashes: string[] = [];
-  const oks: boolean[] = [];
-  const availables: boolean[] = [];
-  const errors: (string | null)[] = [];
-  const durations: number[] = [];
-  const datas: string[] = [];
+  const parts: string[] = [];
   for (const name of SECTION_NAMES) {
     const section = input.sections[name];
-    const hash = opts.hashes.get(name);
-    if (!section || !hash) continue;
+    const verified = opts.hashes.get(name);
+    if (!section || !verified) continue;
     names.push(name);
-    hashes.push(hash);
-    oks.push(section.ok);
-    availables.push(section.available);
-    errors.push(section.error ?? null);
-    durations.push(section.durationMs);
-    datas.push(JSON.stringify(section.data ?? null));
+    const head = JSON.stringify({ section: name, hash: verified.hash, ok: section.ok, available: section.available, error: section.error ?? null, durationMs: section.durationMs });
+    parts.push(`${head.slice(0, -1)},"data":${verified.json}}`);
   }
+  const sectionsJson = `[${parts.join(",")}]`;
   const summary = hostSummaryFromSections(input.sections);
   const hasTopology = "cpuModel" in summary;
   const hasKernel = "kernelRelease" in summary;
@@ -81,8 +83,9 @@ export async function insertReport(opts: { hostId: string; input: ReportInput; h
   } & AgentConfigRow;
   const { rows } = await query<Row>`
     with input as (
-      select * from unnest(${names}::text[], ${hashes}::text[], ${oks}::boolean[], ${availables}::boolean[],
-        ${errors}::text[], ${durations}::float8[], ${datas}::jsonb[]) as t(section, hash, ok, available, error, "durationMs", data)
+      -- a JSON null in "data" comes out as SQL NULL: stored as the JSON null it was, as before
+      select t.section, t.hash, t.ok, t.available, t.error, t."durationMs", coalesce(t.data, 'null'::jsonb) as data
+      from json_to_recordset(${sectionsJson}::json) as t(section text, hash text, ok boolean, available boolean, error text, "durationMs" float8, data jsonb)
     ), prev as (
       select s.section, s.hash from "HostSection" s where s."hostId" = ${hostId}::uuid and s.section = any(${names}::text[])
     ), changed as (
@@ -103,7 +106,10 @@ export async function insertReport(opts: { hostId: string; input: ReportInput; h
         ${collectedAt}::timestamptz at time zone 'UTC', ${now}::timestamptz at time zone 'UTC'
       from input i where exists (select 1 from rep)
       on conflict ("hostId", section) do update set
-        data = excluded.data, "durationMs" = excluded."durationMs", "collectedAt" = excluded."collectedAt", "updatedAt" = excluded."updatedAt",
+        -- the same hash of a section without volatile leaves is the same content: the stored value (and its
+        -- TOAST chunks) is kept instead of being compressed and written again
+        data = case when "HostSection".hash = excluded.hash and not ("HostSection".section = any(${VOLATILE_SECTIONS}::text[])) then "HostSection".data else excluded.data end,
+        "durationMs" = excluded."durationMs", "collectedAt" = excluded."collectedAt", "updatedAt" = excluded."updatedAt",
         -- same identity (only volatile counters moved): availability and error stay as they are
         available = case when "HostSection".hash = excluded.hash and "HostSection".ok = excluded.ok then "HostSection".available else excluded.available end,
         error = case when "HostSection".hash = excluded.hash and "HostSection".ok = excluded.ok then "HostSection".error else excluded.error end,
@@ -164,8 +170,20 @@ export async function insertReport(opts: { hostId: string; input: ReportInput; h
   };
 }
 
-/** A tagged template → one parameterised statement on the plain pg pool (values are never spliced into the text). */
-function query<R extends object>(strings: TemplateStringsArray, ...values: unknown[]) {
+/**
+ * A tagged template → one parameterised statement on the plain pg pool (values are never spliced into the
+ * text). Run again when PostgreSQL picked it as a deadlock's victim (up to 4 tries): housekeeping's partition
+ * DDL moving DEFAULT rows can cross a report at start-up (the bench hit it); the statement is atomic, so a
+ * victim wrote nothing and the resend-safe write is simply repeated.
+ */
+async function query<R extends object>(strings: TemplateStringsArray, ...values: unknown[]) {
   const text = strings.reduce((acc, part, i) => `${acc}$${i}${part}`);
-  return pgPool().query<R>(text, values);
+  for (let attempt = 1; ; attempt++) {
+    try {
+      return await pgPool().query<R>(text, values);
+    } catch (err) {
+      if (attempt >= 4 || !isDeadlock(err)) throw err;
+      await new Promise((r) => setTimeout(r, 20 * attempt * Math.random()));
+    }
+  }
 }

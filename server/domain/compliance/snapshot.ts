@@ -31,8 +31,12 @@ export type HostSnapshot = {
 /** One placed VNF as compliance sees it: the CPUs it holds and the node its hugepages are accounted on. */
 export type VnfPlacementFact = { name: string; numaNode: number; cpus: number[]; hugepages: { pageSize: string; pages: number } | null };
 
-/** One stored section as the repo (HostSection row) or the agent (report envelope) holds it. */
-export type StoredSection = { ok: boolean; available: boolean; data: unknown; error?: string | null };
+/**
+ * One stored section as the repo (HostSection row) or the agent (report envelope) holds it. `validated`:
+ * `data` is the output of this section's contract schema already (the report that just stored it was
+ * parsed at the API edge), so it is not parsed again.
+ */
+export type StoredSection = { ok: boolean; available: boolean; data: unknown; error?: string | null; validated?: boolean };
 
 const SCHEMAS = {
   topology: topologySection,
@@ -47,9 +51,9 @@ const SCHEMAS = {
 } as const;
 
 /**
- * Build a snapshot from stored sections. Each section is re-validated against its contract schema: data
- * that no longer fits (an older agent) is treated as absent ("invalid"), so rules say n/a instead of
- * misreading it.
+ * Build a snapshot from stored sections. Each section read back from storage is re-validated against its
+ * contract schema: data that no longer fits (an older agent) is treated as absent ("invalid"), so rules say
+ * n/a instead of misreading it. A section marked `validated` (parsed by the same schema at the API edge) is not.
  */
 export function snapshotFromSections(sections: Partial<Record<SectionName, StoredSection | undefined>>): HostSnapshot {
   const state = {} as Record<SectionName, SectionState>;
@@ -66,6 +70,10 @@ export function snapshotFromSections(sections: Partial<Record<SectionName, Store
     if (!s.available || s.data === null || s.data === undefined) {
       state[name] = "unavailable";
       return null;
+    }
+    if (s.validated) {
+      state[name] = "ok";
+      return s.data;
     }
     const parsed = SCHEMAS[name].safeParse(s.data);
     if (!parsed.success) {

@@ -99,4 +99,35 @@ describe("batched compliance evaluation after full reports", () => {
     expect(stored.map((r) => r.hostId).sort()).toEqual([a.hostId, b.hostId].sort());
     expect(stored.every((r) => r.score === results.get(r.hostId)?.score)).toBe(true);
   });
+
+  it("evaluates from the report's own validated sections only while they are the stored version", async () => {
+    const base = editKernel(await collectSections(new HostFs(path.join(FIXTURES, "kvm4nfv-baseline"))), (k) => {
+      k.irqbalance = { running: false, pids: [], bannedCpus: null, bannedSource: null };
+    });
+    const started = editKernel(base, (k) => {
+      k.irqbalance = { running: true, pids: [4242], bannedCpus: null, bannedSource: null };
+    });
+    const a = await newAgent("known-sections");
+    await a.report(base, at(0));
+    await a.report(started, at(10));
+    const kernelOf = (s: ReportSections) => ({ hash: s.kernel!.hash, data: s.kernel!.data });
+    /** a fresh evaluation (the stored result removed first, so it is computed, not reused) */
+    const evaluate = async (known?: { kernel: { hash: string; data: unknown } }) => {
+      await prisma().complianceResult.deleteMany({ where: { hostId: a.hostId } });
+      const r = (await evaluateHosts({ hosts: [{ hostId: a.hostId, known }] })).get(a.hostId);
+      if (!r) throw new Error("host not evaluated");
+      return { profileId: r.profileId, score: r.score, counts: r.counts, findings: r.findings };
+    };
+    const irqbalance = (r: Awaited<ReturnType<typeof evaluate>>) => r.findings.find((f) => f.ruleId === "runtime.irqbalance")?.status;
+
+    const fromStorage = await evaluate();
+    expect(irqbalance(fromStorage)).toBe("fail");
+    // the copy of the stored version gives exactly what reading it back gives
+    expect(await evaluate({ kernel: kernelOf(started) })).toEqual(fromStorage);
+    // a copy of an older version (a newer report was stored meanwhile) is not used: the stored one is read
+    expect(await evaluate({ kernel: kernelOf(base) })).toEqual(fromStorage);
+    // and the copy really is what gets evaluated when its hash is the stored one (it is not read back)
+    const copyWithStoredHash = { hash: started.kernel!.hash, data: base.kernel!.data };
+    expect(irqbalance(await evaluate({ kernel: copyWithStoredHash }))).toBe("pass");
+  });
 });

@@ -5,10 +5,10 @@ import { evaluateProfile } from "@/server/domain/compliance/evaluate";
 import type { RuleConfig } from "@/server/domain/compliance/profile";
 import { snapshotFromSections } from "@/server/domain/compliance/snapshot";
 import type { Evaluation } from "@/server/domain/compliance/types";
-import { findHostsForEvaluation, saveResults, type DriftRow, type ResultToSave } from "@/server/repo/compliance-results";
-import { labelAssignments } from "@/server/repo/profile-assignments";
-import { findProfiles, listProfileIds } from "@/server/repo/profiles";
-import { listPlacementsForHosts } from "@/server/repo/cpu-assignments";
+import type { SectionName } from "@/server/contract/report";
+import { findHostsForEvaluation, saveResults, type DriftRow, type KnownSection, type ResultToSave } from "@/server/repo/compliance-results";
+import { labelAssignmentsOf } from "@/server/repo/profile-assignments";
+import { profilesForEvaluation } from "@/server/repo/profiles";
 import { DomainError } from "@/server/errors";
 import { vnfPlacementFacts } from "@/server/services/placement/vnf-placement-facts";
 
@@ -26,7 +26,7 @@ export type HostEvaluation = Evaluation & { hostId: string; resolution: ProfileR
  * result exists, every rule whose status changed is written as a "compliance" DriftEvent at `at` (so it lines
  * up with the snapshot change that caused it); a profile switch is one more event. Unchanged input → nothing written.
  */
-export async function evaluateHost(opts: { hostId: string; at?: Date }): Promise<HostEvaluation> {
+export async function evaluateHost(opts: { hostId: string; at?: Date; known?: Partial<Record<SectionName, KnownSection>> }): Promise<HostEvaluation> {
   const result = (await evaluateHosts({ hosts: [opts] })).get(opts.hostId);
   if (!result) throw new DomainError("NOT_FOUND", "no such host");
   return result;
@@ -37,26 +37,34 @@ export async function evaluateHost(opts: { hostId: string; at?: Date }): Promise
  * whole batch and every changed result is written by one transaction, so evaluating N hosts costs a
  * handful of statements instead of ~8 per host (full reports after a lab-wide restart, profile edits).
  * A host id listed twice is evaluated once (its first `at`); hosts that do not exist are absent from the map.
+ * `known`: sections the caller holds already validated (the report that just stored them); a stored section
+ * with the same hash is then evaluated from that copy instead of being read back and parsed again.
  */
-export async function evaluateHosts(opts: { hosts: readonly { hostId: string; at?: Date }[] }): Promise<Map<string, HostEvaluation>> {
+export async function evaluateHosts(opts: {
+  hosts: readonly { hostId: string; at?: Date; known?: Partial<Record<SectionName, KnownSection>> }[];
+}): Promise<Map<string, HostEvaluation>> {
   const wanted = new Map<string, Date | undefined>();
-  for (const h of opts.hosts) if (!wanted.has(h.hostId)) wanted.set(h.hostId, h.at);
+  const known = new Map<string, Partial<Record<SectionName, KnownSection>>>();
+  for (const h of opts.hosts) {
+    if (wanted.has(h.hostId)) continue;
+    wanted.set(h.hostId, h.at);
+    if (h.known) known.set(h.hostId, h.known);
+  }
   const ids = [...wanted.keys()];
-  const [hosts, placements, profileIds] = await Promise.all([findHostsForEvaluation(ids), listPlacementsForHosts(ids), listProfileIds()]);
-  const assignments = await labelAssignments([...new Set([...hosts.values()].flatMap((h) => h.labels))]);
+  const [hosts, profiles] = await Promise.all([findHostsForEvaluation(ids, known), profilesForEvaluation()]);
+  const assignments = await labelAssignmentsOf([...new Set([...hosts.values()].flatMap((h) => h.labels))]);
 
   const prepared = [...hosts.values()].map((host) => {
-    const vnfPlacements = vnfPlacementFacts(placements.get(host.id) ?? []);
+    const vnfPlacements = vnfPlacementFacts(host.placements);
     const snapshot = { ...snapshotFromSections(host.sections), vnfPlacements };
     const resolution = resolveProfile(
       // The snapshot knows best whether this is a VM; the Host column is a denormalised copy.
       { profileId: host.profileId, labels: host.labels, isVirtual: snapshot.topology?.isVirtual ?? host.isVirtual },
       assignments,
-      profileIds,
+      profiles.ids,
     );
     return { host, vnfPlacements, snapshot, resolution };
   });
-  const profiles = await findProfiles(prepared.map((p) => p.resolution.profileId));
 
   const out = new Map<string, HostEvaluation>();
   const toSave: ResultToSave[] = [];

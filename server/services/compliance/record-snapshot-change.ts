@@ -1,7 +1,7 @@
 import type { SectionName } from "@/server/contract/report";
 import { diffSection } from "@/server/domain/compliance/drift";
 import { DomainError } from "@/server/errors";
-import type { DriftRow } from "@/server/repo/compliance-results";
+import type { DriftRow, KnownSection } from "@/server/repo/compliance-results";
 import { insertDriftEvents, lastTwoSectionVersionsMany } from "@/server/repo/drift-events";
 import { evaluateHost, evaluateHosts, type HostEvaluation } from "@/server/services/compliance/evaluate-host";
 
@@ -10,6 +10,8 @@ export type SnapshotChange = {
   changed: readonly SectionName[];
   /** from the writer: changed sections stored for the first time at `changedAt` (no earlier version to diff, no read needed) */
   firstVersions?: { sections: readonly SectionName[]; changedAt: Date };
+  /** the report's own validated sections with their verified hashes: evaluated from this copy while still the stored version */
+  known?: Partial<Record<SectionName, KnownSection>>;
 };
 
 /**
@@ -18,7 +20,7 @@ export type SnapshotChange = {
  */
 export async function recordSnapshotChange(opts: SnapshotChange): Promise<HostEvaluation> {
   const { ats } = await recordSnapshotDrift([opts]);
-  return evaluateHost({ hostId: opts.hostId, at: ats.get(opts.hostId) });
+  return evaluateHost({ hostId: opts.hostId, at: ats.get(opts.hostId), known: opts.known });
 }
 
 /**
@@ -64,12 +66,12 @@ async function recordSnapshotDrift(changes: readonly SnapshotChange[]): Promise<
 async function recordSnapshotChanges(changes: readonly SnapshotChange[]): Promise<void> {
   const { ats } = await recordSnapshotDrift(changes);
   try {
-    await evaluateHosts({ hosts: changes.map((c) => ({ hostId: c.hostId, at: ats.get(c.hostId) })) });
+    await evaluateHosts({ hosts: changes.map((c) => ({ hostId: c.hostId, at: ats.get(c.hostId), known: c.known })) });
   } catch {
     // one host's evaluation broke the shared batch: evaluate each alone (the drift above is written once),
     // so only the guilty host is left for the next change or the start-up backfill
     for (const c of changes) {
-      await evaluateHost({ hostId: c.hostId, at: ats.get(c.hostId) }).catch((err: unknown) => logFailure(c.hostId, err));
+      await evaluateHost({ hostId: c.hostId, at: ats.get(c.hostId), known: c.known }).catch((err: unknown) => logFailure(c.hostId, err));
     }
   }
 }
@@ -151,6 +153,11 @@ const batcher = new SnapshotChangeBatcher();
  * The ingest path's hook after a stored report whose sections changed. A compliance failure must not fail
  * the agent's report (it is already stored): it is logged, and the next change (or start) re-evaluates.
  */
-export async function afterSnapshotChange(hostId: string, changed: SectionName[], firstVersions?: { sections: readonly SectionName[]; changedAt: Date }): Promise<void> {
-  await batcher.submit({ hostId, changed, firstVersions });
+export async function afterSnapshotChange(
+  hostId: string,
+  changed: SectionName[],
+  firstVersions?: { sections: readonly SectionName[]; changedAt: Date },
+  known?: Partial<Record<SectionName, KnownSection>>,
+): Promise<void> {
+  await batcher.submit({ hostId, changed, firstVersions, known });
 }

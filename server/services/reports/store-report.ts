@@ -4,12 +4,12 @@
  * statement (server/repo/reports.ts); both dedupe resends by the host's sequence (server/repo/report-log.ts)
  * and keep Host.lastSequence monotonic. A changed snapshot is evaluated for compliance at once.
  */
-import { sectionHash } from "@/server/contract/canonical";
+import { sectionHashAndJson } from "@/server/contract/canonical";
 import { agentScheduleOf } from "@/server/contract/latency-schedule";
 import { SECTION_NAMES, type ReportInput, type ReportOutput, type SectionName } from "@/server/contract/report";
 import { DomainError } from "@/server/errors";
 import { HeartbeatBatcher } from "@/server/repo/heartbeat-batcher";
-import { insertReport } from "@/server/repo/reports";
+import { insertReport, type VerifiedSection } from "@/server/repo/reports";
 import { afterSnapshotChange } from "@/server/services/compliance/record-snapshot-change";
 
 const batcher = new HeartbeatBatcher();
@@ -18,17 +18,20 @@ function isHeartbeatOnly(input: ReportInput): boolean {
   return Object.keys(input.sections).length === 0 && input.latencyRuns.length === 0 && input.qosSamples.length === 0;
 }
 
-/** The server recomputes each section's hash; a mismatch refuses the whole report (nothing stored). */
-function verifiedHashes(input: ReportInput): Map<SectionName, string> {
-  const hashes = new Map<SectionName, string>();
+/**
+ * The server recomputes each section's hash; a mismatch refuses the whole report (nothing stored). The
+ * canonical JSON the hash is computed from is what gets stored (serialised once).
+ */
+function verifiedSections(input: ReportInput): Map<SectionName, VerifiedSection> {
+  const verified = new Map<SectionName, VerifiedSection>();
   for (const name of SECTION_NAMES) {
     const section = input.sections[name];
     if (!section) continue;
-    const hash = sectionHash(name, section.data);
-    if (hash !== section.hash) throw new DomainError("INVALID", `sections.${name}.hash does not match the section's content`);
-    hashes.set(name, hash);
+    const got = sectionHashAndJson(name, section.data);
+    if (got.hash !== section.hash) throw new DomainError("INVALID", `sections.${name}.hash does not match the section's content`);
+    verified.set(name, got);
   }
-  return hashes;
+  return verified;
 }
 
 /**
@@ -54,9 +57,16 @@ export async function storeReport(opts: { hostId: string; input: ReportInput; re
     return { stored: !duplicate, duplicate, sectionsChanged: [], config: { heartbeatSeconds: config.heartbeatSeconds, latencySchedule: agentScheduleOf(config.schedule) } };
   }
   // One statement (no interactive transaction): report log row, sections, history, host, QoS, and the agent's config.
-  const { config, firstVersions, ...stored } = await insertReport({ hostId, input, hashes: verifiedHashes(input), receivedAt: opts.receivedAt ?? new Date() });
+  const { config, firstVersions, ...stored } = await insertReport({ hostId, input, hashes: verifiedSections(input), receivedAt: opts.receivedAt ?? new Date() });
   if (stored.sectionsChanged.length > 0) {
-    await afterSnapshotChange(hostId, stored.sectionsChanged, { sections: firstVersions, changedAt: new Date(input.collectedAt) });
+    // the report's sections were validated at the edge and their hashes verified above: compliance evaluates
+    // from them (while they are still the stored version) instead of reading them back and parsing them again
+    const known: Partial<Record<SectionName, { hash: string; data: unknown }>> = {};
+    for (const name of SECTION_NAMES) {
+      const section = input.sections[name];
+      if (section) known[name] = { hash: section.hash, data: section.data };
+    }
+    await afterSnapshotChange(hostId, stored.sectionsChanged, { sections: firstVersions, changedAt: new Date(input.collectedAt) }, known);
   }
   return { ...stored, config: { heartbeatSeconds: config?.heartbeatSeconds ?? 10, latencySchedule: agentScheduleOf(config?.schedule) } };
 }

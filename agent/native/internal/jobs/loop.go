@@ -100,11 +100,35 @@ func (l *Loop) log(format string, args ...any) {
 	fmt.Fprintf(l.stderr(), "nfvdeck-agent jobs: "+format+"\n", args...)
 }
 
+// minEmptyPoll is the least time between two polls that brought no job. A server answers an empty
+// long-poll after the wait; one that answers at once (no long-poll, an error path answering null) would
+// otherwise get a new connection, TLS handshake and marker check in a loop without pause.
+const minEmptyPoll = time.Second
+
+func (l *Loop) pollWait() time.Duration {
+	if l.PollWait <= 0 || l.PollWait > 30*time.Second {
+		return 25 * time.Second
+	}
+	return l.PollWait
+}
+
 func (l *Loop) run(ctx context.Context) {
 	for ctx.Err() == nil {
-		err := l.once(ctx)
+		started := time.Now()
+		gotJob, err := l.once(ctx)
 		if err == nil {
 			l.failures = 0
+			gap := minEmptyPoll
+			if w := l.pollWait(); w < gap {
+				gap = w // a short --poll-wait-ms is honoured as the server would honour it
+			}
+			if rest := gap - time.Since(started); !gotJob && rest > 0 {
+				select {
+				case <-ctx.Done():
+					return
+				case <-time.After(rest):
+				}
+			}
 			continue
 		}
 		if ctx.Err() != nil {
@@ -127,28 +151,25 @@ type nextJobOutput struct {
 	Job json.RawMessage `json:"job"`
 }
 
-// once is one turn of JobRunner.run: settle an interrupted job, poll, run the offer.
-func (l *Loop) once(ctx context.Context) error {
+// once is one turn of JobRunner.run: settle an interrupted job, poll, run the offer. gotJob says an
+// offer came.
+func (l *Loop) once(ctx context.Context) (gotJob bool, err error) {
 	if _, err := os.Stat(filepath.Join(l.StateDir, InFlightFile)); err == nil {
 		if err := l.runChild(ctx, "job-recover", nil); err != nil {
-			return err
+			return false, err
 		}
 	}
-	wait := l.PollWait
-	if wait <= 0 || wait > 30*time.Second {
-		wait = 25 * time.Second
-	}
 	var out nextJobOutput
-	if err := l.API.Call(ctx, "agent.jobs.next", map[string]any{"waitMs": wait.Milliseconds()}, &out); err != nil {
-		return err
+	if err := l.API.Call(ctx, "agent.jobs.next", map[string]any{"waitMs": l.pollWait().Milliseconds()}, &out); err != nil {
+		return false, err
 	}
 	l.failures = 0
 	if len(out.Job) == 0 || string(out.Job) == "null" {
-		return nil
+		return false, nil
 	}
 	// From here the job is claimed for this host: it runs even if Stop comes meanwhile (job-exec
 	// then sees SIGTERM and ends it cancelled, as JobRunner.stop() would).
-	return l.runChild(context.Background(), "job-exec", out.Job)
+	return true, l.runChild(context.Background(), "job-exec", out.Job)
 }
 
 // runChild runs `<command> --state S --root R [--server URL] [--timeout-ms N]` in the full agent with

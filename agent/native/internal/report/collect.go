@@ -40,8 +40,9 @@ func roundMs(d time.Duration) float64 {
 	return math.Max(0, math.Round(ms*1000)/1000)
 }
 
+// errorText words a failure as the TS agent's envelope does ("Error: message": its errors are Error objects).
 func errorText(err error) string {
-	return jsonx.ClipText(jsonx.CleanText(err.Error()), 4000)
+	return jsonx.ClipText(jsonx.CleanText("Error: "+err.Error()), 4000)
 }
 
 func nullHash() string {
@@ -50,7 +51,11 @@ func nullHash() string {
 }
 
 func failed(err error, durationMs float64) Envelope {
-	return Envelope{"ok": false, "available": true, "error": errorText(err), "durationMs": durationMs, "hash": nullHash(), "data": nil}
+	return failedText(errorText(err), durationMs)
+}
+
+func failedText(text string, durationMs float64) Envelope {
+	return Envelope{"ok": false, "available": true, "error": text, "durationMs": durationMs, "hash": nullHash(), "data": nil}
 }
 
 // CollectSection runs one collector; it never fails (a panic or error becomes ok:false).
@@ -86,7 +91,9 @@ func (c *Collecting) CollectSection(fs *hostfs.FS, col Collector) (env Envelope)
 		return env
 	}
 	if problems := schema.ValidateSection(col.Name, env); len(problems) > 0 {
-		return failed(fmt.Errorf("section %s failed its schema: %s", col.Name, strings.Join(problems, "; ")), durationMs)
+		// a plain message in the TS agent too (no "Error: " prefix)
+		text := fmt.Sprintf("section %s failed its schema: %s", col.Name, strings.Join(problems, "; "))
+		return failedText(jsonx.ClipText(jsonx.CleanText(text), 4000), durationMs)
 	}
 	c.validatedHash[col.Name] = fullHash
 	return env

@@ -15,7 +15,7 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { saveCredentials } from "@/agent/state";
 import { prisma } from "@/server/db";
 import { createIngestServer } from "@/server/ingest-server";
-import { enrolHost, uniqueHostname } from "@/server/test/callers";
+import { enrolHost, signedInCaller, uniqueHostname } from "@/server/test/callers";
 
 const REPO = path.resolve(import.meta.dirname, "../..");
 const FIXTURE = path.join(REPO, "agent", "fixtures", "kvm4nfv-baseline");
@@ -208,6 +208,27 @@ describe("native run against the real agent API", () => {
     expect(seqs.filter((s) => s >= 1000 && s < 2000)[0]).toBe(1000);
     expect(seqs.filter((s) => s >= 2000)[0]).toBe(2000);
   }, 150_000);
+
+  it("runs the server's latency schedule with cyclictest and the run is stored once", async () => {
+    const go = await enrolledState("go-latency");
+    const operator = await signedInCaller("operator");
+    await operator.latency.setSchedule({
+      hostId: go.hostId,
+      schedule: { enabled: true, cpus: "0", durationS: 1, intervalUs: 1000, priority: 1, histogramSize: 100, everyMinutes: 60, load: "idle" },
+    });
+    const agent = runGo(["--state", go.stateDir, "--root", FIXTURE, "--heartbeat", "0.2", "--no-jobs"]);
+    const runs = () => prisma().latencyRun.findMany({ where: { hostId: go.hostId }, select: { source: true, durationS: true, histogramSize: true, cycles: true } });
+    await waitFor("a stored latency run", async () => (await runs()).length > 0, 45_000, agent);
+    await new Promise((r) => setTimeout(r, 1000)); // more heartbeats: an every-60-min schedule must not run again
+    await stop(agent);
+    expect(agent.output()).toMatch(/latency schedule: cpus 0 every 60 min/);
+    const stored = await runs();
+    expect(stored).toHaveLength(1);
+    expect(stored[0]).toMatchObject({ source: "agent", histogramSize: 100 });
+    // the measured wall time of a 1 s run
+    expect(stored[0]?.durationS).toBeGreaterThanOrEqual(1);
+    expect(Number(stored[0]?.cycles)).toBeGreaterThan(0);
+  }, 90_000);
 
   it("an outage spools the reports; they are delivered once, in order, when the server is back", async () => {
     const go = await enrolledState("go-outage");

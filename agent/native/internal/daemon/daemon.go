@@ -270,7 +270,7 @@ func (d *Daemon) cycleLoop() {
 		case <-timer.C:
 		}
 		started := d.opts.Now()
-		if err := d.cycle(started); err != nil {
+		if err := d.safeCycle(started); err != nil {
 			d.log("collection cycle failed: %v", err)
 		}
 		d.mu.Lock()
@@ -282,6 +282,18 @@ func (d *Daemon) cycleLoop() {
 		}
 		timer.Reset(delay)
 	}
+}
+
+// safeCycle is cycle with a panic turned into the cycle's error, as the TS daemon's .catch does: a
+// panic outside the (already recovering) collectors — the QoS sampler, the heartbeat — must cost one
+// report, not the agent (systemd would restart it into the same panic).
+func (d *Daemon) safeCycle(now time.Time) (err error) {
+	defer func() {
+		if r := recover(); r != nil {
+			err = fmt.Errorf("panic: %v", r)
+		}
+	}()
+	return d.cycle(now)
 }
 
 func (d *Daemon) takeSequence() (int64, error) {
@@ -494,6 +506,11 @@ func (d *Daemon) maybeStartLatencyRun(now time.Time) {
 			d.mu.Lock()
 			d.latencyRunning = false
 			d.mu.Unlock()
+		}()
+		defer func() {
+			if r := recover(); r != nil {
+				d.log("scheduled latency run failed: panic: %v", r)
+			}
 		}()
 		if d.opts.RunLatency == nil {
 			d.log("scheduled latency run failed: no latency runner in this agent")

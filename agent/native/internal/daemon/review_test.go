@@ -82,3 +82,43 @@ func TestStopWaitsForTheRunningLatencyRun(t *testing.T) {
 		t.Fatal("Stop returned while the latency run was still going")
 	}
 }
+
+// A panic outside the collectors (here the QoS sampler, once) costs that cycle's report, not the agent;
+// a panicking latency run is logged and the daemon goes on.
+func TestAPanicInACycleOrALatencyRunDoesNotEndTheAgent(t *testing.T) {
+	srv := &fakeServer{}
+	srv.config.Config.HeartbeatSeconds = 10
+	srv.config.Config.LatencySchedule = map[string]any{"cpus": "2-3", "everyMinutes": 60.0, "durationS": 1.0}
+	var takes, runs int32
+	var logMu sync.Mutex
+	var lines []string
+	d := newDaemon(t, t.TempDir(), srv, func(o *Options) {
+		o.TakeQosSamples = func() []map[string]any {
+			if atomic.AddInt32(&takes, 1) == 2 {
+				panic("sampler bug")
+			}
+			return nil
+		}
+		o.RunLatency = func(context.Context, map[string]any, string, string) (map[string]any, error) {
+			atomic.AddInt32(&runs, 1)
+			panic("parser bug")
+		}
+		o.Log = func(line string) {
+			logMu.Lock()
+			lines = append(lines, line)
+			logMu.Unlock()
+		}
+	})
+	srv.waitFor(t, 5)
+	d.Stop()
+	logMu.Lock()
+	defer logMu.Unlock()
+	var cycleLogged, runLogged bool
+	for _, l := range lines {
+		cycleLogged = cycleLogged || l == "nfvdeck-agent: collection cycle failed: panic: sampler bug"
+		runLogged = runLogged || l == "nfvdeck-agent: scheduled latency run failed: panic: parser bug"
+	}
+	if !cycleLogged || atomic.LoadInt32(&runs) != 1 || !runLogged {
+		t.Fatalf("runs %d, log %q", atomic.LoadInt32(&runs), lines)
+	}
+}

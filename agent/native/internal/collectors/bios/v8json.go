@@ -96,6 +96,7 @@ func (p *v8Parser) value() (string, bool) {
 			return "", false
 		}
 		expectName := "Expected property name or '}'"
+		first := true
 		for {
 			p.ws()
 			if p.peek() != '"' {
@@ -106,7 +107,12 @@ func (p *v8Parser) value() (string, bool) {
 			}
 			p.ws()
 			if p.peek() != ':' {
-				return p.at("Expected ':' after property name"), true
+				// V8 words only the first property's missing colon; after a comma it reports the token
+				// ExpectNext(COLON) with no message: "Unexpected end of JSON input", "Unexpected string" …
+				if first {
+					return p.at("Expected ':' after property name"), true
+				}
+				return p.unexpected(), true
 			}
 			p.i++
 			if msg, failed := p.value(); failed {
@@ -117,6 +123,7 @@ func (p *v8Parser) value() (string, bool) {
 			case ',':
 				p.i++
 				expectName = "Expected double-quoted property name"
+				first = false
 				continue
 			case '}':
 				p.i++

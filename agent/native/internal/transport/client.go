@@ -24,6 +24,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"math"
 	"net"
 	"net/http"
 	"net/url"
@@ -205,8 +206,14 @@ func (c *Client) do(ctx context.Context, method, target string, body []byte, pro
 			e.Message = shape.JSON.Message
 			if d := shape.JSON.Data; d != nil {
 				e.Code = d.Code
-				if s, ok := d.HTTPStatus.(float64); ok {
-					e.Status = int(s)
+				// as classifyDeliveryError: data.httpStatus wins when present; a non-number there is
+				// "no status" (retry), never the response's (a 400 would drop the report)
+				switch s := d.HTTPStatus.(type) {
+				case nil:
+				case float64:
+					e.Status = int(math.Max(-1, math.Min(s, 999))) // a JS number compares as such; int() of 1e300 is undefined
+				default:
+					e.Status = 0
 				}
 			}
 		}

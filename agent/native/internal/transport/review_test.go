@@ -137,3 +137,38 @@ func TestHostnameCheckIsNodes(t *testing.T) {
 		}
 	}
 }
+
+// data.httpStatus decides as in classifyDeliveryError: a non-number is no status (retry, not the
+// response's 400 that would drop the report); a huge number is still a server fault.
+func TestErrorShapeStatusLikeTheTS(t *testing.T) {
+	status, body := 0, ""
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		w.WriteHeader(status)
+		w.Write([]byte(body))
+	}))
+	defer srv.Close()
+	c, err := New(Options{Server: srv.URL, HostToken: "t"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, tc := range []struct {
+		status     int
+		httpStatus string
+		action     string
+		fault      bool
+	}{
+		{400, `"400"`, "retry", false},
+		{400, `null`, "reject", false},
+		{400, `1e300`, "retry", true},
+		{500, `-5`, "retry", false},
+		{200, `500.5`, "retry", true},
+	} {
+		status = tc.status
+		body = `{"error":{"json":{"message":"m","code":-32600,"data":{"code":"X","httpStatus":` + tc.httpStatus + `}}}}`
+		_, err := c.Report(context.Background(), json.RawMessage(`{}`))
+		f := ClassifyDeliveryError(err)
+		if f.Action != tc.action || IsReportFault(f.Status) != tc.fault {
+			t.Errorf("HTTP %d, httpStatus %s: %+v (fault %v)", tc.status, tc.httpStatus, f, IsReportFault(f.Status))
+		}
+	}
+}

@@ -1,8 +1,11 @@
 package transport
 
 import (
+	crand "crypto/rand"
+	"encoding/binary"
 	"math"
 	"math/rand"
+	"sync"
 )
 
 // BackoffPolicy is exponential backoff with full jitter (agent/transport/backoff.ts): the delay
@@ -31,7 +34,7 @@ const epsilon = 2.220446049250313e-16
 // (nil: math/rand), clamped like the TS.
 func FullJitterDelayMs(p BackoffPolicy, attempt int, random func() float64) int64 {
 	if random == nil {
-		random = rand.Float64
+		random = processRandom
 	}
 	r := random()
 	unit := 0.0
@@ -39,4 +42,26 @@ func FullJitterDelayMs(p BackoffPolicy, attempt int, random func() float64) int6
 		unit = math.Min(math.Max(r, 0), 1-epsilon)
 	}
 	return int64(math.Floor(unit * BackoffCeilingMs(p, float64(attempt))))
+}
+
+// Go 1.19's global math/rand starts from the same seed in every process: every agent of a fleet would
+// draw the same "random" delays and come back in lock-step after an outage, which full jitter exists
+// to prevent. This source is seeded per process from the kernel.
+var (
+	processRandMu sync.Mutex
+	processRand   = rand.New(rand.NewSource(kernelSeed()))
+)
+
+func kernelSeed() int64 {
+	var b [8]byte
+	if _, err := crand.Read(b[:]); err != nil {
+		return 0 // never on Linux (getrandom); the delays are then merely not spread
+	}
+	return int64(binary.LittleEndian.Uint64(b[:]))
+}
+
+func processRandom() float64 {
+	processRandMu.Lock()
+	defer processRandMu.Unlock()
+	return processRand.Float64()
 }

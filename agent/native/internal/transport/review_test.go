@@ -8,10 +8,13 @@ import (
 	"crypto/x509"
 	"crypto/x509/pkix"
 	"encoding/json"
+	"fmt"
 	"math/big"
 	"net"
 	"net/http"
 	"net/http/httptest"
+	"os"
+	"os/exec"
 	"sync/atomic"
 	"testing"
 	"time"
@@ -170,5 +173,27 @@ func TestErrorShapeStatusLikeTheTS(t *testing.T) {
 		if f.Action != tc.action || IsReportFault(f.Status) != tc.fault {
 			t.Errorf("HTTP %d, httpStatus %s: %+v (fault %v)", tc.status, tc.httpStatus, f, IsReportFault(f.Status))
 		}
+	}
+}
+
+// Two agents must not draw the same backoff delays (Go 1.19's global math/rand has a fixed seed).
+func TestBackoffDelaysDifferBetweenProcesses(t *testing.T) {
+	if os.Getenv("NFVDECK_BACKOFF_CHILD") == "1" {
+		for i := 0; i < 8; i++ {
+			fmt.Println(FullJitterDelayMs(DefaultBackoff, 20, nil))
+		}
+		return
+	}
+	draw := func() string {
+		cmd := exec.Command(os.Args[0], "-test.run=^TestBackoffDelaysDifferBetweenProcesses$")
+		cmd.Env = append(os.Environ(), "NFVDECK_BACKOFF_CHILD=1")
+		out, err := cmd.Output()
+		if err != nil {
+			t.Fatal(err)
+		}
+		return string(out)
+	}
+	if a, b := draw(), draw(); a == b {
+		t.Fatalf("two processes drew the same delays:\n%s", a)
 	}
 }

@@ -33,3 +33,11 @@ var (
 )
 
 type gzipReadCloser struct{ *gzip.Reader }
+
+// Close also gives the compressed payload's pages back (releasePages): the daemon that extracted it
+// keeps running.
+func (g gzipReadCloser) Close() error {
+	err := g.Reader.Close()
+	releasePages(payloadGzip)
+	return err
+}

@@ -1,6 +1,6 @@
 import { spawn, type ChildProcess } from "node:child_process";
 import { createHash, randomBytes, randomUUID } from "node:crypto";
-import { readFileSync } from "node:fs";
+import { readdirSync, readFileSync } from "node:fs";
 import http from "node:http";
 import path from "node:path";
 import { fileURLToPath } from "node:url";
@@ -327,22 +327,92 @@ function cpuMs(pid: number | undefined): number {
   }
 }
 
-async function measured(pid: number | undefined, run: () => Promise<Scenario>): Promise<Scenario & { serverCpuUsPerReq: number; clientCpuUsPerReq: number }> {
-  const before = cpuMs(pid);
-  const client = process.cpuUsage();
-  const s = await run();
-  const used = process.cpuUsage(client);
-  return { ...s, serverCpuUsPerReq: ((cpuMs(pid) - before) * 1000) / Math.max(1, s.ok), clientCpuUsPerReq: (used.user + used.system) / Math.max(1, s.ok) };
+/** The PostgreSQL server's postmaster on this machine (the parent of our backend), or undefined when it is elsewhere. */
+async function findPostmasterPid(databaseUrl: string): Promise<number | undefined> {
+  const client = new pg.Client({ connectionString: databaseUrl });
+  await client.connect();
+  try {
+    const { rows } = await client.query<{ pid: number }>("select pg_backend_pid() as pid");
+    const stat = readFileSync(`/proc/${rows[0]?.pid}/stat`, "utf8");
+    return Number(stat.slice(stat.lastIndexOf(")") + 2).split(" ")[1]);
+  } catch {
+    return undefined;
+  } finally {
+    await client.end();
+  }
 }
 
-function summarise(s: Scenario & { serverCpuUsPerReq?: number }) {
+let postgres: { postmasterPid: number; database: string } | undefined;
+
+/**
+ * utime + stime of each backend of the bench's own database, in ms by pid (a server shared with other
+ * work: only our backends count; the shared WAL writer and checkpointer are left out).
+ */
+function postgresBackendCpu(): Map<number, number> {
+  const byPid = new Map<number, number>();
+  if (!postgres) return byPid;
+  for (const entry of readdirSync("/proc")) {
+    if (!/^\d+$/.test(entry)) continue;
+    try {
+      const stat = readFileSync(`/proc/${entry}/stat`, "utf8");
+      const fields = stat.slice(stat.lastIndexOf(")") + 2).split(" ");
+      if (Number(fields[1]) !== postgres.postmasterPid) continue;
+      // "postgres: [cluster: ]user database client state"
+      if (!readFileSync(`/proc/${entry}/cmdline`, "utf8").split(/[\0 ]/).includes(postgres.database)) continue;
+      byPid.set(Number(entry), ((Number(fields[11]) + Number(fields[12])) * 1000) / 100);
+    } catch {
+      // the process ended meanwhile
+    }
+  }
+  return byPid;
+}
+
+/** CPU ms our backends used since `before` (a backend that ended meanwhile is lost: the pools keep theirs). */
+function postgresCpuMsSince(before: Map<number, number>): number {
+  if (!postgres) return Number.NaN;
+  let total = 0;
+  for (const [pid, ms] of postgresBackendCpu()) total += ms - (before.get(pid) ?? 0);
+  return total;
+}
+
+/** The machine's busy and total CPU time so far, in jiffies (/proc/stat's first line). */
+function machineCpu(): { busy: number; total: number } {
+  const fields = readFileSync("/proc/stat", "utf8").split("\n", 1)[0]!.trim().split(/\s+/).slice(1).map(Number);
+  const total = fields.reduce((a, b) => a + b, 0);
+  const idle = (fields[3] ?? 0) + (fields[4] ?? 0);
+  return { busy: total - idle, total };
+}
+
+type CpuShares = { serverCpuUsPerReq: number; postgresCpuUsPerReq: number; clientCpuUsPerReq: number; machineBusyPct: number };
+
+/** Runs a scenario and splits the CPU it cost per successful request: API server, PostgreSQL, this load generator; and how busy the machine was. */
+async function measured(pid: number | undefined, run: () => Promise<Scenario>): Promise<Scenario & CpuShares> {
+  const before = { server: cpuMs(pid), pg: postgresBackendCpu(), client: process.cpuUsage(), machine: machineCpu() };
+  const s = await run();
+  const client = process.cpuUsage(before.client);
+  const machine = machineCpu();
+  const per = (ms: number) => (ms * 1000) / Math.max(1, s.ok);
+  return {
+    ...s,
+    serverCpuUsPerReq: per(cpuMs(pid) - before.server),
+    postgresCpuUsPerReq: per(postgresCpuMsSince(before.pg)),
+    clientCpuUsPerReq: per((client.user + client.system) / 1000),
+    machineBusyPct: (100 * (machine.busy - before.machine.busy)) / Math.max(1, machine.total - before.machine.total),
+  };
+}
+
+function summarise(s: Scenario & Partial<CpuShares>) {
   const sorted = [...s.latenciesMs].sort((a, b) => a - b);
+  const us = (v: number | undefined) => (v === undefined || Number.isNaN(v) ? "—" : Math.round(v));
   return {
     scenario: s.name,
     "req/s": Math.round(s.ok / s.seconds),
     "p50 ms": Number(quantile(sorted, 0.5).toFixed(2)),
     "p99 ms": Number(quantile(sorted, 0.99).toFixed(2)),
-    "server CPU µs/req": s.serverCpuUsPerReq === undefined || Number.isNaN(s.serverCpuUsPerReq) ? "—" : Math.round(s.serverCpuUsPerReq),
+    "server CPU µs/req": us(s.serverCpuUsPerReq),
+    "pg CPU µs/req": us(s.postgresCpuUsPerReq),
+    "client CPU µs/req": us(s.clientCpuUsPerReq),
+    "box busy %": us(s.machineBusyPct),
     errors: s.errors,
   };
 }
@@ -350,6 +420,8 @@ function summarise(s: Scenario & { serverCpuUsPerReq?: number }) {
 export async function benchIngest(o: IngestBenchOptions) {
   const log = o.log ?? console.log;
   const hosts = await createHosts(o.databaseUrl, o.hosts);
+  const postmasterPid = await findPostmasterPid(o.databaseUrl);
+  postgres = postmasterPid === undefined ? undefined : { postmasterPid, database: new URL(o.databaseUrl).pathname.slice(1) };
   const { child, port } = await startIngestProcess(o.databaseUrl);
   const agent = new http.Agent({ keepAlive: true, maxSockets: o.concurrency });
   const sequences = new Map<string, number>();
@@ -396,28 +468,35 @@ export async function benchIngest(o: IngestBenchOptions) {
     }));
     // The ratio measured as adjacent slices (no-op, heartbeat, heartbeat, no-op, …): a load change on a
     // shared box moves both sides of each pair alike, where two scenarios minutes apart can differ 5×.
-    const interleaved: { concurrency: number; ratios: number[]; heartbeatRate: number; noopRate: number }[] = [];
+    const interleaved: { concurrency: number; ratios: number[]; heartbeatRate: number; noopRate: number; heartbeatCpu: string; noopCpu: string }[] = [];
     for (const concurrency of [o.concurrency, o.fleetConcurrency ?? 256]) {
       const pairAgent = new http.Agent({ keepAlive: true, maxSockets: concurrency });
       const slice = async (kind: "noop" | "heartbeat") =>
-        runLoad(`${kind} slice`, concurrency, o.sliceSeconds ?? 1.5, async () => {
+        measured(child.pid, () => runLoad(`${kind} slice`, concurrency, o.sliceSeconds ?? 1.5, async () => {
           const h = hosts[cursor++ % hosts.length];
           if (!h) return false;
           const path = kind === "noop" ? "/api/trpc/system.pingPost" : "/api/trpc/agent.report";
           return (await request(pairAgent, port, { method: "POST", path, body: reportBodyTemplate(h), token: kind === "noop" ? undefined : h.token })) === 200;
-        });
+        }));
       const ratios: number[] = [];
       let hbOk = 0, hbS = 0, noopOk = 0, noopS = 0;
+      const cpu = { heartbeat: { server: 0, pg: 0, client: 0, busy: 0 }, noop: { server: 0, pg: 0, client: 0, busy: 0 } };
       for (let r = 0; r < (o.rounds ?? 4); r++) {
         const order: ("noop" | "heartbeat")[] = r % 2 === 0 ? ["noop", "heartbeat"] : ["heartbeat", "noop"];
-        const got: Record<string, Scenario> = {};
+        const got: Record<string, Scenario & CpuShares> = {};
         for (const kind of order) got[kind] = await slice(kind);
         const hb = got.heartbeat!, np = got.noop!;
         ratios.push(hb.ok / hb.seconds / Math.max(1e-9, np.ok / np.seconds));
         hbOk += hb.ok; hbS += hb.seconds; noopOk += np.ok; noopS += np.seconds;
+        for (const [k, x] of [["heartbeat", hb], ["noop", np]] as const) {
+          cpu[k].server += x.serverCpuUsPerReq * x.ok; cpu[k].pg += x.postgresCpuUsPerReq * x.ok;
+          cpu[k].client += x.clientCpuUsPerReq * x.ok; cpu[k].busy += x.machineBusyPct * x.seconds;
+        }
       }
       pairAgent.destroy();
-      interleaved.push({ concurrency, ratios, heartbeatRate: Math.round(hbOk / hbS), noopRate: Math.round(noopOk / noopS) });
+      const shares = (c: typeof cpu.noop, ok: number, seconds: number) =>
+        `server ${Math.round(c.server / Math.max(1, ok))} + pg ${Math.round(c.pg / Math.max(1, ok))} + load generator ${Math.round(c.client / Math.max(1, ok))} µs CPU/req, box ${Math.round(c.busy / seconds)} % busy`;
+      interleaved.push({ concurrency, ratios, heartbeatRate: Math.round(hbOk / hbS), noopRate: Math.round(noopOk / noopS), heartbeatCpu: shares(cpu.heartbeat, hbOk, hbS), noopCpu: shares(cpu.noop, noopOk, noopS) });
     }
     const raw = await rawPgBatch(o.databaseUrl, hosts, o.concurrency, o.seconds, 50);
     // BENCH_FULL_HOSTS=0 skips the full-report scenario
@@ -442,6 +521,7 @@ export async function benchIngest(o: IngestBenchOptions) {
         `interleaved, ${x.concurrency} concurrent agents: heartbeats ${x.heartbeatRate}/s vs no-op POST ${x.noopRate}/s; ` +
           `ratio per adjacent pair median ${(100 * median).toFixed(1)} % (range ${(100 * (sorted[0] ?? 0)).toFixed(1)}–${(100 * (sorted[sorted.length - 1] ?? 0)).toFixed(1)} %, ${sorted.length} pairs; goal ≥ 80 %)`,
       );
+      log(`  heartbeat: ${x.heartbeatCpu}; no-op: ${x.noopCpu}`);
     }
     const fullRate = rows[4]?.["req/s"] ?? 0;
     log(

@@ -131,3 +131,30 @@ describe("heartbeat batch isolation", () => {
     }
   });
 });
+
+describe("one batch's answers", () => {
+  it("tell each report whether it was stored, and give each host its own config", async () => {
+    const scheduled = await enrolHost(uniqueHostname("batch-scheduled"), { note: "batch answers" });
+    const plain = await enrolHost(uniqueHostname("batch-plain"), { note: "batch answers" });
+    await prisma().host.update({ where: { id: scheduled.hostId }, data: { heartbeatSeconds: 30 } });
+    await prisma().latencySchedule.create({ data: { hostId: scheduled.hostId, enabled: false, cpus: "2-3", durationS: 7, everyMinutes: 15, load: "stress" } });
+    const first = new HeartbeatBatcher(500, 20, 1);
+    // stored before: plain's sequence 5 (the resend below) and 9 (an older one resent later)
+    await Promise.all([first.submit(row(plain.hostId, 5)), first.submit(row(plain.hostId, 9))]);
+    const batcher = new HeartbeatBatcher(500, 20, 1);
+    // one turn → one batch: a host twice with two new sequences, resends of stored sequences, the same new report twice
+    const rows = [row(scheduled.hostId, 1), row(plain.hostId, 5), row(scheduled.hostId, 2), row(plain.hostId, 10), row(plain.hostId, 9), row(plain.hostId, 11)];
+    const twin = rows[5] as HeartbeatRow;
+    const outcomes = await Promise.all([...rows, { ...twin }].map((r) => batcher.submit(r)));
+    expect(outcomes.map((o) => o.duplicate)).toEqual([false, true, false, false, true, false, true]);
+    const scheduledConfig = { heartbeatSeconds: 30, schedule: { enabled: false, cpus: "2-3", durationS: 7, intervalUs: 200, priority: 95, histogramSize: 400, everyMinutes: 15, load: "stress" } };
+    for (const [i, o] of outcomes.entries()) {
+      const hostId = i === 6 ? twin.hostId : (rows[i] as HeartbeatRow).hostId;
+      expect(o.config).toEqual(hostId === scheduled.hostId ? scheduledConfig : { heartbeatSeconds: 10, schedule: null });
+    }
+    const stored = await prisma().report.findMany({ where: { hostId: { in: [scheduled.hostId, plain.hostId] } }, select: { hostId: true, sequence: true } });
+    expect(stored.map((r) => `${r.hostId === scheduled.hostId ? "s" : "p"}${r.sequence}`).sort()).toEqual(["p10", "p11", "p5", "p9", "s1", "s2"]);
+    const hosts = await prisma().host.findMany({ where: { id: { in: [scheduled.hostId, plain.hostId] } }, select: { id: true, lastSequence: true } });
+    expect(Object.fromEntries(hosts.map((h) => [h.id === scheduled.hostId ? "s" : "p", Number(h.lastSequence)]))).toEqual({ s: 2, p: 11 });
+  });
+});

@@ -179,11 +179,16 @@ export function scheduleOfConfigRow(r: AgentConfigRow): LatencyScheduleInput | n
   };
 }
 
+/**
+ * The statement's single row: the (host, sequence) pairs it stored, and per host its agent config
+ * [id, heartbeatSeconds, enabled, cpus, durationS, intervalUs, priority, histogramSize, everyMinutes, load]
+ * (the schedule columns null when the host has none). As two JSON values, not a row per report:
+ * the driver then parses two fields with JSON.parse instead of building a row object per report.
+ */
 type BatchRow = {
-  kind: "i" | "u";
-  id: string;
-  key: string | null;
-} & AgentConfigRow;
+  fresh: [string, number][];
+  configs: [string, number | null, boolean | null, string | null, number | null, number | null, number | null, number | null, number | null, string | null][];
+};
 
 /**
  * Writes a batch in ONE statement (atomic on its own): insert the reports, bump each host's
@@ -192,22 +197,28 @@ type BatchRow = {
  */
 async function writeHeartbeats(rows: HeartbeatRow[]): Promise<{ duplicates: Set<string>; configs: Map<string, HeartbeatConfigRow> }> {
   // Sorted by host so concurrent batches lock Host rows in the same order (no deadlocks).
-  const sorted = [...rows].sort((a, b) => (a.hostId < b.hostId ? -1 : a.hostId > b.hostId ? 1 : a.sequence - b.sequence));
-  const ids = sorted.map((r) => r.hostId);
-  const keys = sorted.map((r) => r.idempotencyKey);
-  const seqs = sorted.map((r) => String(r.sequence));
-  const slots = sorted.map((r) => reportSlot(r.sequence));
-  const collected = sorted.map((r) => r.collectedAt.toISOString());
-  const versions = sorted.map((r) => r.agentVersion);
-  const names = sorted.map((r) => r.hostname);
-  const counter = (v: number | null | undefined) => (v === undefined || v === null ? null : String(v));
-  const dropped = sorted.map((r) => counter(r.spoolDropped));
-  const rejected = sorted.map((r) => counter(r.rejected));
-  const setAside = sorted.map((r) => counter(r.setAside));
+  const sorted = rows.length > 1 ? [...rows].sort((a, b) => (a.hostId < b.hostId ? -1 : a.hostId > b.hostId ? 1 : a.sequence - b.sequence)) : rows;
+  const n = sorted.length;
+  const ids = new Array<string>(n), keys = new Array<string>(n), seqs = new Array<number>(n), slots = new Array<number>(n);
+  const collected = new Array<string>(n), versions = new Array<string>(n), names = new Array<string>(n);
+  const dropped = new Array<number | null>(n), rejected = new Array<number | null>(n), setAside = new Array<number | null>(n);
+  for (let i = 0; i < n; i++) {
+    const r = sorted[i] as HeartbeatRow;
+    ids[i] = r.hostId;
+    keys[i] = r.idempotencyKey;
+    seqs[i] = r.sequence;
+    slots[i] = reportSlot(r.sequence);
+    collected[i] = r.collectedAt.toISOString();
+    versions[i] = r.agentVersion;
+    names[i] = r.hostname;
+    dropped[i] = r.spoolDropped ?? null;
+    rejected[i] = r.rejected ?? null;
+    setAside[i] = r.setAside ?? null;
+  }
   // A named statement: each pooled connection parses and plans it once, not on every batch (the CTE's
   // planning was a large part of a small batch's time)
   const { rows: result } = await pgPool().query<BatchRow>({
-    name: "nfvdeck-heartbeat-batch-v1",
+    name: "nfvdeck-heartbeat-batch-v2",
     text: `
     with ins as (
       -- the bounded report log (server/repo/report-log.ts): a slot takes a newer sequence only, so a
@@ -238,25 +249,22 @@ async function writeHeartbeats(rows: HeartbeatRow[]): Promise<{ duplicates: Set<
       where "Host".id = t.h
       returning "Host".id, "Host"."heartbeatSeconds"
     )
-    select 'i' as kind, "hostId"::text as id, sequence::text as key, null::int as hb,
-      null::boolean as enabled, null::text as cpus, null::int as "durationS", null::int as "intervalUs",
-      null::int as priority, null::int as "histogramSize", null::int as "everyMinutes", null::text as load
-    from ins
-    union all
-    select 'u', upd.id::text, null, upd."heartbeatSeconds", s.enabled, s.cpus, s."durationS", s."intervalUs",
-      s.priority, s."histogramSize", s."everyMinutes", s.load
-    from upd left join "LatencySchedule" s on s."hostId" = upd.id`,
+    select
+      (select coalesce(json_agg(json_build_array("hostId", sequence)), '[]') from ins) as fresh,
+      (select coalesce(json_agg(json_build_array(upd.id, upd."heartbeatSeconds", s.enabled, s.cpus, s."durationS", s."intervalUs",
+         s.priority, s."histogramSize", s."everyMinutes", s.load)), '[]')
+       from upd left join "LatencySchedule" s on s."hostId" = upd.id) as configs`,
     values: [ids, slots, keys, seqs, collected, versions, names, dropped, rejected, setAside],
   });
+  const row = result[0];
   const fresh = new Set<string>();
   const configs = new Map<string, HeartbeatConfigRow>();
-  for (const r of result) {
-    if (r.kind === "i") fresh.add(`${r.id}\u0000${r.key}`);
-    else
-      configs.set(r.id, {
-        heartbeatSeconds: r.hb ?? 10,
-        schedule: scheduleOfConfigRow(r),
-      });
+  for (const [id, sequence] of row?.fresh ?? []) fresh.add(`${id}\u0000${sequence}`);
+  for (const [id, hb, enabled, cpus, durationS, intervalUs, priority, histogramSize, everyMinutes, load] of row?.configs ?? []) {
+    configs.set(id, {
+      heartbeatSeconds: hb ?? 10,
+      schedule: scheduleOfConfigRow({ hb, enabled, cpus, durationS, intervalUs, priority, histogramSize, everyMinutes, load }),
+    });
   }
   const duplicates = new Set<string>();
   for (const r of rows) {

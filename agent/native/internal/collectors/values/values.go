@@ -200,8 +200,11 @@ func IndexedName(name, prefix string) (int, bool) {
 		return 0, false
 	}
 	n := DigitsNumber(rest)
-	if n > maxSafeInteger { // keeps the int exact
-		return 0, false
+	// Number() keeps a huge index (cpu99999999999999999999 → 1e20) and the section's schema then
+	// refuses it: keep it too. Up to 2^63 the int is the JS number exactly; beyond, MaxInt64 stands in
+	// (as far past every schema bound, sorted last, and its path cpu9223372036854775807 is not there).
+	if n >= 1<<63 {
+		return math.MaxInt64, true
 	}
 	return int(n), true
 }

@@ -1,7 +1,9 @@
 package values
 
 import (
+	"math"
 	"reflect"
+	"strings"
 	"testing"
 )
 
@@ -118,5 +120,30 @@ func TestIndexedEntriesAndWarnings(t *testing.T) {
 	}
 	if q := QuoteSliced("a😀", 2); q != `"a\ud83d"` {
 		t.Errorf("QuoteSliced half pair = %s", q)
+	}
+}
+
+// Huge indices stay (as JS's Number keeps them) so the schema refuses the section in both agents.
+func TestIndexedNameHuge(t *testing.T) {
+	for _, c := range []struct {
+		name string
+		want int
+		ok   bool
+	}{
+		{"cpu12", 12, true},
+		{"cpu007", 7, true},
+		{"cpu9007199254740993", 9007199254740992, true}, // Number("9007199254740993") rounds
+		{"cpu4294967297", 4294967297, true},
+		{"cpu99999999999999999999", math.MaxInt64, true},
+		{"cpu" + strings.Repeat("9", 400), math.MaxInt64, true}, // Infinity in JS
+		{"cpu-1", 0, false},
+		{"cpu1e3", 0, false},
+		{"cpu", 0, false},
+		{"cpu١", 0, false},
+	} {
+		got, ok := IndexedName(c.name, "cpu")
+		if got != c.want || ok != c.ok {
+			t.Errorf("IndexedName(%q) = %d, %v; want %d, %v", c.name, got, ok, c.want, c.ok)
+		}
 	}
 }

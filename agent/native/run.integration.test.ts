@@ -12,7 +12,10 @@ import os from "node:os";
 import path from "node:path";
 import { promisify } from "node:util";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import type net from "node:net";
 import { saveCredentials } from "@/agent/state";
+import { saveServerCa } from "@/agent/transport/tls-pin";
+import { createAgentPort, ensureGeneratedAgentTls, type AgentTlsMaterial } from "@/server/agent-tls";
 import { prisma } from "@/server/db";
 import { createIngestServer } from "@/server/ingest-server";
 import { enrolHost, signedInCaller, uniqueHostname } from "@/server/test/callers";
@@ -27,6 +30,7 @@ let dir = "";
 let goAgent = "";
 let ingest: http.Server | null = null;
 const children: ChildProcess[] = [];
+const tlsPorts: net.Server[] = [];
 
 async function startIngest(): Promise<void> {
   const server = createIngestServer({ maxBodyBytes: 8 * 1024 * 1024 });
@@ -124,6 +128,7 @@ beforeAll(async () => {
 
 afterAll(async () => {
   for (const c of children) if (c.exitCode === null && c.signalCode === null) c.kill("SIGKILL");
+  for (const p of tlsPorts) p.close();
   await stopIngest();
   if (dir) await fsp.rm(dir, { recursive: true, force: true });
 });
@@ -228,6 +233,38 @@ describe("native run against the real agent API", () => {
     // the measured wall time of a 1 s run
     expect(stored[0]?.durationS).toBeGreaterThanOrEqual(1);
     expect(Number(stored[0]?.cycles)).toBeGreaterThan(0);
+  }, 90_000);
+
+  it("over https with the CA pinned at enrolment: reports through the real agent port; an impostor's port gets no request", async () => {
+    const [real, impostor] = await Promise.all([ensureGeneratedAgentTls(path.join(dir, "tls-real")), ensureGeneratedAgentTls(path.join(dir, "tls-impostor"))]);
+    const agentPort = async (material: AgentTlsMaterial, port: number) => {
+      const httpServer = createIngestServer({ maxBodyBytes: 8 * 1024 * 1024 });
+      let requests = 0;
+      httpServer.prependListener("request", () => requests++);
+      const tlsPort = createAgentPort(httpServer, material);
+      await new Promise<void>((r) => tlsPort.listen(port, "127.0.0.1", r));
+      tlsPorts.push(tlsPort);
+      return { requests: () => requests };
+    };
+    const good = await agentPort(real, PORT + 2);
+    const bad = await agentPort(impostor, PORT + 3);
+    const host = await enrolHost(uniqueHostname("go-tls"), { note: "native run tls test" });
+    const stateDir = path.join(dir, "state-go-tls");
+    const httpsServer = `https://127.0.0.1:${PORT + 2}`;
+    await saveCredentials(stateDir, { hostId: host.hostId, hostToken: host.hostToken, server: httpsServer, enrolledAt: new Date().toISOString() });
+    await saveServerCa(stateDir, real.caFingerprint, real.caPem);
+
+    const agent = runGo(["--state", stateDir, "--root", FIXTURE, "--heartbeat", "0.2", "--no-jobs"]);
+    await waitFor("3 reports over TLS", async () => (await reportRows(host.hostId)).length >= 3, 30_000, agent);
+    await stop(agent);
+    expect(good.requests()).toBeGreaterThanOrEqual(3);
+    expectOnceInOrder(host.hostId, await reportRows(host.hostId));
+
+    // the same pinned CA, another server: the handshake is refused, the token never leaves
+    const misled = runGo(["--state", stateDir, "--root", FIXTURE, "--heartbeat", "0.2", "--no-jobs", "--server", `https://127.0.0.1:${PORT + 3}`]);
+    await waitFor("a refused handshake", async () => /cannot deliver report \d+ \(no answer: .*pinned CA/.test(misled.output()), 20_000, misled);
+    await stop(misled);
+    expect(bad.requests()).toBe(0);
   }, 90_000);
 
   it("an outage spools the reports; they are delivered once, in order, when the server is back", async () => {

@@ -275,7 +275,7 @@ describe("native run against the real agent API", () => {
     await stopIngest();
     await new Promise((r) => setTimeout(r, 3000));
     const duringOutage = await spooled(go.stateDir);
-    expect(duringOutage.length, agent.output().slice(-2000)).toBeGreaterThanOrEqual(8);
+    expect(duringOutage.length, agent.output().slice(-2000)).toBeGreaterThanOrEqual(5);
     expect(agent.output()).toMatch(/cannot deliver report \d+ \(no answer: .*\); spooling, retry in \d+ ms/);
     const storedBefore = await reportRows(go.hostId);
     // only the report in flight when the server went away may be stored already (its answer was lost)

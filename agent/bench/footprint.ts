@@ -18,7 +18,7 @@ import http from "node:http";
 import type { AddressInfo } from "node:net";
 import os from "node:os";
 import path from "node:path";
-import { buildAgent, compileAgentExecutable } from "@/agent/build";
+import { buildAgent, buildNativeAgent, compileAgentExecutable } from "@/agent/build";
 import { saveCredentials } from "@/agent/state";
 
 export interface FootprintOptions {
@@ -33,7 +33,7 @@ export interface FootprintOptions {
 export interface AgentVariant {
   label: string;
   /** how the agent is started: the bundle under Node (with flags), under Bun, or the compiled executable */
-  runtime: "node" | "bun" | "executable";
+  runtime: "node" | "bun" | "executable" | "native";
   /** runtime flags: node's for "node", bun's for "bun" (e.g. --smol) */
   node: string[];
   /** extra environment (BUN_OPTIONS reaches the compiled executable's runtime) */
@@ -64,10 +64,9 @@ export const UNIT_NODE_FLAGS = ["--lite-mode", "--no-expose-wasm", "--max-semi-s
  * compiled in) with its JIT, and the executable as the systemd unit runs it.
  */
 export const DEFAULT_VARIANTS: AgentVariant[] = [
+  { label: "agent: dist/nfvdeck-agent (native, as the unit runs it)", runtime: "native", node: [], run: [], env: { ...UNIT_EXECUTABLE_ENV } },
   { label: "agent: node bundle + node flags", runtime: "node", node: [], run: [] },
-  { label: "agent: exe, JIT on", runtime: "executable", node: [], run: [] },
-  { label: "agent: exe, JIT off only", runtime: "executable", node: [], run: [], env: { BUN_JSC_useJIT: "0" } },
-  { label: "agent: exe as the unit runs it", runtime: "executable", node: [], run: [], env: { ...UNIT_EXECUTABLE_ENV } },
+  { label: "agent: Bun exe (full), unit env", runtime: "executable", node: [], run: [], env: { ...UNIT_EXECUTABLE_ENV } },
 ];
 
 export interface ProcessFigures {
@@ -186,8 +185,11 @@ export async function benchFootprint(opts: FootprintOptions = {}): Promise<Footp
   }
   const bundle = await buildAgent();
   console.log(`footprint: bundle ${path.relative(repoRoot, bundle.outfile)} ${(bundle.bytes / 1024).toFixed(0)} KiB`);
-  const exe = variants.some((v) => v.runtime === "executable") ? await compileAgentExecutable(bundle.outfile) : null;
-  if (exe) console.log(`footprint: executable ${path.relative(repoRoot, exe.executable)} ${(exe.bytes / 1024 / 1024).toFixed(0)} MiB`);
+  const exe = variants.some((v) => v.runtime === "executable" || v.runtime === "native") ? await compileAgentExecutable(bundle.outfile) : null;
+  if (exe) console.log(`footprint: Bun executable ${path.relative(repoRoot, exe.executable)} ${(exe.bytes / 1024 / 1024).toFixed(0)} MiB`);
+  // the shipped one: the Go daemon with the full agent embedded (what the systemd unit runs)
+  const native = exe && variants.some((v) => v.runtime === "native") ? await buildNativeAgent(exe.executable) : null;
+  if (native) console.log(`footprint: native executable ${path.relative(repoRoot, native.executable)} ${(native.bytes / 1024 / 1024).toFixed(1)} MiB (static; full agent embedded)`);
   const bunBin = path.join(repoRoot, "node_modules", ".bin", "bun");
 
   const children: ChildProcess[] = [];
@@ -218,7 +220,9 @@ export async function benchFootprint(opts: FootprintOptions = {}): Promise<Footp
       await saveCredentials(stateDir, { hostId: randomUUID(), hostToken: token, server: sink.url, enrolledAt: new Date().toISOString() });
       const runArgs = ["run", "--state", stateDir, "--root", "/", "--heartbeat", String(intervalS), ...run];
       const [cmd, args] =
-        runtime === "executable" && exe
+        runtime === "native" && native
+          ? [native.executable, runArgs]
+          : runtime === "executable" && exe
           ? [exe.executable, runArgs]
           : runtime === "bun"
             ? [bunBin, [...node, bundle.outfile, ...runArgs]]

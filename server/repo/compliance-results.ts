@@ -124,8 +124,9 @@ export async function findHostsForEvaluation(
       khash.push(k.hash);
     }
   }
-  const { rows } = await pgPool().query<BatchEvaluationRow>(
-    `with k as (select * from unnest($2::uuid[], $3::text[], $4::text[]) as k(h, s, hash))
+  const { rows } = await pgPool().query<BatchEvaluationRow>({
+    name: "evaluation-inputs",
+    text: `with k as (select * from unnest($2::uuid[], $3::text[], $4::text[]) as k(h, s, hash))
     select h.id::text as id, h.hostname, h."profileId", h.labels, h."isVirtual",
       coalesce((select json_agg(json_build_object('section', s.section, 'hash', s.hash, 'ok', s.ok, 'available', s.available,
           'error', s.error, 'data', case when k.h is null then s.data end, 'known', k.h is not null))
@@ -140,8 +141,8 @@ export async function findHostsForEvaluation(
       c.sections as "rSections", c.findings, c."inputHash"
     from "Host" h left join "ComplianceResult" c on c."hostId" = h.id
     where h.id = any($1::uuid[])`,
-    [[...new Set(hostIds)], kh, ks, khash],
-  );
+    values: [[...new Set(hostIds)], kh, ks, khash],
+  });
   const out = new Map<string, HostForBatchEvaluation>();
   for (const r of rows) {
     const sections: HostForEvaluation["sections"] = {};
@@ -220,14 +221,15 @@ export function driftInsertSql(rows: readonly DriftRow[], first: number): { sql:
 }
 
 /**
- * Runs one statement on the plain pg pool, again when PostgreSQL picked it as a deadlock's victim (up to 4
+ * Runs one statement on the plain pg pool as a named statement (`name`: one per distinct text; planned once
+ * per pooled connection), again when PostgreSQL picked it as a deadlock's victim (up to 4
  * tries): housekeeping's partition DDL on "DriftEvent" can cross a write at start-up. The statement is
  * atomic, so a victim wrote nothing.
  */
-export async function queryRetryingDeadlock<R extends object>(sql: string, values: unknown[]): Promise<R[]> {
+export async function queryRetryingDeadlock<R extends object>(name: string, sql: string, values: unknown[]): Promise<R[]> {
   for (let attempt = 1; ; attempt++) {
     try {
-      return (await pgPool().query<R>(sql, values)).rows;
+      return (await pgPool().query<R>({ name, text: sql, values })).rows;
     } catch (err) {
       if (attempt >= 4 || !isDeadlock(err)) throw err;
       await new Promise((r) => setTimeout(r, 20 * attempt * Math.random()));
@@ -253,6 +255,7 @@ export async function saveResults(results: readonly ResultToSave[]): Promise<voi
   const drift = driftInsertSql(results.flatMap((r) => r.drift), 2);
   // evaluatedAt is timestamp(3) holding UTC, as Prisma writes it: convert from the instant explicitly
   await queryRetryingDeadlock(
+    "save-compliance-results",
     `with r as (
       INSERT INTO "ComplianceResult" ("hostId", "profileId", "evaluatedAt", score, pass, fail, warn, na, sections, findings, "inputHash")
       SELECT t.h, t.p, t.e AT TIME ZONE 'UTC', t.score, t.pass, t.fail, t.warn, t.na, t.sections, t.findings, t.ih

@@ -22,16 +22,17 @@ export async function lastTwoSectionVersionsMany(pairs: readonly { hostId: strin
   const out = new Map<string, { data: Prisma.JsonValue; changedAt: Date }[]>();
   if (pairs.length === 0) return out;
   // plain pg, not the ORM: this runs once per batch of full reports on the ingest path
-  const { rows } = await pgPool().query<{ hostId: string; section: string; data: Prisma.JsonValue; changedAt: Date }>(
-    `SELECT q.h::text AS "hostId", q.s AS section, v.data, v."changedAt" AT TIME ZONE 'UTC' AS "changedAt"
+  const { rows } = await pgPool().query<{ hostId: string; section: string; data: Prisma.JsonValue; changedAt: Date }>({
+    name: "last-two-section-versions",
+    text: `SELECT q.h::text AS "hostId", q.s AS section, v.data, v."changedAt" AT TIME ZONE 'UTC' AS "changedAt"
     FROM unnest($1::uuid[], $2::text[]) AS q(h, s)
     CROSS JOIN LATERAL (
       SELECT x.data, x."changedAt", x.id FROM "HostSectionHistory" x
       WHERE x."hostId" = q.h AND x.section = q.s ORDER BY x."changedAt" DESC, x.id DESC LIMIT 2
     ) v
     ORDER BY q.h, q.s, v."changedAt" DESC, v.id DESC`,
-    [pairs.map((p) => p.hostId), pairs.map((p) => p.section)],
-  );
+    values: [pairs.map((p) => p.hostId), pairs.map((p) => p.section)],
+  });
   for (const r of rows) {
     const key = `${r.hostId}\u0000${r.section}`;
     const list = out.get(key);
@@ -45,7 +46,7 @@ export async function lastTwoSectionVersionsMany(pairs: readonly { hostId: strin
 export async function insertDriftEvents(rows: readonly DriftRow[]): Promise<void> {
   if (rows.length === 0) return;
   const drift = driftInsertSql(rows, 1);
-  await queryRetryingDeadlock(drift.sql, drift.values);
+  await queryRetryingDeadlock("insert-drift-events", drift.sql, drift.values);
 }
 
 const DRIFT_SELECT = { at: true, kind: true, section: true, key: true, oldValue: true, newValue: true, ruleId: true, oldStatus: true, newStatus: true } as const;

@@ -37,8 +37,9 @@ export async function enrollHost(opts: { enrollmentToken: string; hostname: stri
   const now = new Date().toISOString();
   const hostTokenHash = hashToken(hostToken);
   // plain pg, not the ORM: a fleet enrolling at once (a lab-wide reinstall) pays its query compiler per host
-  const { rows } = await pgPool().query<{ id: string }>(
-    `with claimed as (
+  const { rows } = await pgPool().query<{ id: string }>({
+    name: "enroll-host",
+    text: `with claimed as (
       update "EnrollmentToken" set "usedAt" = $1::timestamptz at time zone 'UTC', "hostId" = $2::uuid
       where "tokenHash" = $3 and "usedAt" is null and "expiresAt" > $1::timestamptz at time zone 'UTC'
       returning id
@@ -52,8 +53,8 @@ export async function enrollHost(opts: { enrollmentToken: string; hostname: stri
       returning 1
     )
     select id::text as id from host, (select count(*) from audit) as a`,
-    [now, hostId, hashToken(opts.enrollmentToken), opts.hostname, opts.agentVersion, hostTokenHash, opts.labels ?? [], `agent:${hostId}`, hostId],
-  );
+    values: [now, hostId, hashToken(opts.enrollmentToken), opts.hostname, opts.agentVersion, hostTokenHash, opts.labels ?? [], `agent:${hostId}`, hostId],
+  });
   if (rows.length !== 1) throw new DomainError("UNAUTHORIZED", "enrolment token is unknown, used or expired");
   // the host's first report follows at once: its token is known here, no lookup needed
   rememberToken(hostTokenHash, hostId);

@@ -172,7 +172,7 @@ export async function insertReport(opts: { hostId: string; input: ReportInput; h
 
 /**
  * A tagged template → one parameterised statement on the plain pg pool (values are never spliced into the
- * text). Run again when PostgreSQL picked it as a deadlock's victim (up to 4 tries): housekeeping's partition
+ * text); its text is the same for every report, so it is a named statement. Run again when PostgreSQL picked it as a deadlock's victim (up to 4 tries): housekeeping's partition
  * DDL moving DEFAULT rows can cross a report at start-up (the bench hit it); the statement is atomic, so a
  * victim wrote nothing and the resend-safe write is simply repeated.
  */
@@ -180,7 +180,8 @@ async function query<R extends object>(strings: TemplateStringsArray, ...values:
   const text = strings.reduce((acc, part, i) => `${acc}$${i}${part}`);
   for (let attempt = 1; ; attempt++) {
     try {
-      return await pgPool().query<R>(text, values);
+      // named: planned once per pooled connection (planning this CTE cost PostgreSQL ~1.3 ms per report)
+      return await pgPool().query<R>({ name: "full-report", text, values });
     } catch (err) {
       if (attempt >= 4 || !isDeadlock(err)) throw err;
       await new Promise((r) => setTimeout(r, 20 * attempt * Math.random()));

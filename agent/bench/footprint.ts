@@ -2,14 +2,15 @@
  * Footprint bench (part of `npm run bench`; prints figures, asserts nothing).
  *
  * Side by side in one window: Debian's prometheus-node-exporter scraped every interval (the peer the
- * design measures against), and the agent — the Bun-compiled full agent dist/nfvdeck-agent-full (with
- * the systemd unit's Bun environment, with its JIT off only, and with its JIT on) and the plain bundle dist/nfvdeck-agent.js
- * under Node — running its
- * real `run` loop at the same interval — collect every section from "/", hash, diff, spool (fsync), POST to a local
+ * design measures against), and the agent running its real `run` loop at the same interval — the
+ * shipped dist/nfvdeck-agent (the native Go daemon with the full agent embedded, as the systemd unit
+ * runs it), the plain bundle dist/nfvdeck-agent.js under Node, and the Bun-compiled full agent
+ * dist/nfvdeck-agent-full with the unit's Bun environment — each collecting every section from "/",
+ * hashing, diffing, spooling (fsync) and POSTing to a local
  * sink that answers like agent.report. After a warm-up, each process's RSS (/proc/PID/status VmRSS)
  * and CPU time (utime+stime in /proc/PID/stat) are measured over K cycles. Two floors are sampled in
  * the same window: an empty Node process and an empty compiled Bun executable (the unit's environment).
- * Goals (issue 3): agent RSS ≤ 1.5 × node_exporter's; agent CPU per cycle ≤ 2 × node_exporter's per scrape.
+ * Goals (issues 3 and 14): agent RSS ≤ 1.5 × node_exporter's; agent CPU per cycle ≤ 2 × node_exporter's per scrape.
  */
 import { execFileSync, spawn, type ChildProcess } from "node:child_process";
 import { randomUUID } from "node:crypto";

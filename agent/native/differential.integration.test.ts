@@ -17,7 +17,7 @@
  * NFVDECK_DIFF_KEEP=1 keeps its tree, NFVDECK_DIFF_SHRINK=1 shrinks it, NFVDECK_DIFF_STATS=1 prints
  * what the cases reached.
  */
-import { execFile } from "node:child_process";
+import { execFile, execFileSync } from "node:child_process";
 import { cpSync, existsSync, mkdirSync, mkdtempSync, readFileSync, readdirSync, renameSync, rmSync, statSync, writeFileSync } from "node:fs";
 import os from "node:os";
 import path from "node:path";
@@ -219,7 +219,8 @@ type Mutation =
   | { kind: "edit"; pick: [number, number]; edit: Edit }
   | { kind: "delete"; pick: [number, number] }
   | { kind: "mkdir"; pick: [number, number] }
-  | { kind: "entry"; pick: [number, number]; name: string; content: Buffer | null; copyFrom: boolean };
+  | { kind: "entry"; pick: [number, number]; name: string; content: Buffer | null; copyFrom: boolean }
+  | { kind: "rawName"; pick: [number, number]; name: Buffer };
 
 const mutation: fc.Arbitrary<Mutation> = fc.oneof(
   { weight: 4, arbitrary: fc.record({ kind: fc.constant("write" as const), pick: fc.tuple(fc.nat(), fc.nat()), content: hostileFile }) },
@@ -229,6 +230,15 @@ const mutation: fc.Arbitrary<Mutation> = fc.oneof(
   {
     weight: 2,
     arbitrary: fc.record({ kind: fc.constant("entry" as const), pick: fc.tuple(fc.nat(), fc.nat()), name: fc.constantFrom(...ENTRY_NAMES), content: fc.option(hostileFile), copyFrom: fc.boolean() }),
+  },
+  {
+    // a copy under a name that is not UTF-8 (Node lists it with U+FFFD, and then cannot open that name)
+    weight: 1,
+    arbitrary: fc.record({
+      kind: fc.constant("rawName" as const),
+      pick: fc.tuple(fc.nat(), fc.nat()),
+      name: fc.tuple(fc.constantFrom("g", "cpu1", "node0", "mon_L3_0", "index0", "state0", "hugepages-2048kB", "nx_huge_pages", ""), fc.constantFrom(...BAD_BYTES.slice(0, 9))).map(([prefix, bytes]) => printable(Buffer.concat([enc(prefix), Buffer.from(bytes)]))),
+    }),
   },
 );
 
@@ -302,6 +312,16 @@ const kernelConfig = fc.record({
   cut: fc.nat(),
 });
 
+const CMDLINE_KEYS = ["isolcpus", "nohz_full", "rcu_nocbs", "irqaffinity", "iommu", "intel_iommu", "amd_iommu", "default_hugepagesz", "hugepagesz", "hugepages", "idle", "tsc", "intel_pstate", "processor.max_cstate", "intel_idle.max_cstate", "mce", "nosoftlockup", "nmi_watchdog", "skew_tick", "transparent_hugepage", "BOOT_IMAGE", "root", "quiet", "", "--"];
+const cmdlineToken = fc.oneof(
+  fc.tuple(fc.constantFrom(...CMDLINE_KEYS), fc.option(fc.oneof(cpuListText, fc.constantFrom("managed_irq,domain,2-5", "domain,", "nohz,0-3", "1G", "2M", "16", "poll", "reliable", "disable", "off", "on", "pt", "0", "1"), numberText, unicodeText)), fc.constantFrom("", '"')).map(
+    ([k, v, q]) => (v === null ? k : `${k}=${q}${v}${q}`),
+  ),
+  fc.constantFrom('"', '""', "=x", "a=b=c", '"quoted key"=1', "\t", "\u00a0", "\u2028", "\u3000"),
+);
+/** A /proc/cmdline made of the tuning parameters the kernel collector parses, quoted, repeated, odd. */
+const cmdline = fc.tuple(fc.array(cmdlineToken, { maxLength: 12 }), fc.constantFrom(" ", "  ", "\t", "\0", "\n")).map(([ts, sep]) => printable(enc(`${ts.join(sep)}\n`)));
+
 const hostCase = fc.record({
   base: fc.nat(BASES.length - 1),
   mutations: fc.array(mutation, { minLength: 1, maxLength: 10 }),
@@ -310,6 +330,7 @@ const hostCase = fc.record({
   irqbalanceConfig: fc.option(shellConfig, { freq: 3 }),
   biosExport: fc.option(biosExport, { freq: 2 }),
   kernelConfig: fc.option(kernelConfig, { freq: 4 }),
+  cmdline: fc.option(cmdline, { freq: 2 }),
 });
 type HostCase = typeof hostCase extends fc.Arbitrary<infer T> ? T : never;
 
@@ -327,6 +348,25 @@ function isDir(abs: string): boolean {
   } catch {
     return false;
   }
+}
+
+/** rm -r that also takes names that are not UTF-8 (node's recursive rm reads names as UTF-8 text). */
+function removeTree(abs: string): void {
+  try {
+    rmSync(abs, { recursive: true, force: true });
+  } catch {
+    execFileSync("rm", ["-rf", "--", abs]);
+  }
+}
+
+/** cpSync for paths that may not be valid UTF-8 (node:fs takes and gives such names as Buffers only). */
+function copyRawTree(from: Buffer, to: Buffer): void {
+  if (!statSync(from).isDirectory()) {
+    writeFileSync(to, readFileSync(from));
+    return;
+  }
+  mkdirSync(to, { recursive: true });
+  for (const e of readdirSync(from, { encoding: "buffer" })) copyRawTree(Buffer.concat([from, enc("/"), e]), Buffer.concat([to, enc("/"), e]));
 }
 
 /**
@@ -375,7 +415,7 @@ class CaseTree {
       const parent = path.join(this.work, ...parts.slice(0, i));
       if (existsSync(parent) && !isDir(parent)) rmSync(parent, { force: true });
     }
-    if (existsSync(this.abs(rel))) rmSync(this.abs(rel), { recursive: true, force: true });
+    if (existsSync(this.abs(rel))) removeTree(this.abs(rel));
     mkdirSync(path.dirname(this.abs(rel)), { recursive: true });
     writeFileSync(this.abs(rel), data);
   }
@@ -383,7 +423,7 @@ class CaseTree {
   remove(rel: string): void {
     this.dirty(rel);
     // a parent that an earlier mutation made a file: nothing below it to remove
-    if (existsSync(this.abs(rel))) rmSync(this.abs(rel), { recursive: true, force: true });
+    if (existsSync(this.abs(rel))) removeTree(this.abs(rel));
   }
 
   mkdir(rel: string): void {
@@ -399,8 +439,16 @@ class CaseTree {
 
   copy(fromRel: string, toRel: string): void {
     this.dirty(toRel);
-    if (existsSync(this.abs(toRel))) rmSync(this.abs(toRel), { recursive: true, force: true });
-    cpSync(this.abs(fromRel), this.abs(toRel), { recursive: true });
+    if (existsSync(this.abs(toRel))) removeTree(this.abs(toRel));
+    copyRawTree(enc(this.abs(fromRel)), enc(this.abs(toRel)));
+  }
+
+  /** Copies rel next to itself under a name of raw bytes (restored with its whole directory). */
+  copyRaw(rel: string, name: Buffer): void {
+    const parent = path.posix.dirname(rel);
+    if (parent === "." || !existsSync(this.abs(rel)) || !isDir(this.abs(parent))) return;
+    this.changed.add(parent);
+    copyRawTree(enc(this.abs(rel)), Buffer.concat([enc(`${this.abs(parent)}/`), name]));
   }
 
   /** Puts back every changed path as the base has it. */
@@ -410,7 +458,8 @@ class CaseTree {
     const done: string[] = [];
     for (const rel of paths) {
       if (done.some((d) => rel.startsWith(`${d}/`))) continue;
-      if (existsSync(this.abs(rel))) rmSync(this.abs(rel), { recursive: true, force: true });
+      // rm(1): node's recursive rm reads names as UTF-8 and cannot remove one that is not
+      if (existsSync(this.abs(rel))) removeTree(this.abs(rel));
       if (existsSync(path.join(this.base, rel))) cpSync(path.join(this.base, rel), this.abs(rel), { recursive: true });
       done.push(rel);
     }
@@ -448,6 +497,9 @@ function materialise(c: HostCase, tree: CaseTree, candidates: readonly (readonly
         else tree.mkdir(child);
         break;
       }
+      case "rawName":
+        tree.copyRaw(rel, m.name);
+        break;
     }
   }
   for (const q of c.qemu) {
@@ -464,6 +516,7 @@ function materialise(c: HostCase, tree: CaseTree, candidates: readonly (readonly
     if (c.irqbalance.environ !== null) tree.write(`proc/${c.irqbalance.pid}/environ`, c.irqbalance.environ);
   }
   if (c.irqbalanceConfig !== null) tree.write("etc/default/irqbalance", c.irqbalanceConfig);
+  if (c.cmdline !== null) tree.write("proc/cmdline", c.cmdline);
   if (c.biosExport !== null) tree.write("etc/nfvdeck/bios-export.json", c.biosExport);
   if (c.kernelConfig !== null) {
     const k = c.kernelConfig;
@@ -550,7 +603,7 @@ beforeAll(async () => {
 
 afterAll(() => {
   // NFVDECK_DIFF_KEEP=1 keeps the trees of failed cases (their paths are in the failure message)
-  if (dir && process.env.NFVDECK_DIFF_KEEP !== "1") rmSync(dir, { recursive: true, force: true });
+  if (dir && process.env.NFVDECK_DIFF_KEEP !== "1") removeTree(dir);
 });
 
 describe("native agent = TypeScript agent", () => {
@@ -601,7 +654,7 @@ describe("native agent = TypeScript agent", () => {
         if (diff.length > 0) {
           // the failing tree is kept for a look (NFVDECK_DIFF_KEEP=1 keeps the scratch dir)
           const kept = path.join(dir, `failed-${n}`);
-          cpSync(base.tree.work, kept, { recursive: true });
+          execFileSync("cp", ["-a", "--", base.tree.work, kept]);
           base.tree.restore();
           throw new Error(`base ${base.name}, tree copied to ${kept} (kept with NFVDECK_DIFF_KEEP=1):\n${diff.join("\n")}`);
         }

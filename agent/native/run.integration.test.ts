@@ -24,7 +24,6 @@ const REPO = path.resolve(import.meta.dirname, "../..");
 const FIXTURE = path.join(REPO, "agent", "fixtures", "kvm4nfv-baseline");
 const PORT = 3935;
 const SERVER = `http://127.0.0.1:${PORT}`;
-const tsx = path.join(REPO, "node_modules/.bin/tsx");
 
 let dir = "";
 let goAgent = "";
@@ -72,7 +71,10 @@ function start(file: string, args: string[]): Agent {
 }
 
 const runGo = (args: string[]) => start(goAgent, ["run", ...args]);
-const runTs = (args: string[]) => start(tsx, ["agent/main.ts", "run", ...args]);
+// One node process with tsx's loader in it, so SIGTERM reaches the agent's own handler. Not the tsx CLI:
+// it relays SIGTERM to its node child and SIGKILLs it (exit 143) unless the child acknowledges within
+// 30 ms, which a child whose event loop is busy (collecting, importing) on a loaded box misses.
+const runTs = (args: string[]) => start(process.execPath, ["--import", "tsx", "agent/main.ts", "run", ...args]);
 
 async function stop(agent: Agent): Promise<void> {
   agent.child.kill("SIGTERM");

@@ -8,6 +8,7 @@ import (
 	"strings"
 	"time"
 
+	"nfvdeck/agent/internal/collectors/values"
 	"nfvdeck/agent/internal/hostfs"
 	"nfvdeck/agent/internal/jsonx"
 	"nfvdeck/agent/internal/schema"
@@ -118,7 +119,8 @@ func ReadHostname(fs *hostfs.FS) string {
 	}
 	name := ""
 	if ok {
-		if fields := strings.Fields(text); len(fields) > 0 {
+		// text.trim().split(/\s+/)[0]: JS whitespace (U+FEFF is, U+0085 is not), not strings.Fields'
+		if fields := strings.FieldsFunc(text, values.IsJSSpace); len(fields) > 0 {
 			name = fields[0]
 		}
 	}

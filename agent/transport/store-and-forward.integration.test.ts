@@ -16,7 +16,6 @@ import { loadCredentials } from "@/agent/state";
  * seconds (dozens of heartbeats), comes back on the same port, and every report must arrive once, in order.
  */
 const repoRoot = path.resolve(import.meta.dirname, "../..");
-const tsx = path.join(repoRoot, "node_modules/.bin/tsx");
 const cleanup: (() => Promise<void>)[] = [];
 
 afterAll(async () => {
@@ -44,7 +43,9 @@ interface Agent {
 }
 
 function startAgent(args: string[]): Agent {
-  const child = spawn(tsx, ["agent/main.ts", ...args], { cwd: repoRoot, stdio: ["ignore", "pipe", "pipe"], env: { ...process.env, NFVDECK_ISOLATED_CPUS: "" } });
+  // one node process with tsx's loader inside: the tsx CLI wrapper SIGKILLs its child (exit 143) when the
+  // child's event loop is busy for 30 ms as SIGTERM arrives, so the agent's own handler would never run
+  const child = spawn(process.execPath, ["--import", "tsx", "agent/main.ts", ...args], { cwd: repoRoot, stdio: ["ignore", "pipe", "pipe"], env: { ...process.env, NFVDECK_ISOLATED_CPUS: "" } });
   let out = "";
   child.stdout?.on("data", (d: Buffer) => (out += d.toString()));
   child.stderr?.on("data", (d: Buffer) => (out += d.toString()));

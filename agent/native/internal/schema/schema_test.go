@@ -87,6 +87,13 @@ func TestMutatedEnvelopesFailAtTheirPath(t *testing.T) {
 		{"wrong type", "irq", func() map[string]any { e := irq(); first(e)["irq"] = "x"; return e }, []string{"data.irqs.0.irq: Invalid input: expected number, received string"}},
 		{"missing required key", "irq", func() map[string]any { e := irq(); delete(first(e), "name"); return e }, []string{"data.irqs.0.name: Invalid input: expected string, received undefined"}},
 		{"out of range", "irq", func() map[string]any { e := irq(); first(e)["irq"] = 2e6; return e }, []string{"data.irqs.0.irq: Too big: expected number to be <=1000000"}},
+		// zod's .int() bounds by Number.MAX_SAFE_INTEGER first, then the explicit bounds (texts from zod 4 on the same envelope)
+		{"beyond the safe integers", "irq", func() map[string]any { e := irq(); first(e)["irq"] = 1e20; return e }, []string{
+			"data.irqs.0.irq: Too big: expected int to be <=9007199254740991", "data.irqs.0.irq: Too big: expected number to be <=1000000",
+		}},
+		{"below the safe integers", "irq", func() map[string]any { e := irq(); first(e)["irq"] = -1e20; return e }, []string{
+			"data.irqs.0.irq: Too small: expected int to be >=-9007199254740991", "data.irqs.0.irq: Too small: expected number to be >=0",
+		}},
 		{"fraction for an int", "irq", func() map[string]any { e := irq(); first(e)["irq"] = 1.5; return e }, []string{"data.irqs.0.irq: Invalid input: expected int, received number"}},
 		{"unknown key", "irq", func() map[string]any { e := irq(); e["extra"] = 1.0; return e }, []string{`: Unrecognized key: "extra"`}},
 		{"bad hash", "irq", func() map[string]any { e := irq(); e["hash"] = "zz"; return e }, []string{"hash: Invalid string: must match pattern /^[0-9a-f]{64}$/"}},

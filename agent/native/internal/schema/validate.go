@@ -376,15 +376,35 @@ func typeMatches(t typeSet, k kind, f float64) bool {
 	return false
 }
 
+// maxSafeInteger is Number.MAX_SAFE_INTEGER: zod 4's .int() bounds every integer by it, and its JSON
+// Schema writes that bound as minimum/maximum when no tighter one was given.
+const maxSafeInteger = 9007199254740991
+
 func (v *validation) checkNumber(n *node, f float64) {
-	if n.minimum != nil && f < *n.minimum {
-		v.add("Too small: expected number to be >=%s", num(*n.minimum))
+	minimum, maximum := n.minimum, n.maximum
+	if n.types&tInteger != 0 && n.types&tNumber == 0 {
+		// zod reports the safe-integer bound first, as an "int" check, then the explicit bounds
+		if f > maxSafeInteger {
+			v.add("Too big: expected int to be <=%d", maxSafeInteger)
+		}
+		if f < -maxSafeInteger {
+			v.add("Too small: expected int to be >=%d", -maxSafeInteger)
+		}
+		if minimum != nil && *minimum == -maxSafeInteger {
+			minimum = nil
+		}
+		if maximum != nil && *maximum == maxSafeInteger {
+			maximum = nil
+		}
+	}
+	if minimum != nil && f < *minimum {
+		v.add("Too small: expected number to be >=%s", num(*minimum))
 	}
 	if n.exclusiveMinimum != nil && f <= *n.exclusiveMinimum {
 		v.add("Too small: expected number to be >%s", num(*n.exclusiveMinimum))
 	}
-	if n.maximum != nil && f > *n.maximum {
-		v.add("Too big: expected number to be <=%s", num(*n.maximum))
+	if maximum != nil && f > *maximum {
+		v.add("Too big: expected number to be <=%s", num(*maximum))
 	}
 }
 

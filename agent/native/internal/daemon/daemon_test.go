@@ -95,6 +95,22 @@ func TestReportsCarrySequenceKeyAndAllSectionsFirst(t *testing.T) {
 	srv := &fakeServer{}
 	d := newDaemon(t, dir, srv, nil)
 	srv.waitFor(t, 3)
+	// A report built before the first one was delivered re-sends its sections (nothing is known to be on
+	// the server yet); under load that can be the second or third. Wait for the first without sections.
+	quiet := func() int {
+		srv.mu.Lock()
+		defer srv.mu.Unlock()
+		for i, p := range srv.payloads[1:] {
+			if len(p["sections"].(map[string]any)) == 0 {
+				return i + 1
+			}
+		}
+		return -1
+	}
+	deadline := time.Now().Add(10 * time.Second)
+	for quiet() < 0 && time.Now().Before(deadline) {
+		time.Sleep(5 * time.Millisecond)
+	}
 	d.Stop()
 	first := srv.payloads[0]
 	if first["hostId"] != hostID || first["idempotencyKey"] != hostID+":0" || first["sequence"] != 0.0 || first["agentVersion"] != "0.1.0" {
@@ -107,9 +123,22 @@ func TestReportsCarrySequenceKeyAndAllSectionsFirst(t *testing.T) {
 	if hb["agentRssBytes"] != 4096.0 || len(hb["loadavg"].([]any)) != 3 || hb["spoolDropped"] != 0.0 {
 		t.Fatalf("heartbeat %v", hb)
 	}
-	// the tree does not change: later reports carry no section
-	if got := len(srv.payloads[1]["sections"].(map[string]any)); got != 0 {
-		t.Fatalf("second report re-sent %d unchanged sections", got)
+	// the tree does not change: once the first report is delivered, later reports carry no section; any
+	// earlier re-send carries exactly the first report's sections
+	k := quiet()
+	if k < 0 {
+		t.Fatalf("every one of %d reports re-sent the unchanged sections", len(srv.payloads))
+	}
+	firstSections, _ := json.Marshal(first["sections"])
+	for i, p := range srv.payloads[1:k] {
+		if again, _ := json.Marshal(p["sections"]); string(again) != string(firstSections) {
+			t.Fatalf("report %d re-sent sections that differ from the first report's", i+1)
+		}
+	}
+	for i, p := range srv.payloads[k:] {
+		if got := len(p["sections"].(map[string]any)); got != 0 {
+			t.Fatalf("report %d re-sent %d unchanged sections after a report without any", k+i, got)
+		}
 	}
 	b, _ := os.ReadFile(filepath.Join(dir, "sequence"))
 	if string(b) != "999\n" {

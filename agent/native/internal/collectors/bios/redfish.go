@@ -537,7 +537,8 @@ func fetchRedfishBios(cfg RedfishConfig, w *values.Warnings) (redfishBios, error
 }
 
 type cacheEntry struct {
-	atMs  int64
+	// at is when the answer was fetched; from time.Now it carries the monotonic clock, so Sub is immune to wall-clock steps
+	at    time.Time
 	value redfishBios
 }
 
@@ -552,7 +553,7 @@ func fetchRedfishBiosCached(cfg RedfishConfig, w *values.Warnings, cacheMs int, 
 	redfishCacheMu.Lock()
 	hit, ok := redfishCache[key]
 	redfishCacheMu.Unlock()
-	if ok && now().UnixMilli()-hit.atMs < int64(cacheMs) {
+	if ok && now().Sub(hit.at) < time.Duration(cacheMs)*time.Millisecond {
 		return hit.value, nil
 	}
 	value, err := fetchRedfishBios(cfg, w)
@@ -560,7 +561,7 @@ func fetchRedfishBiosCached(cfg RedfishConfig, w *values.Warnings, cacheMs int, 
 		return redfishBios{}, err
 	}
 	redfishCacheMu.Lock()
-	redfishCache[key] = cacheEntry{atMs: now().UnixMilli(), value: value}
+	redfishCache[key] = cacheEntry{at: now(), value: value}
 	redfishCacheMu.Unlock()
 	return value, nil
 }

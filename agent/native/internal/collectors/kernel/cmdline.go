@@ -241,10 +241,7 @@ func ParseSysCPUList(text string) ([]int, bool) {
 }
 
 // Text is a file's raw text; OK=false means the file is absent (TS null).
-type Text struct {
-	S  string
-	OK bool
-}
+type Text = values.Text
 
 // T is a present file's text.
 func T(s string) Text { return Text{S: s, OK: true} }

@@ -380,28 +380,8 @@ func safeBan(vars Vars, where string, w *values.Warnings) ([]int, string, bool) 
 
 var irqbalanceConfigs = []string{"etc/default/irqbalance", "etc/sysconfig/irqbalance"}
 
-// reader reads files and keeps the first real error (EACCES, EIO…): the TS reader throws on it and the
-// section fails; absent files are just absent.
-type reader struct {
-	fs  *hostfs.FS
-	err error
-}
-
-func (r *reader) text(rel string) Text {
-	s, ok, err := r.fs.ReadText(rel)
-	if err != nil {
-		if r.err == nil {
-			r.err = err
-		}
-		return Text{}
-	}
-	return Text{S: s, OK: ok}
-}
-
-func (r *reader) optional(rel string) Text {
-	s, ok := r.fs.ReadTextOptional(rel)
-	return Text{S: s, OK: ok}
-}
+// reader is values.Reader: the first real read error is kept, absent files are just absent.
+type reader struct{ values.Reader }
 
 // FindProcesses lists the PIDs whose comm is comm (a scan of every /proc/<pid>/comm).
 func FindProcesses(fs *hostfs.FS, comm string) ([]int, error) {
@@ -541,46 +521,46 @@ func ReadNohzFullConfig(fs *hostfs.FS, release string) *bool {
 
 // ReadRaw reads the kernel section's sources.
 func ReadRaw(fs *hostfs.FS) (Raw, error) {
-	r := &reader{fs: fs}
+	r := &reader{values.Reader{FS: fs}}
 	var raw Raw
-	raw.OSRelease = r.text("proc/sys/kernel/osrelease")
+	raw.OSRelease = r.Text("proc/sys/kernel/osrelease")
 	release := values.Trim(raw.OSRelease.S)
 	pids, err := FindProcessesCached(fs, "irqbalance")
 	if err != nil {
-		if r.err != nil { // the TS reader would have thrown at osrelease already
-			return Raw{}, r.err
+		if r.Err != nil { // the TS reader would have thrown at osrelease already
+			return Raw{}, r.Err
 		}
 		return Raw{}, err
 	}
 	raw.IrqbalancePids = pids
 	for _, source := range irqbalanceConfigs {
-		if t := r.optional(source); t.OK {
+		if t := r.Optional(source); t.OK {
 			raw.IrqbalanceConfig = &Config{Source: source, Text: t.S}
 			break
 		}
 	}
-	raw.SysNohzFull = r.text("sys/devices/system/cpu/nohz_full")
-	raw.Cmdline = r.text("proc/cmdline")
-	raw.Version = r.text("proc/version")
-	raw.Realtime = r.text("sys/kernel/realtime")
-	raw.SysIsolated = r.text("sys/devices/system/cpu/isolated")
-	raw.Online = r.text("sys/devices/system/cpu/online")
+	raw.SysNohzFull = r.Text("sys/devices/system/cpu/nohz_full")
+	raw.Cmdline = r.Text("proc/cmdline")
+	raw.Version = r.Text("proc/version")
+	raw.Realtime = r.Text("sys/kernel/realtime")
+	raw.SysIsolated = r.Text("sys/devices/system/cpu/isolated")
+	raw.Online = r.Text("sys/devices/system/cpu/online")
 	if !raw.SysNohzFull.OK {
 		raw.NohzFullConfig = ReadNohzFullConfig(fs, release)
 	}
-	raw.ClocksourceCurrent = r.text("sys/devices/system/clocksource/clocksource0/current_clocksource")
-	raw.ClocksourceAvailable = r.text("sys/devices/system/clocksource/clocksource0/available_clocksource")
-	raw.SchedRtRuntimeUs = r.text("proc/sys/kernel/sched_rt_runtime_us")
-	raw.SchedRtPeriodUs = r.text("proc/sys/kernel/sched_rt_period_us")
-	raw.TimerMigration = r.text("proc/sys/kernel/timer_migration")
-	raw.NumaBalancing = r.text("proc/sys/kernel/numa_balancing")
-	raw.NmiWdog = r.text("proc/sys/kernel/nmi_watchdog")
-	raw.THPEnabled = r.text("sys/kernel/mm/transparent_hugepage/enabled")
-	raw.THPDefrag = r.text("sys/kernel/mm/transparent_hugepage/defrag")
+	raw.ClocksourceCurrent = r.Text("sys/devices/system/clocksource/clocksource0/current_clocksource")
+	raw.ClocksourceAvailable = r.Text("sys/devices/system/clocksource/clocksource0/available_clocksource")
+	raw.SchedRtRuntimeUs = r.Text("proc/sys/kernel/sched_rt_runtime_us")
+	raw.SchedRtPeriodUs = r.Text("proc/sys/kernel/sched_rt_period_us")
+	raw.TimerMigration = r.Text("proc/sys/kernel/timer_migration")
+	raw.NumaBalancing = r.Text("proc/sys/kernel/numa_balancing")
+	raw.NmiWdog = r.Text("proc/sys/kernel/nmi_watchdog")
+	raw.THPEnabled = r.Text("sys/kernel/mm/transparent_hugepage/enabled")
+	raw.THPDefrag = r.Text("sys/kernel/mm/transparent_hugepage/defrag")
 	if len(pids) > 0 {
-		raw.IrqbalanceEnviron = r.optional("proc/" + strconv.Itoa(pids[0]) + "/environ")
+		raw.IrqbalanceEnviron = r.Optional("proc/" + strconv.Itoa(pids[0]) + "/environ")
 	}
-	return raw, r.err
+	return raw, r.Err
 }
 
 // HasAnySource reports whether the tree has at least one of the kernel section's sources.
@@ -619,14 +599,14 @@ type Isolation struct {
 
 // ReadIsolatedCPUs reads the three sources and computes the isolated set (readIsolatedCpus).
 func ReadIsolatedCPUs(fs *hostfs.FS) (Isolation, error) {
-	r := &reader{fs: fs}
-	isolated := ComputeIsolatedCPUs(r.text("proc/cmdline"), r.text("sys/devices/system/cpu/isolated"), r.text("sys/devices/system/cpu/nohz_full"))
-	online, ok := values.TryParseCPUList(r.text("sys/devices/system/cpu/online").S)
+	r := &reader{values.Reader{FS: fs}}
+	isolated := ComputeIsolatedCPUs(r.Text("proc/cmdline"), r.Text("sys/devices/system/cpu/isolated"), r.Text("sys/devices/system/cpu/nohz_full"))
+	online, ok := values.TryParseCPUList(r.Text("sys/devices/system/cpu/online").S)
 	if !ok {
 		online = []int{}
 	}
-	if r.err != nil {
-		return Isolation{}, r.err
+	if r.Err != nil {
+		return Isolation{}, r.Err
 	}
 	return Isolation{Isolated: isolated, Online: online, Housekeeping: ComputeHousekeepingCPUs(online, isolated)}, nil
 }

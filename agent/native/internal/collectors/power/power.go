@@ -14,10 +14,7 @@ import (
 const cpuDir = "sys/devices/system/cpu"
 
 // Text is a file's raw text; OK=false means the file is absent (TS null).
-type Text struct {
-	S  string
-	OK bool
-}
+type Text = values.Text
 
 // T is a present file's text.
 func T(s string) Text { return Text{S: s, OK: true} }
@@ -204,77 +201,54 @@ func ParsePower(raw Raw) map[string]any {
 	}
 }
 
-// reader reads files and keeps the first real error (EACCES, EIO…): the TS reader throws on it and the
-// section fails; absent files are just absent.
-type reader struct {
-	fs  *hostfs.FS
-	err error
-}
-
-func (r *reader) text(rel string) Text {
-	s, ok, err := r.fs.ReadText(rel)
-	if err != nil {
-		if r.err == nil {
-			r.err = err
-		}
-		return Text{}
-	}
-	return Text{S: s, OK: ok}
-}
-
-func (r *reader) list(rel string) []string {
-	names, _, err := r.fs.ListDir(rel)
-	if err != nil && r.err == nil {
-		r.err = err
-	}
-	return names
-}
+// reader is values.Reader: the first real read error is kept, absent files are just absent.
+type reader struct{ values.Reader }
 
 // ReadRaw reads the power section's files.
 func ReadRaw(fs *hostfs.FS) (Raw, error) {
-	r := &reader{fs: fs}
+	r := &reader{values.Reader{FS: fs}}
 	var raw Raw
-	for _, cpu := range values.IndexedEntries(r.list(cpuDir), "cpu") {
+	for _, cpu := range values.IndexedEntries(r.List(cpuDir), "cpu") {
 		base := cpuDir + "/cpu" + strconv.Itoa(cpu)
 		c := RawCPU{CPU: cpu}
-		for _, index := range values.IndexedEntries(r.list(base+"/cpuidle"), "state") {
+		for _, index := range values.IndexedEntries(r.List(base+"/cpuidle"), "state") {
 			dir := base + "/cpuidle/state" + strconv.Itoa(index)
 			c.IdleStates = append(c.IdleStates, RawIdleState{
 				Index:     index,
-				Name:      r.text(dir + "/name"),
-				Desc:      r.text(dir + "/desc"),
-				Latency:   r.text(dir + "/latency"),
-				Residency: r.text(dir + "/residency"),
-				Disable:   r.text(dir + "/disable"),
+				Name:      r.Text(dir + "/name"),
+				Desc:      r.Text(dir + "/desc"),
+				Latency:   r.Text(dir + "/latency"),
+				Residency: r.Text(dir + "/residency"),
+				Disable:   r.Text(dir + "/disable"),
 			})
 		}
 		f := base + "/cpufreq"
-		driver, governor := r.text(f+"/scaling_driver"), r.text(f+"/scaling_governor")
+		driver, governor := r.Text(f+"/scaling_driver"), r.Text(f+"/scaling_governor")
 		if driver.OK || governor.OK {
 			c.CPUFreq = &RawCPUFreq{
 				Driver:    driver,
 				Governor:  governor,
-				MinFreq:   r.text(f + "/scaling_min_freq"),
-				MaxFreq:   r.text(f + "/scaling_max_freq"),
-				HwMaxFreq: r.text(f + "/cpuinfo_max_freq"),
-				EPP:       r.text(f + "/energy_performance_preference"),
+				MinFreq:   r.Text(f + "/scaling_min_freq"),
+				MaxFreq:   r.Text(f + "/scaling_max_freq"),
+				HwMaxFreq: r.Text(f + "/cpuinfo_max_freq"),
+				EPP:       r.Text(f + "/energy_performance_preference"),
 			}
 		}
 		raw.CPUs = append(raw.CPUs, c)
 	}
 	p := cpuDir + "/intel_pstate"
-	status, noTurbo := r.text(p+"/status"), r.text(p+"/no_turbo")
-	raw.CPUIdleDriver = r.text(cpuDir + "/cpuidle/current_driver")
-	if raw.CPUIdleGovernor = r.text(cpuDir + "/cpuidle/current_governor_ro"); !raw.CPUIdleGovernor.OK {
-		raw.CPUIdleGovernor = r.text(cpuDir + "/cpuidle/current_governor")
+	status, noTurbo := r.Text(p+"/status"), r.Text(p+"/no_turbo")
+	raw.CPUIdleDriver = r.Text(cpuDir + "/cpuidle/current_driver")
+	if raw.CPUIdleGovernor = r.Text(cpuDir + "/cpuidle/current_governor_ro"); !raw.CPUIdleGovernor.OK {
+		raw.CPUIdleGovernor = r.Text(cpuDir + "/cpuidle/current_governor")
 	}
 	if status.OK || noTurbo.OK {
-		raw.IntelPstate = &RawIntelPstate{Status: status, NoTurbo: noTurbo, MinPerfPct: r.text(p + "/min_perf_pct"), MaxPerfPct: r.text(p + "/max_perf_pct")}
+		raw.IntelPstate = &RawIntelPstate{Status: status, NoTurbo: noTurbo, MinPerfPct: r.Text(p + "/min_perf_pct"), MaxPerfPct: r.Text(p + "/max_perf_pct")}
 	}
-	raw.CPUFreqBoost = r.text(cpuDir + "/cpufreq/boost")
-	raw.SMTActive = r.text(cpuDir + "/smt/active")
-	raw.SMTControl = r.text(cpuDir + "/smt/control")
-	return raw, r.err
+	raw.CPUFreqBoost = r.Text(cpuDir + "/cpufreq/boost")
+	raw.SMTActive = r.Text(cpuDir + "/smt/active")
+	raw.SMTControl = r.Text(cpuDir + "/smt/control")
+	return raw, r.Err
 }
 
 // Read returns the power section, or nil when the tree has no CPU directories.

@@ -18,10 +18,7 @@ const (
 )
 
 // Text is a file's raw text; OK=false means the file is absent (TS null).
-type Text struct {
-	S  string
-	OK bool
-}
+type Text = values.Text
 
 // T is a present file's text (for tests and readers).
 func T(s string) Text { return Text{S: s, OK: true} }
@@ -475,31 +472,8 @@ func ParseTopology(raw Raw) map[string]any {
 	}
 }
 
-// reader reads files and keeps the first real error (EACCES, EIO…): the TS reader throws on it and the
-// section fails; absent files are just absent.
-type reader struct {
-	fs  *hostfs.FS
-	err error
-}
-
-func (r *reader) text(rel string) Text {
-	s, ok, err := r.fs.ReadText(rel)
-	if err != nil {
-		if r.err == nil {
-			r.err = err
-		}
-		return Text{}
-	}
-	return Text{S: s, OK: ok}
-}
-
-func (r *reader) list(rel string) []string {
-	names, _, err := r.fs.ListDir(rel)
-	if err != nil && r.err == nil {
-		r.err = err
-	}
-	return names
-}
+// reader is values.Reader: the first real read error is kept, absent files are just absent.
+type reader struct{ values.Reader }
 
 func (r *reader) caches(cpus []int) []RawCache {
 	out := []RawCache{}
@@ -507,7 +481,7 @@ func (r *reader) caches(cpus []int) []RawCache {
 	covered := map[int]map[int]bool{}
 	for _, cpu := range cpus {
 		base := cpuDir + "/cpu" + itoa(cpu) + "/cache"
-		for _, k := range values.IndexedEntries(r.list(base), "index") {
+		for _, k := range values.IndexedEntries(r.List(base), "index") {
 			seen := covered[k]
 			if seen == nil {
 				seen = map[int]bool{}
@@ -518,13 +492,13 @@ func (r *reader) caches(cpus []int) []RawCache {
 			}
 			dir := base + "/index" + itoa(k)
 			c := RawCache{
-				Level:         r.text(dir + "/level"),
-				Type:          r.text(dir + "/type"),
-				ID:            r.text(dir + "/id"),
-				Size:          r.text(dir + "/size"),
-				Ways:          r.text(dir + "/ways_of_associativity"),
-				LineSize:      r.text(dir + "/coherency_line_size"),
-				SharedCPUList: r.text(dir + "/shared_cpu_list"),
+				Level:         r.Text(dir + "/level"),
+				Type:          r.Text(dir + "/type"),
+				ID:            r.Text(dir + "/id"),
+				Size:          r.Text(dir + "/size"),
+				Ways:          r.Text(dir + "/ways_of_associativity"),
+				LineSize:      r.Text(dir + "/coherency_line_size"),
+				SharedCPUList: r.Text(dir + "/shared_cpu_list"),
 			}
 			out = append(out, c)
 			shared, _ := values.TryParseCPUList(c.SharedCPUList.S)
@@ -539,12 +513,12 @@ func (r *reader) caches(cpus []int) []RawCache {
 
 // ReadRaw gathers the raw topology files of the tree; missing files stay absent.
 func ReadRaw(fs *hostfs.FS) (Raw, error) {
-	r := &reader{fs: fs}
-	cpuDirs := values.IndexedEntries(r.list(cpuDir), "cpu")
+	r := &reader{values.Reader{FS: fs}}
+	cpuDirs := values.IndexedEntries(r.List(cpuDir), "cpu")
 	var nodes []RawNode
 	inNodes := map[int]bool{}
-	for _, node := range values.IndexedEntries(r.list(nodeDir), "node") {
-		n := RawNode{Node: node, CPUList: r.text(nodeDir + "/node" + itoa(node) + "/cpulist")}
+	for _, node := range values.IndexedEntries(r.List(nodeDir), "node") {
+		n := RawNode{Node: node, CPUList: r.Text(nodeDir + "/node" + itoa(node) + "/cpulist")}
 		nodes = append(nodes, n)
 		list, _ := values.TryParseCPUList(n.CPUList.S)
 		for _, c := range list {
@@ -557,27 +531,27 @@ func ReadRaw(fs *hostfs.FS) (Raw, error) {
 		t := dir + "/topology"
 		nodeFromEntry := -1
 		if !inNodes[cpu] {
-			if entries := values.IndexedEntries(r.list(dir), "node"); len(entries) > 0 {
+			if entries := values.IndexedEntries(r.List(dir), "node"); len(entries) > 0 {
 				nodeFromEntry = entries[0]
 			}
 		}
 		c := RawCPU{CPU: cpu, NodeFromEntry: nodeFromEntry}
-		c.Online = r.text(dir + "/online")
-		c.PackageID = r.text(t + "/physical_package_id")
-		c.DieID = r.text(t + "/die_id")
-		c.CoreID = r.text(t + "/core_id")
-		if c.Siblings = r.text(t + "/core_cpus_list"); !c.Siblings.OK {
-			c.Siblings = r.text(t + "/thread_siblings_list")
+		c.Online = r.Text(dir + "/online")
+		c.PackageID = r.Text(t + "/physical_package_id")
+		c.DieID = r.Text(t + "/die_id")
+		c.CoreID = r.Text(t + "/core_id")
+		if c.Siblings = r.Text(t + "/core_cpus_list"); !c.Siblings.OK {
+			c.Siblings = r.Text(t + "/thread_siblings_list")
 		}
 		cpus = append(cpus, c)
 	}
 	raw := Raw{CPUDirs: cpuDirs, CPUs: cpus, Nodes: nodes}
-	raw.Possible = r.text(cpuDir + "/possible")
-	raw.Present = r.text(cpuDir + "/present")
-	raw.Online = r.text(cpuDir + "/online")
+	raw.Possible = r.Text(cpuDir + "/possible")
+	raw.Present = r.Text(cpuDir + "/present")
+	raw.Online = r.Text(cpuDir + "/online")
 	raw.Caches = r.caches(cpuDirs)
-	raw.CPUInfo = r.text("proc/cpuinfo")
-	return raw, r.err
+	raw.CPUInfo = r.Text("proc/cpuinfo")
+	return raw, r.Err
 }
 
 // Read returns the topology section, or nil when the tree has no CPU information at all.

@@ -6,7 +6,6 @@ package irq
 import (
 	"math"
 	"regexp"
-	"strconv"
 	"strings"
 
 	"nfvdeck/agent/internal/collectors/values"
@@ -47,31 +46,6 @@ func asciiLower(s string) string {
 		}
 	}
 	return string(b)
-}
-
-func isDigits(s string) bool {
-	if s == "" {
-		return false
-	}
-	for i := 0; i < len(s); i++ {
-		if s[i] < '0' || s[i] > '9' {
-			return false
-		}
-	}
-	return true
-}
-
-// number is Number(s) for ASCII digits: correctly rounded, Infinity past float64's range.
-func number(s string) float64 {
-	if len(s) <= 15 { // exact in a float64: the common case, without ParseFloat's general path
-		n := 0
-		for i := 0; i < len(s); i++ {
-			n = n*10 + int(s[i]-'0')
-		}
-		return float64(n)
-	}
-	f, _ := strconv.ParseFloat(s, 64) // only a range error is possible: then +Inf, as Number gives
-	return f
 }
 
 // fields is values.Fields (split on runs of JS whitespace) with a fast path for ASCII text, which
@@ -127,8 +101,8 @@ func ParseInterrupts(text string) ParsedInterrupts {
 	lines = lines[1:]
 	columns := []float64{}
 	for _, token := range fields(header) {
-		if strings.HasPrefix(token, "CPU") && isDigits(token[3:]) {
-			columns = append(columns, number(token[3:]))
+		if strings.HasPrefix(token, "CPU") && values.IsDigits(token[3:]) {
+			columns = append(columns, values.DigitsNumber(token[3:]))
 		}
 	}
 	maxCounts := len(columns)
@@ -148,15 +122,15 @@ func ParseInterrupts(text string) ParsedInterrupts {
 		}
 		tokens := fields(rest)
 		counts := []float64{}
-		for len(counts) < maxCounts && len(tokens) > 0 && isDigits(tokens[0]) {
-			counts = append(counts, number(tokens[0]))
+		for len(counts) < maxCounts && len(tokens) > 0 && values.IsDigits(tokens[0]) {
+			counts = append(counts, values.DigitsNumber(tokens[0]))
 			tokens = tokens[1:]
 		}
-		if !isDigits(label) {
+		if !values.IsDigits(label) {
 			rows = append(rows, InterruptRow{Label: label, Counts: counts, Name: strings.Join(tokens, " ")})
 			continue
 		}
-		row := InterruptRow{IRQ: number(label), Numbered: true, Label: label, Counts: counts}
+		row := InterruptRow{IRQ: values.DigitsNumber(label), Numbered: true, Label: label, Counts: counts}
 		if len(tokens) > 0 {
 			chip := tokens[0]
 			row.Chip = &chip

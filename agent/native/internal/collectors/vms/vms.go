@@ -8,7 +8,6 @@ import (
 	"math"
 	"regexp"
 	"sort"
-	"strconv"
 	"strings"
 	"unicode/utf8"
 
@@ -263,24 +262,6 @@ func accelOf(options map[string][]string) any {
 	return nil
 }
 
-func isDigits(s string) bool {
-	if s == "" {
-		return false
-	}
-	for i := 0; i < len(s); i++ {
-		if s[i] < '0' || s[i] > '9' {
-			return false
-		}
-	}
-	return true
-}
-
-// numberOf is Number(s) for ASCII digits: correctly rounded, Infinity past float64's range.
-func numberOf(s string) float64 {
-	f, _ := strconv.ParseFloat(s, 64) // only a range error is possible: then +Inf, as Number gives
-	return f
-}
-
 // numberText is String(n): values.NumberText is JSON's text, "null" for the Infinity a 400-digit
 // /proc entry name gives; JavaScript's template literals write "Infinity".
 func numberText(n float64) string {
@@ -300,10 +281,10 @@ func smpOf(options map[string][]string) any {
 	if !ok {
 		text, ok = implied(kv)
 	}
-	if !ok || !isDigits(text) {
+	if !ok || !values.IsDigits(text) {
 		return nil
 	}
-	if n := numberOf(text); n >= 1 && n <= 65535 {
+	if n := values.DigitsNumber(text); n >= 1 && n <= 65535 {
 		return n
 	}
 	return nil
@@ -428,7 +409,7 @@ func Parse(processes []Process) map[string]any {
 			}
 			if m := vcpuThread.FindStringSubmatch(th.comm); m != nil {
 				named = true
-				n := numberOf(m[1])
+				n := values.DigitsNumber(m[1])
 				if n > 65535 {
 					n = 65535
 				}
@@ -499,8 +480,8 @@ func sortedSet(set map[int]bool) []int {
 func pidEntries(names []string) []float64 {
 	out := []float64{}
 	for _, n := range names {
-		if isDigits(n) {
-			out = append(out, numberOf(n))
+		if values.IsDigits(n) {
+			out = append(out, values.DigitsNumber(n))
 		}
 	}
 	sort.Float64s(out)

@@ -14,6 +14,7 @@ import (
 	"syscall"
 
 	"nfvdeck/agent/internal/collectors/kernel"
+	"nfvdeck/agent/internal/collectors/values"
 	"nfvdeck/agent/internal/daemon"
 	"nfvdeck/agent/internal/hostfs"
 	"nfvdeck/agent/internal/latency"
@@ -209,7 +210,7 @@ func pinToHousekeeping(stderr io.Writer) (string, error) {
 	}
 	isolated := iso.Isolated
 	if override, ok := os.LookupEnv("NFVDECK_ISOLATED_CPUS"); ok {
-		if isolated, err = latency.ParseCpuList(override); err != nil {
+		if isolated, err = values.ParseCPUList(override); err != nil {
 			return "", fmt.Errorf("NFVDECK_ISOLATED_CPUS=%q is not a cpu list", override)
 		}
 	}

@@ -10,6 +10,8 @@ import (
 	"strconv"
 	"strings"
 	"time"
+
+	"nfvdeck/agent/internal/collectors/values"
 )
 
 var cpusAllowedLine = jsRegexp(`(?m)^Cpus_allowed_list:\s*(\S*)\s*$`)
@@ -20,7 +22,7 @@ func ParseCpusAllowedList(statusText string) ([]int, bool) {
 	if m == nil {
 		return nil, false
 	}
-	cpus, err := ParseCpuList(m[1])
+	cpus, err := values.ParseCPUList(m[1])
 	return cpus, err == nil
 }
 
@@ -34,7 +36,7 @@ type PinDecision struct {
 // DecidePinning says whether the agent must move off isolated CPUs, and where: allowed − isolated
 // (staying inside a cpuset the service manager gave it), else online − isolated, else nowhere.
 func DecidePinning(allowed, online, isolated []int) PinDecision {
-	touching := intersectCpus(allowed, isolated)
+	touching := values.IntersectCPUs(allowed, isolated)
 	if len(touching) == 0 {
 		iso := FormatCpuList(isolated)
 		if iso == "" {
@@ -42,9 +44,9 @@ func DecidePinning(allowed, online, isolated []int) PinDecision {
 		}
 		return PinDecision{Action: "none", Reason: fmt.Sprintf("allowed CPUs %s avoid the isolated set %s", FormatCpuList(allowed), iso)}
 	}
-	cpus := subtractCpus(allowed, isolated)
+	cpus := values.SubtractCPUs(allowed, isolated)
 	if len(cpus) == 0 {
-		cpus = subtractCpus(online, isolated)
+		cpus = values.SubtractCPUs(online, isolated)
 	}
 	if len(cpus) == 0 {
 		return PinDecision{Action: "impossible", Reason: fmt.Sprintf("every CPU is isolated (%s): no housekeeping CPU to run on", FormatCpuList(isolated))}
@@ -55,7 +57,7 @@ func DecidePinning(allowed, online, isolated []int) PinDecision {
 // HousekeepingCpus is online − isolated as a cpu list, "" when every CPU is isolated (Run's
 // housekeeping argument: "" leaves cyclictest's main thread unpinned).
 func HousekeepingCpus(online, isolated []int) string {
-	return FormatCpuList(subtractCpus(online, isolated))
+	return FormatCpuList(values.SubtractCPUs(online, isolated))
 }
 
 // ThreadAffinity is one thread's allowed CPUs.

@@ -12,6 +12,8 @@ import (
 	"strings"
 	"testing"
 	"time"
+
+	"nfvdeck/agent/internal/collectors/values"
 )
 
 func requireCyclictest(t *testing.T) {
@@ -29,7 +31,7 @@ func measuredAndHousekeeping(t *testing.T) (string, string) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	online, err := ParseCpuList(string(b))
+	online, err := values.ParseCPUList(string(b))
 	if err != nil || len(online) == 0 {
 		t.Fatalf("online CPUs %q: %v", b, err)
 	}

@@ -4,6 +4,8 @@ import (
 	"regexp"
 	"strconv"
 	"strings"
+
+	"nfvdeck/agent/internal/collectors/values"
 )
 
 // CmdlineOptions are the cyclictest options this project reads back from a command line
@@ -28,7 +30,7 @@ var (
 
 // ParseDuration reads cyclictest's -D value: "3s" "1m" "2h" "1d" or plain seconds.
 func ParseDuration(text string) (float64, bool) {
-	m := durationPattern.FindStringSubmatch(jsTrim(text))
+	m := durationPattern.FindStringSubmatch(values.Trim(text))
 	if m == nil {
 		return 0, false
 	}
@@ -47,10 +49,10 @@ func jsNumber(digits string) float64 {
 // options are skipped).
 func ParseCmdline(cmdline string) CmdlineOptions {
 	var out CmdlineOptions
-	trimmed := jsTrim(cmdline)
+	trimmed := values.Trim(cmdline)
 	tokens := []string{""}
 	if trimmed != "" {
-		tokens = jsSplitSpace(trimmed)
+		tokens = values.Fields(trimmed)
 	}
 	intOf := func(v *string) *float64 {
 		if v == nil || !digitsOnly.MatchString(*v) {

@@ -4,6 +4,8 @@ import (
 	"regexp"
 	"strings"
 	"unicode/utf8"
+
+	"nfvdeck/agent/internal/collectors/values"
 )
 
 // JavaScript's \s (WhiteSpace + LineTerminator) and `.` (anything but a line terminator) as RE2
@@ -20,22 +22,8 @@ func jsRegexp(pattern string) *regexp.Regexp {
 	return regexp.MustCompile(p)
 }
 
-func isJSSpace(r rune) bool {
-	switch r {
-	case '\t', '\n', '\v', '\f', '\r', ' ', 0xa0, 0x1680, 0x2028, 0x2029, 0x202f, 0x205f, 0x3000, 0xfeff:
-		return true
-	}
-	return r >= 0x2000 && r <= 0x200a
-}
-
-// jsTrim is String.prototype.trim.
-func jsTrim(s string) string { return strings.TrimFunc(s, isJSSpace) }
-
 // jsTrimStart is String.prototype.trimStart.
-func jsTrimStart(s string) string { return strings.TrimLeftFunc(s, isJSSpace) }
-
-// jsSplitSpace is s.split(/\s+/) on an already trimmed, non-empty s.
-func jsSplitSpace(s string) []string { return strings.FieldsFunc(s, isJSSpace) }
+func jsTrimStart(s string) string { return strings.TrimLeftFunc(s, values.IsJSSpace) }
 
 // sliceUTF16 is s.slice(0, n) counted in UTF-16 code units; a pair cut in half becomes U+FFFD (a lone
 // surrogate, which a Go string cannot hold and the report would clean to U+FFFD anyway).

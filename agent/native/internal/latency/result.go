@@ -4,6 +4,8 @@ import (
 	"fmt"
 	"sort"
 	"strconv"
+
+	"nfvdeck/agent/internal/collectors/values"
 )
 
 // ParseError is a malformed cyclictest output; Line is 1-based, 0 when it concerns the whole input.
@@ -146,7 +148,7 @@ func (r *Result) Tree() map[string]any {
 
 // Parse reads either format, decided by the first non-blank character (parse.ts parseCyclictest).
 func Parse(text string, opts ParseOptions) (*Result, error) {
-	if jsTrim(text) == "" {
+	if values.Trim(text) == "" {
 		return nil, parseErr(0, "empty input")
 	}
 	if len(jsTrimStart(text)) > 0 && jsTrimStart(text)[0] == '{' {

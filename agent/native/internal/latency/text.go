@@ -4,6 +4,8 @@ import (
 	"math"
 	"regexp"
 	"strings"
+
+	"nfvdeck/agent/internal/collectors/values"
 )
 
 var footerKeys = []struct {
@@ -29,11 +31,11 @@ var (
 const maxSafeInteger = 9007199254740991
 
 func parseNumberList(rest string, line int, what string) ([]float64, error) {
-	t := jsTrim(rest)
+	t := values.Trim(rest)
 	if t == "" {
 		return []float64{}, nil
 	}
-	parts := jsSplitSpace(t)
+	parts := values.Fields(t)
 	out := make([]float64, 0, len(parts))
 	for _, p := range parts {
 		if !digitsOnly.MatchString(p) {
@@ -72,7 +74,7 @@ func ParseText(text string, opts ParseOptions) (*Result, error) {
 	lines := splitLines(text)
 	headerIdx := -1
 	for i, l := range lines {
-		if histogramHeader.MatchString(jsTrim(l)) {
+		if histogramHeader.MatchString(values.Trim(l)) {
 			headerIdx = i
 			break
 		}
@@ -87,7 +89,7 @@ func ParseText(text string, opts ParseOptions) (*Result, error) {
 
 	for i := headerIdx + 1; i < len(lines); i++ {
 		lineNo := i + 1
-		l := jsTrim(lines[i])
+		l := values.Trim(lines[i])
 		if l == "" {
 			continue
 		}

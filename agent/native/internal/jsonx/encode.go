@@ -273,9 +273,9 @@ func AppendString(b []byte, s string) []byte {
 	return append(b, '"')
 }
 
-// arrayIndex reports whether k is an ECMAScript array index ("0", "17"; not "01", "-1" or 4294967295
-// and above) and its value.
-func arrayIndex(k string) (uint64, bool) {
+// ArrayIndex reports whether k is an ECMAScript array index ("0", "17"; not "01", "-1" or 4294967295
+// and above) and its value: such keys come first, in numeric order, in a JS object's own-key order.
+func ArrayIndex(k string) (uint64, bool) {
 	if k == "" || len(k) > 10 || (len(k) > 1 && k[0] == '0') {
 		return 0, false
 	}
@@ -294,8 +294,8 @@ func arrayIndex(k string) (uint64, bool) {
 // by UTF-16 code units.
 func SortKeysLikeJS(keys []string) {
 	sort.Slice(keys, func(i, j int) bool {
-		a, aIdx := arrayIndex(keys[i])
-		b, bIdx := arrayIndex(keys[j])
+		a, aIdx := ArrayIndex(keys[i])
+		b, bIdx := ArrayIndex(keys[j])
 		switch {
 		case aIdx && bIdx:
 			return a < b

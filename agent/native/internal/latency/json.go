@@ -8,7 +8,6 @@ import (
 	"math"
 	"regexp"
 	"sort"
-	"strconv"
 	"strings"
 
 	"nfvdeck/agent/internal/jsonx"
@@ -27,51 +26,14 @@ func SanitizeJSON(text string) string {
 	})
 }
 
-// object is a decoded JSON object with JavaScript's own-key order (array indices ascending, then the
-// rest in insertion order; a repeated key keeps its first place and its last value, as JSON.parse does).
-type object struct {
-	keys   []string
-	values map[string]any
-}
-
-func (o *object) get(k string) (any, bool) {
-	v, ok := o.values[k]
-	return v, ok
-}
-
-func isArrayIndex(k string) (uint64, bool) {
-	if k == "" || len(k) > 10 || (len(k) > 1 && k[0] == '0') {
-		return 0, false
-	}
-	n, err := strconv.ParseUint(k, 10, 64)
-	if err != nil || n >= 4294967295 {
-		return 0, false
-	}
-	return n, true
-}
-
-func (o *object) orderKeys() {
-	var idx, rest []string
-	for _, k := range o.keys {
-		if _, ok := isArrayIndex(k); ok {
-			idx = append(idx, k)
-		} else {
-			rest = append(rest, k)
-		}
-	}
-	sort.SliceStable(idx, func(i, j int) bool {
-		a, _ := isArrayIndex(idx[i])
-		b, _ := isArrayIndex(idx[j])
-		return a < b
-	})
-	o.keys = append(idx, rest...)
-}
+// object is a decoded JSON object with JavaScript's own-key order (jsonx.Object).
+type object = jsonx.Object
 
 // decodeOrdered is JSON.parse: objects as *object, arrays []any, numbers float64 (±Inf beyond range).
 func decodeOrdered(text string) (any, error) {
 	dec := json.NewDecoder(strings.NewReader(text))
 	dec.UseNumber()
-	v, err := decodeValue(dec)
+	v, err := jsonx.DecodeJSValue(dec)
 	if err != nil {
 		return nil, err
 	}
@@ -82,62 +44,6 @@ func decodeOrdered(text string) (any, error) {
 		return nil, err
 	}
 	return v, nil
-}
-
-func decodeValue(dec *json.Decoder) (any, error) {
-	tok, err := dec.Token()
-	if err != nil {
-		return nil, err
-	}
-	switch t := tok.(type) {
-	case json.Delim:
-		switch t {
-		case '{':
-			o := &object{values: map[string]any{}}
-			for dec.More() {
-				kt, err := dec.Token()
-				if err != nil {
-					return nil, err
-				}
-				k, _ := kt.(string)
-				v, err := decodeValue(dec)
-				if err != nil {
-					return nil, err
-				}
-				if _, seen := o.values[k]; !seen {
-					o.keys = append(o.keys, k)
-				}
-				o.values[k] = v
-			}
-			if _, err := dec.Token(); err != nil {
-				return nil, err
-			}
-			o.orderKeys()
-			return o, nil
-		case '[':
-			arr := []any{}
-			for dec.More() {
-				v, err := decodeValue(dec)
-				if err != nil {
-					return nil, err
-				}
-				arr = append(arr, v)
-			}
-			if _, err := dec.Token(); err != nil {
-				return nil, err
-			}
-			return arr, nil
-		}
-		return nil, fmt.Errorf("unexpected %v", t)
-	case json.Number:
-		f, err := strconv.ParseFloat(string(t), 64)
-		if err != nil && !errors.Is(err, strconv.ErrRange) {
-			return nil, err
-		}
-		return f, nil
-	default:
-		return tok, nil
-	}
 }
 
 func lineAt(text string, pos int) int {
@@ -187,7 +93,7 @@ func ParseJSON(text string, opts ParseOptions) (*Result, error) {
 	}
 	str := func(keys ...string) *string {
 		for _, k := range keys {
-			if v, ok := doc.values[k].(string); ok {
+			if v, ok := doc.Value(k).(string); ok {
 				return &v
 			}
 		}
@@ -206,11 +112,11 @@ func ParseJSON(text string, opts ParseOptions) (*Result, error) {
 	unit := opts.Unit
 	if unit == "" {
 		unit = "us"
-		if r, ok := doc.values["resolution_in_ns"].(float64); (ok && r == 1) || (cmd != nil && cmd.Nsecs) {
+		if r, ok := doc.Value("resolution_in_ns").(float64); (ok && r == 1) || (cmd != nil && cmd.Nsecs) {
 			unit = "ns"
 		}
 	}
-	threadObj, ok := doc.values["thread"].(*object)
+	threadObj, ok := doc.Value("thread").(*object)
 	if !ok {
 		line := lineOf(text, `"thread"`)
 		if line == 0 {
@@ -221,8 +127,8 @@ func ParseJSON(text string, opts ParseOptions) (*Result, error) {
 
 	var threads []Thread
 	maxBucket := -1.0
-	for _, key := range threadObj.keys {
-		value := threadObj.values[key]
+	for _, key := range threadObj.Keys() {
+		value := threadObj.Value(key)
 		line := lineOf(text, `"`+key+`":`)
 		if !digitsOnly.MatchString(key) {
 			return nil, parseErr(line, "thread key '%s' is not a number", key)
@@ -232,7 +138,7 @@ func ParseJSON(text string, opts ParseOptions) (*Result, error) {
 			return nil, parseErr(line, "thread %s is not an object", key)
 		}
 		numberOf := func(k string, nullable bool) (*float64, error) {
-			v, present := rec.get(k)
+			v, present := rec.Get(k)
 			if present && v == nil && nullable {
 				return nil, nil
 			}
@@ -250,7 +156,7 @@ func ParseJSON(text string, opts ParseOptions) (*Result, error) {
 		if !isSafeInteger(cycles) || cycles < 0 {
 			return nil, parseErr(line, "thread %s: bad cycles %s", key, num(cycles))
 		}
-		hist, ok := rec.values["histogram"].(*object)
+		hist, ok := rec.Value("histogram").(*object)
 		if !ok {
 			return nil, parseErr(line, `thread %s: no "histogram" (run cyclictest with -h N)`, key)
 		}
@@ -266,7 +172,7 @@ func ParseJSON(text string, opts ParseOptions) (*Result, error) {
 			return nil, parseErr(line, "thread %s: histogram counts exceed cycles (%s)", key, num(cycles))
 		}
 		th := Thread{Thread: jsNumber(key), Cycles: cycles, Overflows: overflows, Histogram: histogram}
-		if c, ok := rec.values["cpu"].(float64); ok && c == math.Trunc(c) && !math.IsInf(c, 0) && c >= 0 {
+		if c, ok := rec.Value("cpu").(float64); ok && c == math.Trunc(c) && !math.IsInf(c, 0) && c >= 0 {
 			th.Cpu = &c
 		} else if i := jsNumber(key); i < float64(len(opts.Cpus)) {
 			c := opts.Cpus[int(i)]
@@ -320,8 +226,8 @@ func histogramOf(hist *object) (map[int64]float64, error) {
 		bucket float64
 		count  float64
 	}
-	entries := make([]entry, 0, len(hist.keys))
-	for _, k := range hist.keys {
+	entries := make([]entry, 0, hist.Len())
+	for _, k := range hist.Keys() {
 		bucket := math.NaN()
 		if digitsOnly.MatchString(k) {
 			bucket = jsNumber(k)
@@ -329,7 +235,7 @@ func histogramOf(hist *object) (map[int64]float64, error) {
 		if !isSafeInteger(bucket) || bucket < 0 {
 			return nil, fmt.Errorf("bad bucket key %s", k)
 		}
-		count, ok := hist.values[k].(float64)
+		count, ok := hist.Value(k).(float64)
 		if !ok {
 			count = math.NaN()
 		}

@@ -106,8 +106,8 @@ func isFinite(f float64) bool { return f == f && f-f == 0 }
 func scalarAttributes(obj *object, w *values.Warnings, where string) *object {
 	out := newObject()
 	n := 0
-	for _, k := range obj.ordered() {
-		v := obj.vals[k]
+	for _, k := range obj.Keys() {
+		v := obj.Value(k)
 		if l := values.UTF16Len(k); forbiddenNames[k] || l == 0 || l > 256 {
 			w.Add(where + ": attribute name refused: " + values.QuoteSliced(k, 40))
 			continue
@@ -118,15 +118,15 @@ func scalarAttributes(obj *object, w *values.Warnings, where string) *object {
 		}
 		switch x := v.(type) {
 		case nil, bool:
-			out.set(k, x)
+			out.Set(k, x)
 		case float64:
 			if !isFinite(x) {
 				w.Add(where + ": attribute " + k + " is not a scalar")
 				continue
 			}
-			out.set(k, x)
+			out.Set(k, x)
 		case string:
-			out.set(k, jsonx.ClipText(x, 1024))
+			out.Set(k, jsonx.ClipText(x, 1024))
 		default:
 			w.Add(where + ": attribute " + k + " is not a scalar")
 			continue
@@ -148,24 +148,24 @@ func parseRedfishBios(doc any, w *values.Warnings) (redfishBiosDoc, error) {
 	if !ok {
 		return redfishBiosDoc{}, errors.New("Redfish Bios: not a JSON object")
 	}
-	attrsValue, _ := o.get("Attributes")
+	attrsValue, _ := o.Get("Attributes")
 	attrs, ok := attrsValue.(*object)
 	if !ok {
 		return redfishBiosDoc{}, errors.New(`Redfish Bios: no "Attributes" object`)
 	}
 	out := redfishBiosDoc{}
-	if s, _ := o.get("@Redfish.Settings"); s != nil {
+	if s, _ := o.Get("@Redfish.Settings"); s != nil {
 		if so, ok := s.(*object); ok {
-			if link, _ := so.get("SettingsObject"); link != nil {
+			if link, _ := so.Get("SettingsObject"); link != nil {
 				if lo, ok := link.(*object); ok {
-					if id, ok := lo.vals["@odata.id"].(string); ok {
+					if id, ok := lo.Value("@odata.id").(string); ok {
 						out.settingsObject = &id
 					}
 				}
 			}
 		}
 	}
-	if id, ok := o.vals["@odata.id"].(string); ok {
+	if id, ok := o.Value("@odata.id").(string); ok {
 		out.id = &id
 	}
 	out.attributes = scalarAttributes(attrs, w, "Attributes")
@@ -181,7 +181,7 @@ func ParseExport(text string, w *values.Warnings) (map[string]any, error) {
 	if err != nil {
 		return nil, err
 	}
-	return o.plain(), nil
+	return o.Plain(), nil
 }
 
 func parseExport(text string, w *values.Warnings) (*object, error) {
@@ -197,23 +197,23 @@ func parseExport(text string, w *values.Warnings) (*object, error) {
 		}
 		// Dell SCP
 		if root, ok := doc.(*object); ok {
-			if scp, ok := root.vals["SystemConfiguration"].(*object); ok {
-				if components, ok := scp.vals["Components"].([]any); ok {
+			if scp, ok := root.Value("SystemConfiguration").(*object); ok {
+				if components, ok := scp.Value("Components").([]any); ok {
 					for _, c := range components {
 						co, ok := c.(*object)
 						if !ok {
 							continue
 						}
-						fqdd, ok := co.vals["FQDD"].(string)
-						attrs, isList := co.vals["Attributes"].([]any)
+						fqdd, ok := co.Value("FQDD").(string)
+						attrs, isList := co.Value("Attributes").([]any)
 						if !ok || !strings.HasPrefix(fqdd, "BIOS.") || !isList {
 							continue
 						}
 						flat := newObject()
 						for _, a := range attrs {
 							if ao, ok := a.(*object); ok {
-								if name, ok := ao.vals["Name"].(string); ok {
-									flat.assign(name, ao.vals["Value"]) // a missing Value reads null (?? null)
+								if name, ok := ao.Value("Name").(string); ok {
+									assign(flat, name, ao.Value("Value")) // a missing Value reads null (?? null)
 								}
 							}
 						}
@@ -235,15 +235,15 @@ func parseExport(text string, w *values.Warnings) (*object, error) {
 					}
 					next = append(next, x...)
 				case *object:
-					if attrs, ok := x.vals["Attributes"].(*object); ok {
+					if attrs, ok := x.Value("Attributes").(*object); ok {
 						return scalarAttributes(attrs, w, "export"), nil
 					}
-					keys := x.ordered()
+					keys := x.Keys()
 					if len(keys) > 256 {
 						keys = keys[:256]
 					}
 					for _, k := range keys {
-						next = append(next, x.vals[k])
+						next = append(next, x.Value(k))
 					}
 				}
 			}
@@ -258,10 +258,10 @@ func parseExport(text string, w *values.Warnings) (*object, error) {
 			continue
 		}
 		if m := exportLine.FindStringSubmatch(l); m != nil {
-			flat.assign(strings.ReplaceAll(m[1], ".", "_"), values.Trim(m[2]))
+			assign(flat, strings.ReplaceAll(m[1], ".", "_"), values.Trim(m[2]))
 		}
 	}
-	if len(flat.keys) == 0 {
+	if flat.Len() == 0 {
 		return nil, errors.New("BIOS export: neither JSON nor Name=Value lines")
 	}
 	return scalarAttributes(flat, w, "export"), nil
@@ -273,10 +273,10 @@ func PendingChanges(current, pending *object) *object {
 	if pending == nil {
 		return out
 	}
-	for _, k := range pending.ordered() {
-		v := pending.vals[k]
-		if cur, ok := current.vals[k]; !ok || cur != v {
-			out.set(k, v)
+	for _, k := range pending.Keys() {
+		v := pending.Value(k)
+		if cur, ok := current.Get(k); !ok || cur != v {
+			out.Set(k, v)
 		}
 	}
 	return out
@@ -311,16 +311,16 @@ func build(dmi map[string]any, dmidecode map[string]any, src *source, w *values.
 		if biosVendor == nil && dmidecode != nil {
 			biosVendor = dmidecode["vendor"]
 		}
-		v := DetectVendor(dmi["sysVendor"], biosVendor, attrs.ordered())
+		v := DetectVendor(dmi["sysVendor"], biosVendor, attrs.Keys())
 		vendor = v
-		current := Normalise(v, attrs.vals)
+		current := Normalise(v, attrs.Plain())
 		var next []Normalised
-		if len(pending.keys) > 0 {
-			merged := make(map[string]any, len(attrs.vals)+len(pending.vals))
-			for k, x := range attrs.vals {
+		if pending.Len() > 0 {
+			merged := make(map[string]any, attrs.Len()+pending.Len())
+			for k, x := range attrs.Plain() {
 				merged[k] = x
 			}
-			for k, x := range pending.vals {
+			for k, x := range pending.Plain() {
 				merged[k] = x
 			}
 			next = Normalise(v, merged)
@@ -329,7 +329,7 @@ func build(dmi map[string]any, dmidecode map[string]any, src *source, w *values.
 			var p any
 			for _, n := range next {
 				if n.Setting == s.Setting {
-					if _, changed := pending.vals[n.RawName]; changed {
+					if _, changed := pending.Get(n.RawName); changed {
 						p = map[string]any{"value": n.Value, "rawValue": n.RawValue}
 					}
 					break
@@ -353,8 +353,8 @@ func build(dmi map[string]any, dmidecode map[string]any, src *source, w *values.
 		"settingsOrigin":    origin,
 		"vendor":            vendor,
 		"settings":          settings,
-		"attributes":        attrs.plain(),
-		"pendingAttributes": pending.plain(),
+		"attributes":        attrs.Plain(),
+		"pendingAttributes": pending.Plain(),
 		"warnings":          w.Items,
 	}
 }

@@ -200,8 +200,8 @@ func TestRefusesPrototypeKeysAndNonScalars(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if !reflect.DeepEqual(r.attributes.ordered(), []string{"B"}) {
-		t.Errorf("attributes %v", r.attributes.ordered())
+	if !reflect.DeepEqual(r.attributes.Keys(), []string{"B"}) {
+		t.Errorf("attributes %v", r.attributes.Keys())
 	}
 	for _, bad := range []struct{ doc, want string }{{`[1]`, "Redfish Bios: not a JSON object"}, {`{"Attributes":[]}`, `Redfish Bios: no "Attributes" object`}} {
 		doc, _ := parseJSON([]byte(bad.doc))
@@ -332,7 +332,7 @@ func TestRedfishHPEDetail(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	got := settingMap(Normalise("hpe", r.current.vals))
+	got := settingMap(Normalise("hpe", r.current.Plain()))
 	want := map[string]any{"cStates": true, "c6": true, "turbo": true, "vtd": true, "vtx": true, "txt": false, "numa": true, "clusterOnDie": false, "powerProfile": "DynamicPowerSavings", "legacyUsb": true, "activeCores": "all"}
 	for k, v := range want {
 		if got[k] != v {

@@ -443,9 +443,9 @@ func redfishGet(cfg RedfishConfig, pathOrURL string) (any, error) {
 			// JSON.parse failed, or `null.error` threw: the body's start instead
 			msg = values.SliceText(body, 200)
 		} else if o, ok := doc.(*object); ok {
-			if e, ok := o.get("error"); ok {
+			if e, ok := o.Get("error"); ok {
 				if eo, ok := e.(*object); ok {
-					if m, ok := eo.get("message"); ok {
+					if m, ok := eo.Get("message"); ok {
 						msg = templateText(m)
 					}
 				}

@@ -65,7 +65,9 @@ export const guardedSuperjson = {
     serialize: (object: unknown) => superjson.serialize(object),
     deserialize: (object: unknown) => {
       assertSafeEnvelope(object);
-      return superjson.deserialize(object as Parameters<typeof superjson.deserialize>[0]);
+      // in place: the envelope was parsed from this request's body and nothing else holds it, so superjson's
+      // defensive deep copy (≈ 0.1 ms for a 26 KB report) buys nothing
+      return superjson.deserialize(object as Parameters<typeof superjson.deserialize>[0], { inPlace: true });
     },
   },
   output: {

@@ -12,6 +12,7 @@ import { vmsSection } from "./sections/vms";
 import { latencyRunSchema } from "./sections/latency";
 import { agentLatencyScheduleSchema } from "./latency-schedule";
 import { qosSampleSchema } from "./sections/qos";
+import { acceptedOnce } from "./accepted-sections";
 
 /** Static sections: stored as latest state per host + history on content change. */
 export const SECTION_NAMES = ["topology", "kernel", "power", "irq", "hugepages", "bios", "resctrl", "kvm", "vms"] as const;
@@ -21,7 +22,7 @@ export type SectionName = (typeof SECTION_NAMES)[number];
  * Every section is wrapped the same way: one failing collector never aborts a report.
  * `available: false` means the source does not exist on this host (a VM has no resctrl) — not an error.
  */
-export function sectionEnvelope<T extends z.ZodType>(data: T) {
+function envelopeOf<T extends z.ZodType>(data: T) {
   return z
     .object({
       ok: z.boolean(),
@@ -30,24 +31,36 @@ export function sectionEnvelope<T extends z.ZodType>(data: T) {
       durationMs: z.number().nonnegative().max(3_600_000),
       /** sha256 hex of the canonical JSON of `data` (computed by the agent; re-checked by the server). */
       hash: z.string().regex(/^[0-9a-f]{64}$/),
-      data: data.nullable(),
+      data,
     })
     .strict();
 }
 
-export const sectionsSchema = z
-  .object({
-    topology: sectionEnvelope(topologySection).optional(),
-    kernel: sectionEnvelope(kernelSection).optional(),
-    power: sectionEnvelope(powerSection).optional(),
-    irq: sectionEnvelope(irqSection).optional(),
-    hugepages: sectionEnvelope(hugepagesSection).optional(),
-    bios: sectionEnvelope(biosSection).optional(),
-    resctrl: sectionEnvelope(resctrlSection).optional(),
-    kvm: sectionEnvelope(kvmSection).optional(),
-    vms: sectionEnvelope(vmsSection).optional(),
-  })
-  .strict();
+/** The nine sections, each one's data schema passed through `wrap` (the identity, or acceptedOnce). */
+function sectionsObject(wrap: <T extends z.ZodType>(section: SectionName, schema: T) => T) {
+  return z
+    .object({
+      topology: envelopeOf(wrap("topology", topologySection.nullable())).optional(),
+      kernel: envelopeOf(wrap("kernel", kernelSection.nullable())).optional(),
+      power: envelopeOf(wrap("power", powerSection.nullable())).optional(),
+      irq: envelopeOf(wrap("irq", irqSection.nullable())).optional(),
+      hugepages: envelopeOf(wrap("hugepages", hugepagesSection.nullable())).optional(),
+      bios: envelopeOf(wrap("bios", biosSection.nullable())).optional(),
+      resctrl: envelopeOf(wrap("resctrl", resctrlSection.nullable())).optional(),
+      kvm: envelopeOf(wrap("kvm", kvmSection.nullable())).optional(),
+      vms: envelopeOf(wrap("vms", vmsSection.nullable())).optional(),
+    })
+    .strict();
+}
+
+/** The sections as the contract declares them (the agents' own check and the JSON Schema are made from this). */
+export const sectionsSchema = sectionsObject((_section, schema) => schema);
+
+/**
+ * The same sections as the agent API parses them: each section's data through acceptedOnce, so a value this
+ * process accepted before is not parsed again (server/contract/accepted-sections.ts). Same refusals.
+ */
+const reportSectionsSchema = sectionsObject((section, schema) => acceptedOnce(section, schema));
 export type ReportSections = z.infer<typeof sectionsSchema>;
 
 export const heartbeatSchema = z
@@ -77,7 +90,7 @@ export const reportInput = storable(
     agentVersion: shortText,
     hostname: z.string().min(1).max(253),
     heartbeat: heartbeatSchema.optional(),
-    sections: sectionsSchema.default({}),
+    sections: reportSectionsSchema.default({}),
     latencyRuns: z.array(latencyRunSchema).max(20).default([]),
     qosSamples: z.array(qosSampleSchema).max(2000).default([]),
   })

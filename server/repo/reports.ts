@@ -54,15 +54,52 @@ export async function insertReport(opts: { hostId: string; input: ReportInput; h
   // The sections travel as ONE json parameter (section data spliced in as the canonical JSON text the hash
   // was computed from, so it is serialised once): a jsonb[] array literal cost an escaping pass over every
   // byte here and an array parse in the server.
+  const first = await writeReport(hostId, input, opts.hashes, receivedAt, true);
+  // another process stored a section version since this one remembered it: send every section's data
+  const result = first.missing ? await writeReport(hostId, input, opts.hashes, receivedAt, false) : first;
+  if (result.stored) rememberStoredHashes(hostId, opts.hashes);
+  return result.report;
+}
+
+/**
+ * What this process last stored for a host (section → identity hash), so that a report re-sending an
+ * unchanged section need not ship its data to PostgreSQL again (≈ 26 KB of json → jsonb per full report).
+ * Only a hint: the statement checks it against the stored hash and, when they differ, writes nothing and
+ * says so, and the report is written again with every section's data. Bounded (LRU).
+ */
+const storedHashes = new Map<string, Map<SectionName, string>>();
+const MAX_REMEMBERED_HOSTS = 50_000;
+
+function rememberStoredHashes(hostId: string, hashes: ReadonlyMap<SectionName, VerifiedSection>): void {
+  const known = storedHashes.get(hostId) ?? new Map<SectionName, string>();
+  storedHashes.delete(hostId);
+  for (const [name, verified] of hashes) known.set(name, verified.hash);
+  storedHashes.set(hostId, known);
+  if (storedHashes.size > MAX_REMEMBERED_HOSTS) {
+    const oldest = storedHashes.keys().next();
+    if (!oldest.done) storedHashes.delete(oldest.value);
+  }
+}
+
+async function writeReport(
+  hostId: string,
+  input: ReportInput,
+  hashes: ReadonlyMap<SectionName, VerifiedSection>,
+  receivedAt: Date,
+  omitKnown: boolean,
+): Promise<{ report: StoredReport; stored: boolean; missing: boolean }> {
+  const remembered = omitKnown ? storedHashes.get(hostId) : undefined;
   const names: string[] = [];
   const parts: string[] = [];
   for (const name of SECTION_NAMES) {
     const section = input.sections[name];
-    const verified = opts.hashes.get(name);
+    const verified = hashes.get(name);
     if (!section || !verified) continue;
     names.push(name);
-    const head = JSON.stringify({ section: name, hash: verified.hash, ok: section.ok, available: section.available, error: section.error ?? null, durationMs: section.durationMs });
-    parts.push(`${head.slice(0, -1)},"data":${verified.json}}`);
+    // volatile leaves move under an unchanged identity hash: those sections always carry their data
+    const omitted = remembered?.get(name) === verified.hash && !VOLATILE_SECTIONS.includes(name);
+    const head = JSON.stringify({ section: name, hash: verified.hash, ok: section.ok, available: section.available, error: section.error ?? null, durationMs: section.durationMs, omitted });
+    parts.push(omitted ? head : `${head.slice(0, -1)},"data":${verified.json}}`);
   }
   const sectionsJson = `[${parts.join(",")}]`;
   const summary = hostSummaryFromSections(input.sections);
@@ -78,23 +115,29 @@ export async function insertReport(opts: { hostId: string; input: ReportInput; h
   const now = receivedAt.toISOString();
   type Row = {
     stored: boolean;
+    missing: boolean;
     changed: string[] | null;
     first: string[] | null;
   } & AgentConfigRow;
   const { rows } = await query<Row>`
     with input as (
       -- a JSON null in "data" comes out as SQL NULL: stored as the JSON null it was, as before
-      select t.section, t.hash, t.ok, t.available, t.error, t."durationMs", coalesce(t.data, 'null'::jsonb) as data
-      from json_to_recordset(${sectionsJson}::json) as t(section text, hash text, ok boolean, available boolean, error text, "durationMs" float8, data jsonb)
+      -- an omitted section is one this process stored with this hash: it has no data here (see "missing")
+      select t.section, t.hash, t.ok, t.available, t.error, t."durationMs", coalesce(t.omitted, false) as omitted, coalesce(t.data, 'null'::jsonb) as data
+      from json_to_recordset(${sectionsJson}::json) as t(section text, hash text, ok boolean, available boolean, error text, "durationMs" float8, omitted boolean, data jsonb)
     ), prev as (
       select s.section, s.hash from "HostSection" s where s."hostId" = ${hostId}::uuid and s.section = any(${names}::text[])
+    ), missing as (
+      -- an omitted section whose stored hash is not the one the process remembered: nothing is written
+      select 1 from input i left join prev p on p.section = i.section where i.omitted and p.hash is distinct from i.hash
     ), changed as (
       select i.section, p.hash is null as first from input i left join prev p on p.section = i.section where p.hash is distinct from i.hash
     ), rep as (
       insert into "Report" ("hostId", slot, "idempotencyKey", sequence, "collectedAt", "receivedAt", "sectionsChanged")
-      values (${hostId}::uuid, ${reportSlot(input.sequence)}::int, ${input.idempotencyKey}, ${String(input.sequence)}::bigint,
+      select ${hostId}::uuid, ${reportSlot(input.sequence)}::int, ${input.idempotencyKey}, ${String(input.sequence)}::bigint,
         ${collectedAt}::timestamptz at time zone 'UTC', ${now}::timestamptz at time zone 'UTC',
-        coalesce((select array_agg(section) from changed), '{}'))
+        coalesce((select array_agg(section) from changed), '{}')
+      where not exists (select 1 from missing)
       on conflict ("hostId", slot) do update set "idempotencyKey" = excluded."idempotencyKey",
         sequence = excluded.sequence, "collectedAt" = excluded."collectedAt", "receivedAt" = excluded."receivedAt",
         "sectionsChanged" = excluded."sectionsChanged"
@@ -148,7 +191,7 @@ export async function insertReport(opts: { hostId: string; input: ReportInput; h
       where h.id = ${hostId}::uuid
       returning 1
     )
-    select exists (select 1 from rep) as stored,
+    select exists (select 1 from rep) as stored, exists (select 1 from missing) as missing,
       (select array_agg(section) from changed) as changed,
       (select array_agg(section) from changed where first) as first,
       (select count(*) from sec) + (select count(*) from hist) + (select count(*) from qos) + (select count(*) from host) as written,
@@ -158,16 +201,18 @@ export async function insertReport(opts: { hostId: string; input: ReportInput; h
     left join "LatencySchedule" s on s."hostId" = h.id`;
   const row = rows[0];
   const config = row && row.hb !== null ? { heartbeatSeconds: row.hb, schedule: scheduleOfConfigRow(row) } : null;
-  if (!row?.stored) return { stored: false, duplicate: true, sectionsChanged: [], firstVersions: [], config };
+  if (row?.missing) return { report: { stored: false, duplicate: false, sectionsChanged: [], firstVersions: [], config }, stored: false, missing: true };
+  if (!row?.stored) return { report: { stored: false, duplicate: true, sectionsChanged: [], firstVersions: [], config }, stored: false, missing: false };
   const changedSet = new Set(row.changed ?? []);
   const firstSet = new Set(row.first ?? []);
-  return {
+  const report: StoredReport = {
     stored: true,
     duplicate: false,
     sectionsChanged: SECTION_NAMES.filter((name) => changedSet.has(name)),
     firstVersions: SECTION_NAMES.filter((name) => firstSet.has(name)),
     config,
   };
+  return { report, stored: true, missing: false };
 }
 
 /**

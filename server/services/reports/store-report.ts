@@ -4,6 +4,7 @@
  * statement (server/repo/reports.ts); both dedupe resends by the host's sequence (server/repo/report-log.ts)
  * and keep Host.lastSequence monotonic. A changed snapshot is evaluated for compliance at once.
  */
+import { acceptedSectionText } from "@/server/contract/accepted-sections";
 import { sectionHashAndJson } from "@/server/contract/canonical";
 import { agentScheduleOf } from "@/server/contract/latency-schedule";
 import { SECTION_NAMES, type ReportInput, type ReportOutput, type SectionName } from "@/server/contract/report";
@@ -19,15 +20,16 @@ function isHeartbeatOnly(input: ReportInput): boolean {
 }
 
 /**
- * The server recomputes each section's hash; a mismatch refuses the whole report (nothing stored). The
- * canonical JSON the hash is computed from is what gets stored (serialised once).
+ * The server recomputes each section's hash; a mismatch refuses the whole report (nothing stored). The JSON
+ * text serialised for the hash (or for recognising the section) is what gets stored: jsonb keeps no key order.
  */
 function verifiedSections(input: ReportInput): Map<SectionName, VerifiedSection> {
   const verified = new Map<SectionName, VerifiedSection>();
   for (const name of SECTION_NAMES) {
     const section = input.sections[name];
     if (!section) continue;
-    const got = sectionHashAndJson(name, section.data);
+    // a section the contract recognised (server/contract/accepted-sections.ts) comes with its text and hash
+    const got = acceptedSectionText(section.data) ?? sectionHashAndJson(name, section.data);
     if (got.hash !== section.hash) throw new DomainError("INVALID", `sections.${name}.hash does not match the section's content`);
     verified.set(name, got);
   }

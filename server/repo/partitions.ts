@@ -111,7 +111,7 @@ async function createFamilyPartitionOnce(c: SqlSession, family: PartitionFamily,
       return { created: missing.map((t) => partitionName(t.table, range.from)), moved: 0 };
     }
     let moved = 0;
-    for (const t of missing) await c.query(`CREATE TABLE ${ident(partitionName(t.table, range.from))} (LIKE ${ident(t.table)} INCLUDING DEFAULTS INCLUDING CONSTRAINTS)`);
+    for (const t of missing) await c.query(`CREATE TABLE ${ident(partitionName(t.table, range.from))} (LIKE ${ident(t.table)} INCLUDING DEFAULTS INCLUDING CONSTRAINTS INCLUDING COMPRESSION)`);
     for (const t of [...missing].reverse()) {
       const r = await c.query(
         `WITH moved AS (DELETE FROM ${ident(defaultPartitionName(t.table))} WHERE ${ident(t.column)} >= ${tsLiteral(range.from)} AND ${ident(t.column)} < ${tsLiteral(range.to)} RETURNING *)

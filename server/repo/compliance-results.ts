@@ -1,4 +1,5 @@
 /** Stored compliance results (one per host) and what evaluation reads: queries only. */
+import { createHash } from "node:crypto";
 import { z } from "zod";
 import { pgPool, prisma } from "@/server/db";
 import { Prisma } from "@/server/generated/prisma/client";
@@ -6,6 +7,17 @@ import { DomainError } from "@/server/errors";
 import { SECTION_NAMES, type SectionName } from "@/server/contract/report";
 import type { FleetFilter } from "@/server/domain/compliance/fleet-filter";
 import type { StoredSection } from "@/server/domain/compliance/snapshot";
+import {
+  findingsMatchRuleSet,
+  joinFindings,
+  outcomeOf,
+  ruleSetSchema,
+  ruleTextOf,
+  statusesFromRuleSet,
+  statusesOf,
+  storedOutcomesSchema,
+  type RuleText,
+} from "@/server/domain/compliance/stored-findings";
 import type { HostPlacementRow } from "@/server/repo/cpu-assignments";
 import { isDeadlock } from "@/server/repo/db-errors";
 import { findingSchema, ruleSectionSchema, sectionSummarySchema, type Evaluation, type Finding, type RuleSection, type SectionSummary } from "@/server/domain/compliance/types";
@@ -22,21 +34,81 @@ export function parseSections(json: unknown): Partial<Record<RuleSection, Sectio
   return r.success ? r.data : {};
 }
 
+// ── rule sets ───────────────────────────────────────────────────────────────────────────────────
+
+/** Rule sets by hash, as read or written by this process: content-addressed, so a cached one never goes stale. */
+const ruleSetCache = new Map<string, RuleText[]>();
+/** Hashes this process saw stored (a result may reference them without sending the texts again). */
+const storedRuleSets = new Set<string>();
+const RULE_SET_CACHE_MAX = 256;
+
+function cacheRuleSet(hash: string, rules: RuleText[]) {
+  if (ruleSetCache.size >= RULE_SET_CACHE_MAX) ruleSetCache.clear();
+  ruleSetCache.set(hash, rules);
+}
+
+/** The rule sets with these hashes (from the cache, else one query); a hash that is not stored is absent. */
+export async function ruleSetsByHash(hashes: Iterable<string>): Promise<Map<string, RuleText[]>> {
+  const out = new Map<string, RuleText[]>();
+  const missing: string[] = [];
+  for (const h of new Set(hashes)) {
+    const cached = ruleSetCache.get(h);
+    if (cached) out.set(h, cached);
+    else missing.push(h);
+  }
+  if (missing.length === 0) return out;
+  const { rows } = await pgPool().query<{ hash: string; rules: unknown }>({
+    name: "compliance-rule-sets",
+    text: `select hash, rules from "ComplianceRuleSet" where hash = any($1::text[])`,
+    values: [missing],
+  });
+  for (const r of rows) {
+    const parsed = ruleSetSchema.safeParse(r.rules);
+    if (!parsed.success) continue;
+    cacheRuleSet(r.hash, parsed.data);
+    storedRuleSets.add(r.hash);
+    out.set(r.hash, parsed.data);
+  }
+  return out;
+}
+
+/** The stored findings of a result row in either form: full (ruleSetHash null) or the host's outcomes over a rule set. */
+function findingsOfRow(row: { ruleSetHash: string | null; findings: unknown }, ruleSets: ReadonlyMap<string, RuleText[]>): Finding[] {
+  if (row.ruleSetHash === null) return parseFindings(row.findings);
+  const ruleSet = ruleSets.get(row.ruleSetHash);
+  const outcomes = storedOutcomesSchema.safeParse(row.findings);
+  if (!ruleSet || !outcomes.success) return [];
+  return joinFindings(ruleSet, outcomes.data) ?? [];
+}
+
 export type StoredResult = Omit<Evaluation, "score"> & { score: number; evaluatedAt: Date; inputHash: string };
 
 type ResultRow = Prisma.ComplianceResultGetPayload<Record<string, never>>;
 
-function toResult(r: ResultRow): StoredResult {
+function toResult(r: ResultRow, ruleSets: ReadonlyMap<string, RuleText[]>): StoredResult {
   return {
     profileId: r.profileId,
     evaluatedAt: r.evaluatedAt,
     score: r.score,
     counts: { pass: r.pass, fail: r.fail, warn: r.warn, na: r.na },
     sections: parseSections(r.sections),
-    findings: parseFindings(r.findings),
+    findings: findingsOfRow(r, ruleSets),
     inputHash: r.inputHash,
   };
 }
+
+/**
+ * What evaluation needs of a host's stored result: never its findings, only each rule's status (for the
+ * drift of the next evaluation) and the hash of what it stores (an evaluation that finds the same keeps them).
+ */
+export type PreviousResult = Omit<Evaluation, "score" | "findings"> & {
+  score: number;
+  evaluatedAt: Date;
+  inputHash: string;
+  statuses: Pick<Finding, "ruleId" | "section" | "status">[];
+  /** null: stored in the full form (before 20261203122000), rewritten by the next evaluation */
+  findingsHash: string | null;
+};
 
 export type HostForEvaluation = {
   id: string;
@@ -45,33 +117,8 @@ export type HostForEvaluation = {
   labels: string[];
   isVirtual: boolean | null;
   sections: Partial<Record<SectionName, StoredSection & { hash: string }>>;
-  result: StoredResult | null;
+  result: PreviousResult | null;
 };
-
-const EVALUATION_SELECT = {
-  id: true,
-  hostname: true,
-  profileId: true,
-  labels: true,
-  isVirtual: true,
-  sections: { select: { section: true, hash: true, ok: true, available: true, data: true, error: true } },
-  compliance: true,
-} as const;
-
-type EvaluationRow = Prisma.HostGetPayload<{ select: typeof EVALUATION_SELECT }>;
-
-function toHostForEvaluation(host: EvaluationRow): HostForEvaluation {
-  const sections: HostForEvaluation["sections"] = {};
-  for (const s of host.sections) if ((SECTION_NAMES as readonly string[]).includes(s.section)) sections[s.section as SectionName] = s;
-  return { id: host.id, hostname: host.hostname, profileId: host.profileId, labels: host.labels, isVirtual: host.isVirtual, sections, result: host.compliance ? toResult(host.compliance) : null };
-}
-
-/** The host's stored sections (with data) and its stored result. */
-export async function findHostForEvaluation(hostId: string): Promise<HostForEvaluation> {
-  const host = await prisma().host.findUnique({ where: { id: hostId }, select: EVALUATION_SELECT });
-  if (!host) throw new DomainError("NOT_FOUND", "no such host");
-  return toHostForEvaluation(host);
-}
 
 /**
  * A section the caller already holds, validated (the report that just stored it): when the stored row still
@@ -97,14 +144,19 @@ type BatchEvaluationRow = {
   warn: number | null;
   na: number | null;
   rSections: unknown;
-  findings: unknown;
+  ruleSetHash: string | null;
+  statuses: string | null;
+  findingsHash: string | null;
+  /** only for a result in the full form (ruleSetHash null) */
+  legacyFindings: unknown;
   inputHash: string | null;
 };
 
 /**
  * Everything evaluation reads per host, for many hosts in ONE plain-pg query (no ORM: its query compiler cost
- * more CPU per batch than the statement): host columns, stored sections, the stored result and the host's VNF
- * placements (oldest first). A section listed in `known` with its stored hash comes back without data and
+ * more CPU per batch than the statement): host columns, stored sections, the stored result without its
+ * findings (their statuses come from the status string and the rule set, from this process's cache) and
+ * the host's VNF placements (oldest first). A section listed in `known` with its stored hash comes back without data and
  * `validated`, carrying the caller's copy. A host that does not exist (any more) is absent from the map.
  */
 export async function findHostsForEvaluation(
@@ -138,11 +190,13 @@ export async function findHostsForEvaluation(
           order by p."placedAt", p.id)
         from "VnfPlacement" p join "Vnf" v on v.id = p."vnfId" where p."hostId" = h.id), '[]') as placements,
       c."profileId" as "rProfileId", c."evaluatedAt" at time zone 'UTC' as "rEvaluatedAt", c.score, c.pass, c.fail, c.warn, c.na,
-      c.sections as "rSections", c.findings, c."inputHash"
+      c.sections as "rSections", c."ruleSetHash", c.statuses, c."findingsHash", c."inputHash",
+      case when c."ruleSetHash" is null then c.findings end as "legacyFindings"
     from "Host" h left join "ComplianceResult" c on c."hostId" = h.id
     where h.id = any($1::uuid[])`,
     values: [[...new Set(hostIds)], kh, ks, khash],
   });
+  const ruleSets = await ruleSetsByHash(rows.flatMap((r) => (r.ruleSetHash !== null && r.statuses !== null ? [r.ruleSetHash] : [])));
   const out = new Map<string, HostForBatchEvaluation>();
   for (const r of rows) {
     const sections: HostForEvaluation["sections"] = {};
@@ -155,7 +209,13 @@ export async function findHostsForEvaluation(
         ? { hash: s.hash, ok: s.ok, available: s.available, error: s.error, data: k.data, validated: true }
         : { hash: s.hash, ok: s.ok, available: s.available, error: s.error, data: s.data };
     }
-    const result: StoredResult | null =
+    let statuses: PreviousResult["statuses"] = [];
+    if (r.ruleSetHash === null) statuses = parseFindings(r.legacyFindings);
+    else {
+      const ruleSet = ruleSets.get(r.ruleSetHash);
+      statuses = (ruleSet && r.statuses !== null ? statusesFromRuleSet(ruleSet, r.statuses) : null) ?? [];
+    }
+    const result: PreviousResult | null =
       r.rProfileId !== null && r.rEvaluatedAt !== null && r.inputHash !== null
         ? {
             profileId: r.rProfileId,
@@ -163,7 +223,8 @@ export async function findHostsForEvaluation(
             score: r.score ?? 0,
             counts: { pass: r.pass ?? 0, fail: r.fail ?? 0, warn: r.warn ?? 0, na: r.na ?? 0 },
             sections: parseSections(r.rSections),
-            findings: parseFindings(r.findings),
+            statuses,
+            findingsHash: r.ruleSetHash === null ? null : r.findingsHash,
             inputHash: r.inputHash,
           }
         : null;
@@ -184,17 +245,18 @@ export async function findHostsForEvaluation(
 export async function findHostComplianceRow(hostId: string): Promise<{ hostname: string; profileId: string | null; labels: string[]; isVirtual: boolean | null; result: StoredResult | null }> {
   const host = await prisma().host.findUnique({ where: { id: hostId }, select: { hostname: true, profileId: true, labels: true, isVirtual: true, compliance: true } });
   if (!host) throw new DomainError("NOT_FOUND", "no such host");
-  return { hostname: host.hostname, profileId: host.profileId, labels: host.labels, isVirtual: host.isVirtual, result: host.compliance ? toResult(host.compliance) : null };
+  const c = host.compliance;
+  const ruleSets = c?.ruleSetHash ? await ruleSetsByHash([c.ruleSetHash]) : new Map<string, RuleText[]>();
+  return { hostname: host.hostname, profileId: host.profileId, labels: host.labels, isVirtual: host.isVirtual, result: c ? toResult(c, ruleSets) : null };
 }
 
 export type DriftRow = Prisma.DriftEventCreateManyInput;
 
-export type ResultToSave = { hostId: string; evaluation: Evaluation; at: Date; inputHash: string; drift: readonly DriftRow[] };
-
-/** Stores the host's new result and the drift it caused, in one transaction. */
-export async function saveResult(hostId: string, ev: Evaluation, at: Date, inputHash: string, drift: readonly DriftRow[]): Promise<void> {
-  await saveResults([{ hostId, evaluation: ev, at, inputHash, drift }]);
-}
+/**
+ * A host's new result. `previousFindingsHash`: the stored result's (PreviousResult.findingsHash); when the new
+ * findings hash the same, only the row's evaluation stamp and input hash are written.
+ */
+export type ResultToSave = { hostId: string; evaluation: Evaluation; at: Date; inputHash: string; drift: readonly DriftRow[]; previousFindingsHash?: string | null };
 
 /** Drift rows as unnest() parameters ($first … $first+9), for an insert into "DriftEvent" (at: timestamp(3) holding UTC). */
 export function driftInsertSql(rows: readonly DriftRow[], first: number): { sql: string; values: unknown[] } {
@@ -237,37 +299,93 @@ export async function queryRetryingDeadlock<R extends object>(name: string, sql:
   }
 }
 
+/** Rule sets this process wrote lately: a batch's results mostly share one, recognised without hashing it again. */
+const recentRuleSets: { hash: string; rules: RuleText[]; json: string }[] = [];
+
+function ruleSetOf(findings: readonly Finding[]): { hash: string; rules: RuleText[]; json: string } {
+  for (const rs of recentRuleSets) if (findingsMatchRuleSet(findings, rs.rules)) return rs;
+  const rules = findings.map(ruleTextOf);
+  const json = JSON.stringify(rules);
+  const rs = { hash: createHash("sha256").update(json).digest("hex"), rules, json };
+  recentRuleSets.unshift(rs);
+  if (recentRuleSets.length > 8) recentRuleSets.pop();
+  return rs;
+}
+
+const isRuleSetMissing = (err: unknown) =>
+  typeof err === "object" && err !== null && (err as { code?: unknown }).code === "23503" && (err as { constraint?: unknown }).constraint === "ComplianceResult_ruleSetHash_fkey";
+
 /**
- * Stores many hosts' new results and the drift they caused in ONE statement (an upsert over unnest'ed arrays
- * and a drift insert, atomic together) on the plain pg pool: the cost is per batch, not per host.
+ * Stores many hosts' new results, the drift they caused and `otherDrift` in ONE statement (atomic together) on
+ * the plain pg pool: the cost is per batch, not per host. Findings are stored compactly (stored-findings.ts):
+ * the rule texts once per rule set (sent only while this process has not seen it stored), per host its
+ * outcomes, the status string and a hash of both; a result whose findings hash what the row already holds
+ * rewrites only its evaluation stamp, input hash and profile (the findings, score and counts are the same).
  */
-export async function saveResults(results: readonly ResultToSave[]): Promise<void> {
-  if (results.length === 0) return;
-  // one json parameter for the rows (findings are kilobytes each: a jsonb[] array literal cost an escaping
+export async function saveResults(results: readonly ResultToSave[], otherDrift: readonly DriftRow[] = []): Promise<void> {
+  if (results.length === 0 && otherDrift.length === 0) return;
+  const ruleSets = new Map<string, { rules: RuleText[]; json: string }>();
+  // one json parameter per kind of row (findings are kilobytes each: a jsonb[] array literal cost an escaping
   // pass over every byte here and an array parse in the server)
-  const rows = results.map((r) => {
-    const head = JSON.stringify({
-      h: r.hostId, p: r.evaluation.profileId, e: r.at.toISOString(), score: r.evaluation.score,
-      pass: r.evaluation.counts.pass, fail: r.evaluation.counts.fail, warn: r.evaluation.counts.warn, na: r.evaluation.counts.na, ih: r.inputHash,
-    });
-    return `${head.slice(0, -1)},"sections":${JSON.stringify(r.evaluation.sections)},"findings":${JSON.stringify(r.evaluation.findings)}}`;
-  });
-  const drift = driftInsertSql(results.flatMap((r) => r.drift), 2);
-  // evaluatedAt is timestamp(3) holding UTC, as Prisma writes it: convert from the instant explicitly
-  await queryRetryingDeadlock(
-    "save-compliance-results",
-    `with r as (
-      INSERT INTO "ComplianceResult" ("hostId", "profileId", "evaluatedAt", score, pass, fail, warn, na, sections, findings, "inputHash")
-      SELECT t.h, t.p, t.e AT TIME ZONE 'UTC', t.score, t.pass, t.fail, t.warn, t.na, t.sections, t.findings, t.ih
-      FROM json_to_recordset($1::json) AS t(h uuid, p text, e timestamptz, score float8, pass int, fail int, warn int, na int, sections jsonb, findings jsonb, ih text)
-      ON CONFLICT ("hostId") DO UPDATE SET "profileId" = excluded."profileId", "evaluatedAt" = excluded."evaluatedAt",
-        score = excluded.score, pass = excluded.pass, fail = excluded.fail, warn = excluded.warn, na = excluded.na,
-        sections = excluded.sections, findings = excluded.findings, "inputHash" = excluded."inputHash"
-      returning 1
-    ), d as (${drift.sql} returning 1)
-    select (select count(*) from r) as results, (select count(*) from d) as drift`,
-    [`[${rows.join(",")}]`, ...drift.values],
-  );
+  const full: string[] = [];
+  const same: string[] = [];
+  for (const r of results) {
+    const ev = r.evaluation;
+    const rs = ruleSetOf(ev.findings);
+    ruleSets.set(rs.hash, rs);
+    const outcomes = JSON.stringify(ev.findings.map(outcomeOf));
+    const fh = createHash("sha256").update(rs.hash).update("\n").update(outcomes).digest("hex");
+    const head = JSON.stringify({ h: r.hostId, p: ev.profileId, e: r.at.toISOString(), ih: r.inputHash, fh });
+    if (r.previousFindingsHash === fh) {
+      same.push(head);
+      continue;
+    }
+    const rest = JSON.stringify({ score: ev.score, pass: ev.counts.pass, fail: ev.counts.fail, warn: ev.counts.warn, na: ev.counts.na, rs: rs.hash, st: statusesOf(ev.findings) });
+    full.push(`${head.slice(0, -1)},${rest.slice(1, -1)},"sections":${JSON.stringify(ev.sections)},"findings":${outcomes}}`);
+  }
+  const drift = driftInsertSql([...results.flatMap((r) => r.drift), ...otherDrift], 4);
+  const write = (sendAll: boolean) => {
+    const texts = [...ruleSets].filter(([hash]) => sendAll || !storedRuleSets.has(hash)).map(([hash, rs]) => `{"hash":${JSON.stringify(hash)},"rules":${rs.json}}`);
+    // evaluatedAt is timestamp(3) holding UTC, as Prisma writes it: convert from the instant explicitly. The
+    // rule set is inserted in the same statement as the results that reference it (the foreign key is checked
+    // at the statement's end).
+    return queryRetryingDeadlock(
+      "save-compliance-results",
+      `with rs as (
+        INSERT INTO "ComplianceRuleSet" (hash, rules) SELECT x.hash, x.rules FROM json_to_recordset($1::json) AS x(hash text, rules jsonb)
+        ON CONFLICT (hash) DO NOTHING
+        returning 1
+      ), r as (
+        INSERT INTO "ComplianceResult" ("hostId", "profileId", "evaluatedAt", score, pass, fail, warn, na, sections, findings, "inputHash", "ruleSetHash", statuses, "findingsHash")
+        SELECT t.h, t.p, t.e AT TIME ZONE 'UTC', t.score, t.pass, t.fail, t.warn, t.na, t.sections, t.findings, t.ih, t.rs, t.st, t.fh
+        FROM json_to_recordset($2::json) AS t(h uuid, p text, e timestamptz, score float8, pass int, fail int, warn int, na int, sections jsonb, findings jsonb, ih text, rs text, st text, fh text)
+        ON CONFLICT ("hostId") DO UPDATE SET "profileId" = excluded."profileId", "evaluatedAt" = excluded."evaluatedAt",
+          score = excluded.score, pass = excluded.pass, fail = excluded.fail, warn = excluded.warn, na = excluded.na,
+          sections = excluded.sections, findings = excluded.findings, "inputHash" = excluded."inputHash",
+          "ruleSetHash" = excluded."ruleSetHash", statuses = excluded.statuses, "findingsHash" = excluded."findingsHash"
+        returning 1
+      ), s as (
+        UPDATE "ComplianceResult" c SET "profileId" = t.p, "evaluatedAt" = t.e AT TIME ZONE 'UTC', "inputHash" = t.ih
+        FROM json_to_recordset($3::json) AS t(h uuid, p text, e timestamptz, ih text, fh text)
+        WHERE c."hostId" = t.h AND c."findingsHash" = t.fh
+        returning 1
+      ), d as (${drift.sql} returning 1)
+      select (select count(*) from rs) as "ruleSets", (select count(*) from r) as results, (select count(*) from s) as "sameFindings", (select count(*) from d) as drift`,
+      [`[${texts.join(",")}]`, `[${full.join(",")}]`, `[${same.join(",")}]`, ...drift.values],
+    );
+  };
+  try {
+    await write(false);
+  } catch (err) {
+    // a rule set this process saw stored is gone (a database restored or replaced under it): send them all
+    if (!isRuleSetMissing(err)) throw err;
+    storedRuleSets.clear();
+    await write(true);
+  }
+  for (const [hash, rs] of ruleSets) {
+    storedRuleSets.add(hash);
+    cacheRuleSet(hash, rs.rules);
+  }
 }
 
 /**
@@ -295,11 +413,20 @@ export async function hostIdsWithoutResult(limit: number): Promise<string[]> {
   return rows.map((r) => r.id);
 }
 
+/** Hosts with their result's summary (never the findings), for the fleet matrix. */
 export async function listFleetResults(filter: FleetFilter) {
   const rows = await prisma().host.findMany({
     where: complianceHostWhere(filter),
-    select: { id: true, hostname: true, labels: true, compliance: true },
+    select: { id: true, hostname: true, labels: true, compliance: { select: { profileId: true, evaluatedAt: true, score: true, pass: true, fail: true, warn: true, na: true, sections: true } } },
     orderBy: [{ hostname: "asc" }, { id: "asc" }],
   });
-  return rows.map((h) => ({ hostId: h.id, hostname: h.hostname, labels: h.labels, result: h.compliance ? toResult(h.compliance) : null }));
+  return rows.map((h) => {
+    const c = h.compliance;
+    return {
+      hostId: h.id,
+      hostname: h.hostname,
+      labels: h.labels,
+      result: c ? { profileId: c.profileId, evaluatedAt: c.evaluatedAt, score: c.score, counts: { pass: c.pass, fail: c.fail, warn: c.warn, na: c.na }, sections: parseSections(c.sections) } : null,
+    };
+  });
 }

@@ -115,7 +115,7 @@ describe("batched compliance evaluation after full reports", () => {
     const evaluate = async (known?: { kernel: { hash: string; data: unknown } }) => {
       await prisma().complianceResult.deleteMany({ where: { hostId: a.hostId } });
       const r = (await evaluateHosts({ hosts: [{ hostId: a.hostId, known }] })).get(a.hostId);
-      if (!r) throw new Error("host not evaluated");
+      if (!r?.changed) throw new Error("host not evaluated");
       return { profileId: r.profileId, score: r.score, counts: r.counts, findings: r.findings };
     };
     const irqbalance = (r: Awaited<ReturnType<typeof evaluate>>) => r.findings.find((f) => f.ruleId === "runtime.irqbalance")?.status;

@@ -4,7 +4,7 @@ import { diffResults } from "@/server/domain/compliance/drift";
 import { evaluateProfile } from "@/server/domain/compliance/evaluate";
 import type { RuleConfig } from "@/server/domain/compliance/profile";
 import { snapshotFromSections } from "@/server/domain/compliance/snapshot";
-import type { Evaluation } from "@/server/domain/compliance/types";
+import type { Evaluation, Finding } from "@/server/domain/compliance/types";
 import type { SectionName } from "@/server/contract/report";
 import { findHostsForEvaluation, saveResults, type DriftRow, type KnownSection, type ResultToSave } from "@/server/repo/compliance-results";
 import { labelAssignmentsOf } from "@/server/repo/profile-assignments";
@@ -18,15 +18,24 @@ function inputHashOf(sections: { section: string; hash: string; ok: boolean }[],
   return h.digest("hex");
 }
 
-export type HostEvaluation = Evaluation & { hostId: string; resolution: ProfileResolution; evaluatedAt: Date; changed: boolean };
+/**
+ * A host's evaluation. `changed: false` (its input is what the stored result was computed from): nothing was
+ * evaluated or written, and the stored findings are not read back (the host's compliance read shows them).
+ */
+export type HostEvaluation = Omit<Evaluation, "findings"> & { hostId: string; resolution: ProfileResolution; evaluatedAt: Date } & (
+    | { changed: true; findings: Finding[] }
+    | { changed: false }
+  );
 
 /**
  * Evaluate a host against its resolved profile and store the result. Called when something it depends on
  * changed (a report's sections, a profile edit or assignment) and by the start-up backfill. When a previous
  * result exists, every rule whose status changed is written as a "compliance" DriftEvent at `at` (so it lines
  * up with the snapshot change that caused it); a profile switch is one more event. Unchanged input → nothing written.
+ * `drift`: rows the caller wants written with the result, in the same statement (a report's snapshot drift),
+ * whether or not the result changed.
  */
-export async function evaluateHost(opts: { hostId: string; at?: Date; known?: Partial<Record<SectionName, KnownSection>> }): Promise<HostEvaluation> {
+export async function evaluateHost(opts: { hostId: string; at?: Date; known?: Partial<Record<SectionName, KnownSection>>; drift?: readonly DriftRow[] }): Promise<HostEvaluation> {
   const result = (await evaluateHosts({ hosts: [opts] })).get(opts.hostId);
   if (!result) throw new DomainError("NOT_FOUND", "no such host");
   return result;
@@ -39,16 +48,20 @@ export async function evaluateHost(opts: { hostId: string; at?: Date; known?: Pa
  * A host id listed twice is evaluated once (its first `at`); hosts that do not exist are absent from the map.
  * `known`: sections the caller holds already validated (the report that just stored them); a stored section
  * with the same hash is then evaluated from that copy instead of being read back and parsed again.
+ * `drift` (per host): rows written in the same statement as the results (see evaluateHost); a host that no
+ * longer exists gets none of its rows written.
  */
 export async function evaluateHosts(opts: {
-  hosts: readonly { hostId: string; at?: Date; known?: Partial<Record<SectionName, KnownSection>> }[];
+  hosts: readonly { hostId: string; at?: Date; known?: Partial<Record<SectionName, KnownSection>>; drift?: readonly DriftRow[] }[];
 }): Promise<Map<string, HostEvaluation>> {
   const wanted = new Map<string, Date | undefined>();
   const known = new Map<string, Partial<Record<SectionName, KnownSection>>>();
+  const callerDrift = new Map<string, readonly DriftRow[]>();
   for (const h of opts.hosts) {
     if (wanted.has(h.hostId)) continue;
     wanted.set(h.hostId, h.at);
     if (h.known) known.set(h.hostId, h.known);
+    if (h.drift && h.drift.length > 0) callerDrift.set(h.hostId, h.drift);
   }
   const ids = [...wanted.keys()];
   const [hosts, profiles] = await Promise.all([findHostsForEvaluation(ids, known), profilesForEvaluation()]);
@@ -68,8 +81,10 @@ export async function evaluateHosts(opts: {
 
   const out = new Map<string, HostEvaluation>();
   const toSave: ResultToSave[] = [];
+  const otherDrift: DriftRow[] = [];
   for (const { host, vnfPlacements, snapshot, resolution } of prepared) {
     const hostId = host.id;
+    otherDrift.push(...(callerDrift.get(hostId) ?? []));
     const profile = profiles.get(resolution.profileId);
     if (!profile) throw new DomainError("NOT_FOUND", `no profile "${resolution.profileId}"`);
     const inputHash = inputHashOf(
@@ -83,8 +98,8 @@ export async function evaluateHosts(opts: {
     const at = wanted.get(hostId) ?? new Date();
     const prev = host.result;
     if (prev && prev.inputHash === inputHash) {
-      const { inputHash: _hash, evaluatedAt, ...stored } = prev;
-      out.set(hostId, { ...stored, hostId, resolution, evaluatedAt, changed: false });
+      const { profileId, score, counts, sections, evaluatedAt } = prev;
+      out.set(hostId, { profileId, score, counts, sections, hostId, resolution, evaluatedAt, changed: false });
       continue;
     }
     const evaluation = evaluateProfile(snapshot, profile);
@@ -93,14 +108,14 @@ export async function evaluateHosts(opts: {
       if (prev.profileId !== evaluation.profileId) {
         drift.push({ hostId, at, kind: "compliance", section: "profile", key: "profileId", oldValue: prev.profileId, newValue: evaluation.profileId });
       }
-      for (const c of diffResults(prev.findings, evaluation.findings)) {
+      for (const c of diffResults(prev.statuses, evaluation.findings)) {
         drift.push({ hostId, at, kind: "compliance", section: c.section, key: c.ruleId, ruleId: c.ruleId, oldStatus: c.oldStatus, newStatus: c.newStatus });
       }
     }
-    toSave.push({ hostId, evaluation, at, inputHash, drift });
+    toSave.push({ hostId, evaluation, at, inputHash, drift, previousFindingsHash: prev?.findingsHash });
     out.set(hostId, { ...evaluation, hostId, resolution, evaluatedAt: at, changed: true });
   }
-  await saveResults(toSave);
+  await saveResults(toSave, otherDrift);
   return out;
 }
 

@@ -16,19 +16,30 @@ export type SnapshotChange = {
 
 /**
  * After a report changed sections: write key-level snapshot drift for each changed section (against the
- * section's previous version; the first version of a section is not drift), then re-evaluate.
+ * section's previous version; the first version of a section is not drift), then re-evaluate. The drift is
+ * written in the same statement as the result (or alone when the evaluation fails).
  */
 export async function recordSnapshotChange(opts: SnapshotChange): Promise<HostEvaluation> {
-  const { ats } = await recordSnapshotDrift([opts]);
-  return evaluateHost({ hostId: opts.hostId, at: ats.get(opts.hostId), known: opts.known });
+  const { ats, drift } = await snapshotDrift([opts]);
+  return evaluateAlone({ hostId: opts.hostId, at: ats.get(opts.hostId), known: opts.known, drift: drift.get(opts.hostId) ?? [] });
+}
+
+/** One host's evaluation with its snapshot drift; when the evaluation fails, the drift is still written. */
+async function evaluateAlone(h: { hostId: string; at?: Date; known?: SnapshotChange["known"]; drift: readonly DriftRow[] }): Promise<HostEvaluation> {
+  try {
+    return await evaluateHost(h);
+  } catch (err) {
+    await insertDriftEvents(h.drift).catch((e: unknown) => logFailure(h.hostId, e));
+    throw err;
+  }
 }
 
 /**
- * Snapshot drift for many reports (at most one per host) in one read and one write; returns the instant
- * each host's evaluation is to be stamped with: one instant for the whole report, so the timeline shows
+ * Snapshot drift for many reports (at most one per host) in one read; returns each host's drift rows and the
+ * instant its evaluation is to be stamped with: one instant for the whole report, so the timeline shows
  * cause and effect on one line.
  */
-async function recordSnapshotDrift(changes: readonly SnapshotChange[]): Promise<{ ats: Map<string, Date | undefined> }> {
+async function snapshotDrift(changes: readonly SnapshotChange[]): Promise<{ ats: Map<string, Date | undefined>; drift: Map<string, DriftRow[]> }> {
   const pairs: { hostId: string; section: SectionName }[] = [];
   for (const c of changes) {
     const first = new Set(c.firstVersions?.sections ?? []);
@@ -36,7 +47,7 @@ async function recordSnapshotDrift(changes: readonly SnapshotChange[]): Promise<
   }
   const versions = await lastTwoSectionVersionsMany(pairs);
   const ats = new Map<string, Date | undefined>();
-  const drift: DriftRow[] = [];
+  const drift = new Map<string, DriftRow[]>();
   for (const c of changes) {
     let at: Date | undefined;
     const hostDrift: DriftRow[] = [];
@@ -55,24 +66,26 @@ async function recordSnapshotDrift(changes: readonly SnapshotChange[]): Promise<
       }
     }
     if (at) for (const d of hostDrift) d.at = at;
-    drift.push(...hostDrift);
+    drift.set(c.hostId, hostDrift);
     ats.set(c.hostId, at);
   }
-  await insertDriftEvents(drift);
-  return { ats };
+  return { ats, drift };
 }
 
-/** recordSnapshotChange for many reports of distinct hosts: a few statements for the whole batch. */
+/**
+ * recordSnapshotChange for many reports of distinct hosts: one read for the drift, then the evaluation's
+ * reads and ONE statement for every result and drift row of the batch.
+ */
 async function recordSnapshotChanges(changes: readonly SnapshotChange[]): Promise<void> {
-  const { ats } = await recordSnapshotDrift(changes);
+  const { ats, drift } = await snapshotDrift(changes);
+  const hosts = changes.map((c) => ({ hostId: c.hostId, at: ats.get(c.hostId), known: c.known, drift: drift.get(c.hostId) ?? [] }));
   try {
-    await evaluateHosts({ hosts: changes.map((c) => ({ hostId: c.hostId, at: ats.get(c.hostId), known: c.known })) });
+    await evaluateHosts({ hosts });
   } catch {
-    // one host's evaluation broke the shared batch: evaluate each alone (the drift above is written once),
-    // so only the guilty host is left for the next change or the start-up backfill
-    for (const c of changes) {
-      await evaluateHost({ hostId: c.hostId, at: ats.get(c.hostId), known: c.known }).catch((err: unknown) => logFailure(c.hostId, err));
-    }
+    // one host's evaluation (or the shared write) broke the batch: nothing of it is stored, so each host is
+    // evaluated alone with its drift, and only the guilty host is left for the next change or the start-up
+    // backfill (its snapshot drift is still written)
+    for (const h of hosts) await evaluateAlone(h).catch((err: unknown) => logFailure(h.hostId, err));
   }
 }
 
@@ -134,7 +147,7 @@ class SnapshotChangeBatcher {
       await recordSnapshotChanges(batch.map((p) => p.change));
     } catch (err) {
       if (batch.length === 1) logFailure(batch[0]!.change.hostId, err);
-      // the shared drift read or write failed: nothing of the batch is stored, so each goes alone
+      // the shared drift read failed: nothing of the batch is stored, so each goes alone
       else for (const p of batch) await recordSnapshotChange(p.change).catch((e: unknown) => logFailure(p.change.hostId, e));
     } finally {
       for (const p of batch) p.resolve();

@@ -115,4 +115,24 @@ describe("compact stored findings", () => {
     expect(await prisma().driftEvent.count({ where: { hostId: a.hostId, kind: "compliance" } })).toBe(0);
     expect((await getHostCompliance({ hostId: a.hostId })).result?.evaluatedAt.getTime()).toBe(Date.parse(at(10)));
   });
+
+  it("a rule set this process saw stored but that is gone is sent again (the result is stored, not refused)", async () => {
+    // a profile of its own (a hugepage count no other test uses): the rule set is this test's alone
+    const { id } = await admin.compliance.cloneProfile({ sourceId: "kvm4nfv-host", name: `Gone ${randomUUID().slice(0, 6)}` });
+    await admin.compliance.updateProfile({ id, edit: { rules: [{ ruleId: "hugepages.isolated-nodes", params: { minPages: 1000 + Math.floor(Math.random() * 900_000) } }] } });
+    const a = await newAgent("rule-set-gone-a");
+    const b = await newAgent("rule-set-gone-b");
+    for (const h of [a, b]) await admin.compliance.assignProfile({ target: { hostId: h.hostId }, profileId: id });
+    const sections = await baseline();
+    await a.report(sections, at(0));
+    const hash = (await row(a.hostId)).ruleSetHash ?? "";
+    // no result references it any more, so it can go (as after a restore): this process still thinks it stored
+    // (the assignment evaluated b already, with no sections: the same rule set)
+    await prisma().complianceResult.deleteMany({ where: { hostId: { in: [a.hostId, b.hostId] } } });
+    await prisma().complianceRuleSet.delete({ where: { hash } });
+    await b.report(sections, at(0));
+    expect((await row(b.hostId)).ruleSetHash).toBe(hash);
+    expect(await prisma().complianceRuleSet.count({ where: { hash } })).toBe(1);
+    expect((await getHostCompliance({ hostId: b.hostId })).result?.findings.length).toBeGreaterThan(0);
+  });
 });

@@ -11,6 +11,7 @@ import { enrolHost, uniqueHostname } from "@/server/test/callers";
 /**
  * Heartbeats of many hosts share one batch statement. One host's bad heartbeat must never fail
  * another's: bad rows are refused before batching, and a batch that still fails is retried row by row.
+ * A heartbeat writes no report-log row: it is stored in its host's row, deduplicated by Host.lastSequence.
  */
 type Host = { hostId: string; hostToken: string };
 let clean: Host;
@@ -55,6 +56,10 @@ async function post(token: string, payload: unknown): Promise<{ status: number; 
   return { status: res.status, text: await res.text() };
 }
 
+async function lastSequence(hostId: string): Promise<number> {
+  return Number((await prisma().host.findUniqueOrThrow({ where: { id: hostId }, select: { lastSequence: true } })).lastSequence);
+}
+
 function row(hostId: string, n: number, extra: Partial<HeartbeatRow> = {}): HeartbeatRow {
   return { hostId, idempotencyKey: `${hostId}:row:${n}:${randomUUID()}`, sequence: n, collectedAt: new Date(), agentVersion: "t", hostname: "batch-row", ...extra };
 }
@@ -69,22 +74,25 @@ describe("heartbeat batch isolation", () => {
       (id: string) => heartbeat(id, { idempotencyKey: "k\u0000" }),
     ];
     const rounds = 40;
-    const results = await Promise.all(
-      Array.from({ length: rounds }, async (_, i) => {
-        // poison and clean interleaved, sent together so they land in the same batches
-        const [p, c] = await Promise.all([post(poison.hostToken, poisons[i % poisons.length]!(poison.hostId)), post(clean.hostToken, heartbeat(clean.hostId))]);
-        return { p, c };
-      }),
-    );
-    const cleanOk = results.filter((r) => r.c.status === 200).length;
+    const results: { p: { status: number; text: string }; c: { status: number; text: string } }[] = [];
+    let lastClean = 0;
+    // one round after the other, as an agent sends (in order); poison and clean sent together in each
+    for (let i = 0; i < rounds; i++) {
+      const clean1 = heartbeat(clean.hostId);
+      lastClean = clean1.sequence;
+      const [p, c] = await Promise.all([post(poison.hostToken, poisons[i % poisons.length]!(poison.hostId)), post(clean.hostToken, clean1)]);
+      results.push({ p, c });
+    }
+    const cleanOk = results.filter((r) => r.c.status === 200 && /"stored":true/.test(r.c.text)).length;
     console.log(`batch isolation over HTTP: clean host ${cleanOk}/${rounds} heartbeats stored (${((100 * cleanOk) / rounds).toFixed(0)} %) while the poison host sent ${rounds} poisoned ones`);
     expect(cleanOk).toBe(rounds);
     for (const r of results) {
       expect(r.p.status, r.p.text.slice(0, 200)).toBe(400);
       expect(r.p.text).toMatch(/hostname|agentVersion|collectedAt|idempotencyKey/);
     }
-    expect(await prisma().report.count({ where: { hostId: poison.hostId } })).toBe(0);
-    expect(await prisma().report.count({ where: { hostId: clean.hostId } })).toBe(rounds);
+    expect(await prisma().report.count({ where: { hostId: { in: [poison.hostId, clean.hostId] } } })).toBe(0);
+    expect(await lastSequence(poison.hostId)).toBe(-1);
+    expect(await lastSequence(clean.hostId)).toBe(lastClean);
   });
 
   it("refuses, before batching, a row the shared statement could not take", () => {
@@ -97,23 +105,22 @@ describe("heartbeat batch isolation", () => {
     expect(heartbeatRowProblem(row(clean.hostId, -1))).toMatch(/^sequence/);
   });
 
-  it("when a batch statement fails, retries its rows alone: only the guilty row fails", async () => {
-    // A host deleted while its token is still cached elsewhere: its row passes every check and
-    // breaks the batch's INSERT (foreign key). Everything is submitted in one turn → one batch.
+  it("a deleted host's row in a batch fails alone (not found); the other hosts' rows are stored", async () => {
+    // A host deleted while its token is still cached elsewhere: its row passes every check and updates
+    // no host row. Everything is submitted in one turn; a host's rows go in order, one per batch.
     const gone = await enrolHost(uniqueHostname("batch-gone"), { note: "batch isolation" });
     await prisma().host.delete({ where: { id: gone.hostId } });
     const batcher = new HeartbeatBatcher(500, 20, 1);
     const cleanRows = Array.from({ length: 30 }, (_, i) => row(clean.hostId, 10_000 + i));
-    const before = await prisma().report.count({ where: { hostId: clean.hostId } });
     const outcomes = await Promise.allSettled([...cleanRows.slice(0, 15), row(gone.hostId, 1), ...cleanRows.slice(15)].map((r) => batcher.submit(r)));
     const guilty = outcomes[15];
     const others = outcomes.filter((_, i) => i !== 15);
-    expect(others.every((o) => o.status === "fulfilled")).toBe(true);
+    expect(others.map((o) => o.status === "fulfilled" && o.value.duplicate)).toEqual(others.map(() => false));
     expect(guilty?.status).toBe("rejected");
     const reason = guilty?.status === "rejected" ? (guilty.reason as unknown) : null;
     expect(reason).toBeInstanceOf(DomainError);
     expect((reason as DomainError).code).toBe("NOT_FOUND");
-    expect(await prisma().report.count({ where: { hostId: clean.hostId } })).toBe(before + 30);
+    expect(await lastSequence(clean.hostId)).toBe(10_029);
   });
 
   it("a deleted host's heartbeat over HTTP (token still cached) is a 404, not a 500, and fails no one else", async () => {
@@ -152,9 +159,41 @@ describe("one batch's answers", () => {
       const hostId = i === 6 ? twin.hostId : (rows[i] as HeartbeatRow).hostId;
       expect(o.config).toEqual(hostId === scheduled.hostId ? scheduledConfig : { heartbeatSeconds: 10, schedule: null });
     }
-    const stored = await prisma().report.findMany({ where: { hostId: { in: [scheduled.hostId, plain.hostId] } }, select: { hostId: true, sequence: true } });
-    expect(stored.map((r) => `${r.hostId === scheduled.hostId ? "s" : "p"}${r.sequence}`).sort()).toEqual(["p10", "p11", "p5", "p9", "s1", "s2"]);
+    expect(await prisma().report.count({ where: { hostId: { in: [scheduled.hostId, plain.hostId] } } })).toBe(0);
     const hosts = await prisma().host.findMany({ where: { id: { in: [scheduled.hostId, plain.hostId] } }, select: { id: true, lastSequence: true } });
     expect(Object.fromEntries(hosts.map((h) => [h.id === scheduled.hostId ? "s" : "p", Number(h.lastSequence)]))).toEqual({ s: 2, p: 11 });
+  });
+});
+
+describe("a resend", () => {
+  const hostRow = async (id: string) =>
+    prisma().host.findUniqueOrThrow({ where: { id }, select: { lastSeenAt: true, lastSequence: true, agentVersion: true, hostname: true, agentSpoolDropped: true, agentRejected: true, agentSetAside: true } });
+
+  it("at or below the host's sequence is a duplicate and stores nothing; the next sequence is stored", async () => {
+    const host = await enrolHost(uniqueHostname("batch-resend"), { note: "batch resend" });
+    const batcher = new HeartbeatBatcher(500, 5, 1);
+    expect(await batcher.submit(row(host.hostId, 7, { agentVersion: "v1", spoolDropped: 1 }))).toMatchObject({ duplicate: false });
+    const stored = await hostRow(host.hostId);
+    expect(stored).toMatchObject({ lastSequence: 7n, agentVersion: "v1", agentSpoolDropped: 1n });
+    // the same report again (same key), and an older one: both duplicates, the host row untouched
+    const again = row(host.hostId, 7, { agentVersion: "v2", hostname: "renamed", spoolDropped: 9, rejected: 9, setAside: 9 });
+    expect(await batcher.submit(again)).toMatchObject({ duplicate: true, config: { heartbeatSeconds: 10, schedule: null } });
+    expect(await batcher.submit({ ...again, sequence: 3 })).toMatchObject({ duplicate: true });
+    expect(await hostRow(host.hostId)).toEqual(stored);
+    const next = await batcher.submit(row(host.hostId, 8, { agentVersion: "v2", rejected: 2 }));
+    expect(next).toMatchObject({ duplicate: false });
+    expect(await hostRow(host.hostId)).toMatchObject({ lastSequence: 8n, agentVersion: "v2", agentSpoolDropped: 1n, agentRejected: 2n });
+  });
+
+  it("in flight through two batchers at once (two processes) is stored by one of them", async () => {
+    const host = await enrolHost(uniqueHostname("batch-twice"), { note: "batch resend" });
+    const a = new HeartbeatBatcher(500, 1, 2);
+    const b = new HeartbeatBatcher(500, 1, 2);
+    for (let s = 0; s < 20; s++) {
+      const r = row(host.hostId, s);
+      const outcomes = await Promise.all([a.submit(r), b.submit({ ...r })]);
+      expect(outcomes.map((o) => o.duplicate).sort()).toEqual([false, true]);
+    }
+    expect(await lastSequence(host.hostId)).toBe(19);
   });
 });

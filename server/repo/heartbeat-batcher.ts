@@ -3,7 +3,6 @@ import { textProblem } from "@/server/contract/common";
 import { DomainError } from "@/server/errors";
 import { isDatabaseUnavailable, isForeignKeyViolation } from "@/server/repo/db-errors";
 import { DEFAULT_SCHEDULE, type LatencyScheduleInput } from "@/server/contract/latency-schedule";
-import { reportSlot } from "@/server/repo/report-log";
 
 export type HeartbeatRow = {
   hostId: string;
@@ -23,11 +22,20 @@ type Pending = { row: HeartbeatRow; resolve: (outcome: HeartbeatOutcome) => void
 
 /**
  * Group commit for heartbeat-only reports (no sections, runs or samples): the common case, 20,000
- * hosts every 10 s. Reports arriving within a short window are written by one INSERT … ON CONFLICT
- * and one UPDATE, and each caller is answered only after that commit, so a 200 still means stored.
+ * hosts every 10 s. Reports arriving within a short window are written by one UPDATE of their hosts'
+ * rows, and each caller is answered only after that commit, so a 200 still means stored.
+ *
+ * A heartbeat writes no report-log row (server/repo/report-log.ts): it is deduplicated by its host's
+ * sequence alone. The agent's sequence is monotonic per host and its spool resends in order, so a
+ * heartbeat is new exactly when its sequence is above Host.lastSequence; one at or below it (a resend,
+ * or a report long superseded) is answered as a duplicate and stores nothing. Hence a batch holds at most
+ * one report per host, and a host's next report waits until the batch holding its previous one has
+ * committed: reports of one host are judged in the order they arrived.
  */
 export class HeartbeatBatcher {
   private queue: Pending[] = [];
+  /** hosts with a report in a batch being written */
+  private readonly busy = new Set<string>();
   private inFlight = 0;
   private timer: NodeJS.Timeout | null = null;
 
@@ -40,7 +48,7 @@ export class HeartbeatBatcher {
   ) {}
 
   /**
-   * Resolves once stored; `duplicate` when this host's sequence was already stored (a resend, server/repo/report-log.ts).
+   * Resolves once stored; `duplicate` when this host's sequence was already stored (a resend).
    * A row that could fail a shared statement is refused here, before it joins a batch.
    */
   submit(row: HeartbeatRow): Promise<HeartbeatOutcome> {
@@ -67,21 +75,43 @@ export class HeartbeatBatcher {
     }, this.maxWaitMs);
   }
 
+  /** The next batch: queued reports in arrival order, one per host, none of a host still being written. */
+  private take(): Pending[] {
+    const batch: Pending[] = [];
+    const busy = this.busy;
+    let kept = 0;
+    const queue = this.queue;
+    for (let i = 0; i < queue.length; i++) {
+      const p = queue[i] as Pending;
+      if (batch.length < this.maxBatch && !busy.has(p.row.hostId)) {
+        busy.add(p.row.hostId);
+        batch.push(p);
+      } else {
+        queue[kept++] = p;
+      }
+    }
+    queue.length = kept;
+    return batch;
+  }
+
   private async flush() {
     if (this.inFlight >= this.maxInFlight || this.queue.length === 0) return;
+    const batch = this.take();
+    // every queued report's host is being written: the batch that ends first kicks again
+    if (batch.length === 0) return;
     this.inFlight++;
-    const batch = this.queue.splice(0, this.maxBatch);
     try {
       await writeAndAnswer(batch);
     } catch (e) {
       if (batch.length === 1 || isDatabaseUnavailable(e)) {
         for (const p of batch) p.reject(singleRowError(e));
       } else {
-        // One row broke the shared statement (a host deleted meanwhile, …): write each row alone,
-        // so only the guilty one fails and every other host's heartbeat is still stored.
+        // One row broke the shared statement: write each row alone, so only the guilty one fails and
+        // every other host's heartbeat is still stored.
         await Promise.all(batch.map((p) => writeAndAnswer([p]).catch((err: unknown) => p.reject(singleRowError(err)))));
       }
     } finally {
+      for (const p of batch) this.busy.delete(p.row.hostId);
       this.inFlight--;
       this.kick();
     }
@@ -93,15 +123,14 @@ function singleRowError(e: unknown): unknown {
   return isForeignKeyViolation(e) ? new DomainError("NOT_FOUND", "host not found") : e;
 }
 
-/** Writes rows in one statement and answers each caller; throws (answering none) when the statement fails. */
+/** Writes rows (one per host) in one statement and answers each caller; throws (answering none) when the statement fails. */
 async function writeAndAnswer(batch: Pending[]): Promise<void> {
-  const { duplicates, configs } = await withDeadlockRetry(() => writeHeartbeats(batch.map((p) => p.row)));
-  const seen = new Set<string>();
+  const { fresh, configs } = await withDeadlockRetry(() => writeHeartbeats(batch));
   for (const p of batch) {
-    const key = `${p.row.hostId}\u0000${p.row.sequence}`;
-    // The same report twice in one batch: the first is stored, the second is its resend.
-    p.resolve({ duplicate: duplicates.has(key) || seen.has(key), config: configs.get(p.row.hostId) ?? null });
-    seen.add(key);
+    const config = configs.get(p.row.hostId);
+    // no row to update or read: the host was deleted (its token still cached in some process)
+    if (config) p.resolve({ duplicate: !fresh.has(p.row.hostId), config });
+    else p.reject(new DomainError("NOT_FOUND", "host not found"));
   }
 }
 
@@ -131,9 +160,9 @@ export function heartbeatRowProblem(row: HeartbeatRow): string | null {
 }
 
 /**
- * Two batches that share hosts can still deadlock: the UPDATE … FROM join visits Host rows in the
- * order the plan chooses, not the sorted order. The statement is atomic and idempotent (ON CONFLICT),
- * so PostgreSQL's deadlock victim is simply run again.
+ * Two batches that share hosts (in two processes) can still deadlock: the UPDATE … FROM join visits
+ * Host rows in the order the plan chooses, not the sorted order. The statement is atomic and idempotent
+ * (the sequence guard), so PostgreSQL's deadlock victim is simply run again.
  */
 async function withDeadlockRetry<T>(write: () => Promise<T>, attempts = 4): Promise<T> {
   for (let i = 1; ; i++) {
@@ -180,96 +209,74 @@ export function scheduleOfConfigRow(r: AgentConfigRow): LatencyScheduleInput | n
 }
 
 /**
- * The statement's single row: the (host, sequence) pairs it stored, and per host its agent config
- * [id, heartbeatSeconds, enabled, cpus, durationS, intervalUs, priority, histogramSize, everyMinutes, load]
- * (the schedule columns null when the host has none). As two JSON values, not a row per report:
- * the driver then parses two fields with JSON.parse instead of building a row object per report.
+ * The statement's single row: per host of the batch whose row exists, [id, stored, heartbeatSeconds,
+ * enabled, cpus, durationS, intervalUs, priority, histogramSize, everyMinutes, load] (the schedule
+ * columns null when the host has none). As one JSON value, not a row per report: the driver then parses
+ * one field with JSON.parse instead of building a row object per report.
  */
 type BatchRow = {
-  fresh: [string, number][];
-  configs: [string, number | null, boolean | null, string | null, number | null, number | null, number | null, number | null, number | null, string | null][];
+  hosts: [string, boolean, number | null, boolean | null, string | null, number | null, number | null, number | null, number | null, number | null, string | null][] | null;
 };
 
 /**
- * Writes a batch in ONE statement (atomic on its own): insert the reports, bump each host's
- * last-seen, and read back each host's agent config. Returns the (hostId, sequence) pairs that were
- * already stored, and the config per host.
+ * Writes a batch (at most one row per host) in ONE statement, atomic on its own: each host whose stored
+ * sequence is below the report's takes the report (last-seen, sequence, agent version, loss counters);
+ * every host of the batch reads back its agent config. Returns the hosts that stored their report, and
+ * the config per host (a host that does not exist has none).
  */
-async function writeHeartbeats(rows: HeartbeatRow[]): Promise<{ duplicates: Set<string>; configs: Map<string, HeartbeatConfigRow> }> {
-  // Sorted by host so concurrent batches lock Host rows in the same order (no deadlocks).
-  const sorted = rows.length > 1 ? [...rows].sort((a, b) => (a.hostId < b.hostId ? -1 : a.hostId > b.hostId ? 1 : a.sequence - b.sequence)) : rows;
+async function writeHeartbeats(batch: Pending[]): Promise<{ fresh: Set<string>; configs: Map<string, HeartbeatConfigRow> }> {
+  // Sorted by host so concurrent batches (other processes) lock Host rows in the same order.
+  const sorted = batch.length > 1 ? [...batch].sort((a, b) => (a.row.hostId < b.row.hostId ? -1 : a.row.hostId > b.row.hostId ? 1 : 0)) : batch;
   const n = sorted.length;
-  const ids = new Array<string>(n), keys = new Array<string>(n), seqs = new Array<number>(n), slots = new Array<number>(n);
-  const collected = new Array<string>(n), versions = new Array<string>(n), names = new Array<string>(n);
+  const ids = new Array<string>(n), seqs = new Array<number>(n), versions = new Array<string>(n), names = new Array<string>(n);
   const dropped = new Array<number | null>(n), rejected = new Array<number | null>(n), setAside = new Array<number | null>(n);
   for (let i = 0; i < n; i++) {
-    const r = sorted[i] as HeartbeatRow;
+    const r = (sorted[i] as Pending).row;
     ids[i] = r.hostId;
-    keys[i] = r.idempotencyKey;
     seqs[i] = r.sequence;
-    slots[i] = reportSlot(r.sequence);
-    collected[i] = r.collectedAt.toISOString();
     versions[i] = r.agentVersion;
     names[i] = r.hostname;
     dropped[i] = r.spoolDropped ?? null;
     rejected[i] = r.rejected ?? null;
     setAside[i] = r.setAside ?? null;
   }
-  // A named statement: each pooled connection parses and plans it once, not on every batch (the CTE's
-  // planning was a large part of a small batch's time)
+  // A named statement: each pooled connection parses and plans it once, not on every batch.
+  // The update's sequence guard is re-checked on the latest row version when another transaction
+  // updated the host meanwhile (READ COMMITTED), so of two processes given the same report one stores it.
   const { rows: result } = await pgPool().query<BatchRow>({
-    name: "nfvdeck-heartbeat-batch-v2",
+    name: "nfvdeck-heartbeat-batch-v3",
     text: `
-    with ins as (
-      -- the bounded report log (server/repo/report-log.ts): a slot takes a newer sequence only, so a
-      -- resend (same sequence) writes nothing and is answered as a duplicate
-      insert into "Report" ("hostId", slot, "idempotencyKey", sequence, "collectedAt", "receivedAt")
-      select distinct on (h, slot) h, slot, k, s, c at time zone 'UTC', now() at time zone 'UTC'
-      from unnest($1::uuid[], $2::int[], $3::text[], $4::bigint[], $5::timestamptz[]) as t(h, slot, k, s, c)
-      order by h, slot, s desc
-      on conflict ("hostId", slot) do update set "idempotencyKey" = excluded."idempotencyKey",
-        sequence = excluded.sequence, "collectedAt" = excluded."collectedAt", "receivedAt" = excluded."receivedAt",
-        "sectionsChanged" = excluded."sectionsChanged"
-      where "Report".sequence < excluded.sequence
-      returning "hostId", sequence
-    ), upd as (
-      -- the latest row per host wins (a host may appear twice in one batch after a spool flush)
-      update "Host" set "lastSeenAt" = now(),
-        "lastSequence" = greatest("Host"."lastSequence", t.s),
-        "agentVersion" = t.v, hostname = t.n,
+    with upd as (
+      update "Host" set "lastSeenAt" = now(), "lastSequence" = t.s, "agentVersion" = t.v, hostname = t.n,
         "agentSpoolDropped" = coalesce(t.sd, "Host"."agentSpoolDropped"),
         "agentRejected" = coalesce(t.rj, "Host"."agentRejected"),
         "agentSetAside" = coalesce(t.sa, "Host"."agentSetAside")
-      from (
-        select distinct on (h) h, s, v, n, sd, rj, sa
-        from unnest($1::uuid[], $4::bigint[], $6::text[], $7::text[],
-          $8::bigint[], $9::bigint[], $10::bigint[]) as u(h, s, v, n, sd, rj, sa)
-        order by h, s desc
-      ) as t
-      where "Host".id = t.h
-      returning "Host".id, "Host"."heartbeatSeconds"
+      from unnest($1::uuid[], $2::bigint[], $3::text[], $4::text[], $5::bigint[], $6::bigint[], $7::bigint[]) as t(h, s, v, n, sd, rj, sa)
+      where "Host".id = t.h and "Host"."lastSequence" < t.s
+      returning "Host".id, "Host"."heartbeatSeconds" as hb
+    ), hosts as (
+      select id, true as stored, hb from upd
+      union all
+      -- a resend: its host's config, looked up only for those (usually none)
+      select d.id, false, d.hb from (
+        select b.id, (select h."heartbeatSeconds" from "Host" h where h.id = b.id) as hb
+        from unnest($1::uuid[]) as b(id)
+        where not exists (select 1 from upd where upd.id = b.id)
+      ) as d where d.hb is not null
     )
-    select
-      (select coalesce(json_agg(json_build_array("hostId", sequence)), '[]') from ins) as fresh,
-      (select coalesce(json_agg(json_build_array(upd.id, upd."heartbeatSeconds", s.enabled, s.cpus, s."durationS", s."intervalUs",
-         s.priority, s."histogramSize", s."everyMinutes", s.load)), '[]')
-       from upd left join "LatencySchedule" s on s."hostId" = upd.id) as configs`,
-    values: [ids, slots, keys, seqs, collected, versions, names, dropped, rejected, setAside],
+    select json_agg(json_build_array(hosts.id, hosts.stored, hosts.hb, s.enabled, s.cpus, s."durationS", s."intervalUs",
+      s.priority, s."histogramSize", s."everyMinutes", s.load)) as hosts
+    from hosts left join "LatencySchedule" s on s."hostId" = hosts.id`,
+    values: [ids, seqs, versions, names, dropped, rejected, setAside],
   });
-  const row = result[0];
   const fresh = new Set<string>();
   const configs = new Map<string, HeartbeatConfigRow>();
-  for (const [id, sequence] of row?.fresh ?? []) fresh.add(`${id}\u0000${sequence}`);
-  for (const [id, hb, enabled, cpus, durationS, intervalUs, priority, histogramSize, everyMinutes, load] of row?.configs ?? []) {
+  for (const [id, stored, hb, enabled, cpus, durationS, intervalUs, priority, histogramSize, everyMinutes, load] of result[0]?.hosts ?? []) {
+    if (stored) fresh.add(id);
     configs.set(id, {
       heartbeatSeconds: hb ?? 10,
       schedule: scheduleOfConfigRow({ hb, enabled, cpus, durationS, intervalUs, priority, histogramSize, everyMinutes, load }),
     });
   }
-  const duplicates = new Set<string>();
-  for (const r of rows) {
-    const k = `${r.hostId}\u0000${r.sequence}`;
-    if (!fresh.has(k)) duplicates.add(k);
-  }
-  return { duplicates, configs };
+  return { fresh, configs };
 }

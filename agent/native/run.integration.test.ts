@@ -18,6 +18,7 @@ import { saveServerCa } from "@/agent/transport/tls-pin";
 import { createAgentPort, ensureGeneratedAgentTls, type AgentTlsMaterial } from "@/server/agent-tls";
 import { prisma } from "@/server/db";
 import { createIngestServer } from "@/server/ingest-server";
+import { recordStoredReports, storedReports } from "@/server/test/stored-reports";
 import { enrolHost, signedInCaller, uniqueHostname } from "@/server/test/callers";
 
 const REPO = path.resolve(import.meta.dirname, "../..");
@@ -32,7 +33,7 @@ const children: ChildProcess[] = [];
 const tlsPorts: net.Server[] = [];
 
 async function startIngest(): Promise<void> {
-  const server = createIngestServer({ maxBodyBytes: 8 * 1024 * 1024 });
+  const server = recordStoredReports(createIngestServer({ maxBodyBytes: 8 * 1024 * 1024 }));
   await new Promise<void>((resolve, reject) => {
     server.once("error", reject);
     server.listen(PORT, "127.0.0.1", () => resolve());
@@ -90,9 +91,12 @@ async function waitFor(what: string, cond: () => Promise<boolean>, timeoutMs: nu
   throw new Error(`timed out waiting for ${what}${agent ? `\nagent output:\n${agent.output().slice(-3000)}` : ""}`);
 }
 
+/**
+ * The reports the server answered as stored, in answer order (a heartbeat writes no report-log row: it is
+ * its host's Host.lastSequence).
+ */
 async function reportRows(hostId: string): Promise<{ key: string; sequence: number }[]> {
-  const rows = await prisma().report.findMany({ where: { hostId }, orderBy: { id: "asc" }, select: { idempotencyKey: true, sequence: true } });
-  return rows.map((r) => ({ key: r.idempotencyKey, sequence: Number(r.sequence) }));
+  return Promise.resolve(storedReports(hostId));
 }
 
 async function storedSections(hostId: string) {
@@ -113,7 +117,7 @@ async function enrolledState(name: string): Promise<{ hostId: string; stateDir: 
   return { hostId: host.hostId, stateDir };
 }
 
-/** Stored once each, keys host id + sequence, in send order (row order = sequence order). */
+/** Stored once each, keys host id + sequence, in send order (answer order = sequence order). */
 function expectOnceInOrder(hostId: string, rows: { key: string; sequence: number }[]): void {
   expect(new Set(rows.map((r) => r.key)).size).toBe(rows.length);
   for (const r of rows) expect(r.key).toBe(`${hostId}:${r.sequence}`);
@@ -240,7 +244,7 @@ describe("native run against the real agent API", () => {
   it("over https with the CA pinned at enrolment: reports through the real agent port; an impostor's port gets no request", async () => {
     const [real, impostor] = await Promise.all([ensureGeneratedAgentTls(path.join(dir, "tls-real")), ensureGeneratedAgentTls(path.join(dir, "tls-impostor"))]);
     const agentPort = async (material: AgentTlsMaterial, port: number) => {
-      const httpServer = createIngestServer({ maxBodyBytes: 8 * 1024 * 1024 });
+      const httpServer = recordStoredReports(createIngestServer({ maxBodyBytes: 8 * 1024 * 1024 }));
       let requests = 0;
       httpServer.prependListener("request", () => requests++);
       const tlsPort = createAgentPort(httpServer, material);

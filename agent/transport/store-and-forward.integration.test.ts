@@ -8,6 +8,7 @@ import { afterAll, describe, expect, it } from "vitest";
 import { createIngestServer } from "@/server/ingest-server";
 import { createEnrollmentToken } from "@/server/repo/enrollment";
 import { prisma } from "@/server/db";
+import { recordStoredReports, storedReports } from "@/server/test/stored-reports";
 import { loadCredentials } from "@/agent/state";
 
 /**
@@ -70,9 +71,12 @@ async function spooled(stateDir: string): Promise<number[]> {
   return names.filter((n) => /^\d{16}\.json$/.test(n)).map((n) => Number(n.slice(0, 16))).sort((a, b) => a - b);
 }
 
+/**
+ * The reports the server answered as stored, in answer order (a heartbeat writes no report-log row: it is
+ * its host's Host.lastSequence).
+ */
 async function reportRows(hostId: string) {
-  const rows = await prisma().report.findMany({ where: { hostId }, orderBy: { id: "asc" }, select: { id: true, idempotencyKey: true, sequence: true } });
-  return rows.map((r) => ({ key: r.idempotencyKey, sequence: Number(r.sequence) }));
+  return Promise.resolve(storedReports(hostId));
 }
 
 describe("agent store and forward", () => {
@@ -80,7 +84,7 @@ describe("agent store and forward", () => {
     const stateDir = await fsp.mkdtemp(path.join(os.tmpdir(), "nfvdeck-agent-state-"));
     cleanup.push(() => fsp.rm(stateDir, { recursive: true, force: true }));
 
-    let server = createIngestServer({ maxBodyBytes: 8 * 1024 * 1024 });
+    let server = recordStoredReports(createIngestServer({ maxBodyBytes: 8 * 1024 * 1024 }));
     const port = await listen(server, 0);
     cleanup.push(() => kill(server));
     const url = `http://127.0.0.1:${port}`;
@@ -116,7 +120,7 @@ describe("agent store and forward", () => {
     expect(storedAndSpooled.every((s) => s === duringOutage[0])).toBe(true);
 
     // Back on the same port.
-    server = createIngestServer({ maxBodyBytes: 8 * 1024 * 1024 });
+    server = recordStoredReports(createIngestServer({ maxBodyBytes: 8 * 1024 * 1024 }));
     await listen(server, port);
     const lastOutage = duringOutage.at(-1) ?? 0;
     await waitFor(
@@ -134,10 +138,12 @@ describe("agent store and forward", () => {
     expect(new Set(rows.map((r) => r.key)).size).toBe(rows.length);
     // keys are host id + sequence
     for (const r of rows) expect(r.key).toBe(`${hostId}:${r.sequence}`);
-    // no gaps: 0..max, and stored in send order (row id order = sequence order)
+    // no gaps: 0..max, and stored in send order (answer order = sequence order)
     expect(sequences).toEqual(Array.from({ length: sequences.length }, (_, i) => i));
     // every report queued during the outage arrived exactly once
     for (const seq of duringOutage) expect(sequences.filter((s) => s === seq)).toHaveLength(1);
+    // and the host's row holds the newest
+    expect(Number((await prisma().host.findUniqueOrThrow({ where: { id: hostId }, select: { lastSequence: true } })).lastSequence)).toBe(sequences.at(-1));
 
     // A crash between "stored" and "removed from the spool" means resending: put the outage's
     // files back and start the agent again. The server must answer "duplicate" and store nothing new.

@@ -134,14 +134,18 @@ describe("agent.report through createCaller", () => {
     expect(kvmSection.safeParse(kvmData()).success).toBe(true);
   });
 
-  it("stores a resent heartbeat (same idempotency key) once", async () => {
+  it("stores a resent heartbeat (same idempotency key) once: in the host's row, no report-log row", async () => {
     const caller = await agentCaller(own.hostToken);
     const r = report(own.hostId);
     const first = await caller.agent.report(r);
+    const stored = await dbState();
     const second = await caller.agent.report(r);
     expect(first).toMatchObject({ stored: true, duplicate: false });
     expect(second).toMatchObject({ stored: false, duplicate: true });
-    expect(await prisma().report.count({ where: { hostId: own.hostId, idempotencyKey: r.idempotencyKey } })).toBe(1);
+    // the resend changed nothing (not even last-seen); a heartbeat is stored as its host's sequence
+    expect(await dbState()).toEqual(stored);
+    expect(stored.hosts.find((h) => h.id === own.hostId)?.lastSequence).toBe(String(r.sequence));
+    expect(await prisma().report.count({ where: { hostId: own.hostId, idempotencyKey: r.idempotencyKey } })).toBe(0);
   });
 
   it("stores a resent report with a section once, and the section once", async () => {

@@ -9,7 +9,6 @@ import superjson from "superjson";
 import type { ReportPayload, ReportSections } from "@/server/contract/report";
 import { sectionHash } from "@/server/contract/canonical";
 import { simulateHost } from "@/agent/simulate/hosts";
-import { runHousekeeping } from "@/server/services/housekeeping/run-housekeeping";
 
 const repoRoot = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "../..");
 
@@ -420,10 +419,6 @@ function summarise(s: Scenario & Partial<CpuShares>) {
 
 export async function benchIngest(o: IngestBenchOptions) {
   const log = o.log ?? console.log;
-  // a lab that has been running: its partitions exist (the scratch database has only the migrations'), so the
-  // measured ingest is not the first start's housekeeping moving rows out of DEFAULT under lock
-  const prepared = await runHousekeeping({ databaseUrl: o.databaseUrl, thinQos: false, latencySummaries: false, log: () => undefined });
-  log(`ingest: partitions prepared (${prepared.created.length} created in ${prepared.ms} ms)`);
   const hosts = await createHosts(o.databaseUrl, o.hosts);
   const postmasterPid = await findPostmasterPid(o.databaseUrl);
   postgres = postmasterPid === undefined ? undefined : { postmasterPid, database: new URL(o.databaseUrl).pathname.slice(1) };

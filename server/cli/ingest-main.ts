@@ -1,7 +1,7 @@
 import { env } from "@/server/env";
 import { createIngestServer } from "@/server/ingest-server";
 import { startLeaseSweeper } from "@/server/services/jobs/expire-job-leases";
-import { startHousekeeping } from "@/server/services/housekeeping/run-housekeeping";
+import { prepareTimeSeriesPartitions, startHousekeeping } from "@/server/services/housekeeping/run-housekeeping";
 import { startWindowSummaryRefresher } from "@/server/services/latency/refresh-window-summaries";
 import { closeJobListener } from "@/server/repo/job-listener";
 import path from "node:path";
@@ -21,6 +21,9 @@ server.keepAliveTimeout = 65_000;
 // TLS to every agent, plain HTTP to loopback only (server/agent-tls.ts); the CA lives in the app directory (agent-tls/).
 const tlsMaterial = await agentTlsFromEnv(e.NFVDECK_DATA_DIR ?? path.dirname(defaultDataDir()));
 const agentPort = createAgentPort(server, tlsMaterial);
+// Today's and the coming days' partitions exist before the first report (a fresh install's reports would
+// otherwise land in DEFAULT, and moving them out later holds ingest up).
+await prepareTimeSeriesPartitions();
 agentPort.listen(port, host, () => {
   const addr = agentPort.address();
   const actual = typeof addr === "object" && addr ? addr.port : port;

@@ -28,6 +28,7 @@ import {
   tryHousekeepingLock,
   vacuumRollups,
   type DroppedPartition,
+  type SqlSession,
 } from "@/server/repo/partitions";
 import { thinQosSamples } from "@/server/repo/qos-retention";
 import { refreshLatencyWindowSummaries } from "@/server/services/latency/refresh-window-summaries";
@@ -177,6 +178,80 @@ export async function runHousekeeping(opts: HousekeepingOptions = {}): Promise<H
     result.ms = Date.now() - t0;
   }
   return result;
+}
+
+export interface PreparedPartitions {
+  created: string[];
+  /** false when another process held the housekeeping lock for all of `waitMs` (its run creates them) or a step failed */
+  ok: boolean;
+  errors: string[];
+  ms: number;
+}
+
+/**
+ * Before an agent-API process takes reports: the partitions for now and the days ahead exist, so a fresh
+ * install's first reports land in their own partitions and not in DEFAULT — moving DEFAULT rows out later
+ * holds DEFAULT locked while ingest writes (the first housekeeping run on a fresh database stalled every
+ * report for seconds). Creation only, and nothing at all when every partition is there (no lock taken);
+ * a run holding the lock in another process is waited for up to `waitMs`. Never throws: start goes on.
+ */
+export async function prepareTimeSeriesPartitions(opts: { now?: Date; retention?: HousekeepingRetention; databaseUrl?: string; waitMs?: number; log?: (line: string) => void } = {}): Promise<PreparedPartitions> {
+  const t0 = Date.now();
+  const now = opts.now ?? new Date();
+  const retention = opts.retention ?? retentionFromEnv();
+  const log = opts.log ?? ((line: string) => console.log(`housekeeping: ${line}`));
+  const url = opts.databaseUrl ?? process.env.DATABASE_URL;
+  const out: PreparedPartitions = { created: [], ok: true, errors: [], ms: 0 };
+  if (!url) return { ...out, ok: false, errors: ["DATABASE_URL is not set"] };
+  const missing = async (c: SqlSession) => {
+    const plans = [];
+    for (const family of PARTITION_FAMILIES) {
+      const head = family.tables[0];
+      if (!head) continue;
+      const plan = planFamily(family, await listPartitionStarts(c, head.table), now, retention);
+      if (plan.create.length > 0) plans.push(plan);
+    }
+    return plans;
+  };
+  let c: SqlSession | null = null;
+  try {
+    c = await openSqlSession(url);
+    if ((await missing(c)).length === 0) return out;
+    const deadline = Date.now() + (opts.waitMs ?? 30_000);
+    let locked = await tryHousekeepingLock(c);
+    while (!locked && Date.now() < deadline) {
+      await new Promise((r) => setTimeout(r, 200));
+      locked = await tryHousekeepingLock(c);
+    }
+    if (!locked) {
+      out.ok = false;
+      out.errors.push("another process held the housekeeping lock");
+      return out;
+    }
+    try {
+      for (const plan of await missing(c)) {
+        for (const range of plan.create) {
+          try {
+            out.created.push(...(await createFamilyPartition(c, plan.family, range)).created);
+          } catch (err) {
+            out.ok = false;
+            out.errors.push(`create ${partitionName(plan.family.tables[0]?.table ?? plan.family.name, range.from)}: ${err instanceof Error ? err.message : String(err)}`);
+          }
+        }
+      }
+    } finally {
+      await releaseHousekeepingLock(c).catch(() => undefined);
+    }
+    if (out.created.length > 0) log(`prepared ${out.created.length} partition(s) before taking reports`);
+  } catch (err) {
+    out.ok = false;
+    out.errors.push(err instanceof Error ? err.message : String(err));
+  } finally {
+    await c?.end().catch(() => undefined);
+    out.ms = Date.now() - t0;
+    for (const e of out.errors) log(`partitions not prepared at start (the first housekeeping run creates them): ${e}`);
+  }
+  return out;
 }
 
 /**

@@ -9,6 +9,7 @@ import superjson from "superjson";
 import type { ReportPayload, ReportSections } from "@/server/contract/report";
 import { sectionHash } from "@/server/contract/canonical";
 import { simulateHost } from "@/agent/simulate/hosts";
+import { nearestRank } from "@/server/bench/nearest-rank";
 
 const repoRoot = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "../..");
 
@@ -30,11 +31,6 @@ export type IngestBenchOptions = {
   only?: "full";
   log?: (line: string) => void;
 };
-
-function quantile(sorted: number[], q: number): number {
-  if (sorted.length === 0) return Number.NaN;
-  return sorted[Math.min(sorted.length - 1, Math.floor(q * sorted.length))] ?? Number.NaN;
-}
 
 async function startIngestProcess(databaseUrl: string): Promise<{ child: ChildProcess; port: number }> {
   // BENCH_PROFILE=DIR writes a V8 CPU profile of the ingest process there.
@@ -407,8 +403,8 @@ function summarise(s: Scenario & Partial<CpuShares>) {
   return {
     scenario: s.name,
     "req/s": Math.round(s.ok / s.seconds),
-    "p50 ms": Number(quantile(sorted, 0.5).toFixed(2)),
-    "p99 ms": Number(quantile(sorted, 0.99).toFixed(2)),
+    "p50 ms": Number(nearestRank(sorted, 0.5).toFixed(2)),
+    "p99 ms": Number(nearestRank(sorted, 0.99).toFixed(2)),
     "server CPU µs/req": us(s.serverCpuUsPerReq),
     "pg CPU µs/req": us(s.postgresCpuUsPerReq),
     "client CPU µs/req": us(s.clientCpuUsPerReq),

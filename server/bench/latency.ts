@@ -19,6 +19,7 @@ import { storeRunsTx } from "@/server/repo/latency-ingest";
 import { getFleetReport } from "@/server/services/latency/get-fleet-report";
 import { getHostStats } from "@/server/services/latency/get-host-stats";
 import { histogramRecordOf } from "@/server/repo/latency-ingest";
+import { nearestRank } from "@/server/bench/nearest-rank";
 
 const DAY = 86_400_000;
 const HOUR = 3_600_000;
@@ -76,10 +77,6 @@ function benchRun(rand: () => number, startedAt: Date, noisy = false): LatencyRu
   };
 }
 
-function quantile(sorted: number[], q: number): number {
-  return sorted[Math.min(sorted.length - 1, Math.floor(q * sorted.length))] ?? Number.NaN;
-}
-
 async function timeIt<T>(n: number, fn: () => Promise<T>): Promise<{ ms: number[]; last: T }> {
   const ms: number[] = [];
   let last: T | undefined;
@@ -91,7 +88,7 @@ async function timeIt<T>(n: number, fn: () => Promise<T>): Promise<{ ms: number[
   return { ms: ms.sort((a, b) => a - b), last: last as T };
 }
 
-const fmt = (ms: number[]) => `median ${quantile(ms, 0.5).toFixed(1)} ms, max ${(ms[ms.length - 1] ?? NaN).toFixed(1)} ms (n=${ms.length})`;
+const fmt = (ms: number[]) => `median ${nearestRank(ms, 0.5).toFixed(1)} ms, max ${(ms[ms.length - 1] ?? NaN).toFixed(1)} ms (n=${ms.length})`;
 
 async function insertHosts(client: pg.Client, n: number, prefix: string): Promise<string[]> {
   const ids = Array.from({ length: n }, () => randomUUID());
@@ -136,7 +133,7 @@ export async function benchLatency(opts: { serverUrl: string; log?: (line: strin
       ingestMs.push(performance.now() - t);
     }
     ingestMs.sort((a, b) => a - b);
-    log(`  ingest, 1 run per transaction (run + 2 threads + hour/day rollup merge, FOR UPDATE): ${fmt(ingestMs)}, p99 ${quantile(ingestMs, 0.99).toFixed(1)} ms`);
+    log(`  ingest, 1 run per transaction (run + 2 threads + hour/day rollup merge, FOR UPDATE): ${fmt(ingestMs)}, p99 ${nearestRank(ingestMs, 0.99).toFixed(1)} ms`);
 
     // the rest through the same code in day-sized batches
     const t0 = performance.now();

@@ -10,10 +10,7 @@ import pg from "pg";
 import { createScratchDatabase, dropDatabase } from "@/server/db-bootstrap";
 import { disconnectPrisma } from "@/server/db";
 import { renderMetrics } from "@/server/services/metrics/render-metrics";
-
-function percentile(sorted: number[], p: number): number {
-  return sorted[Math.min(sorted.length - 1, Math.floor(p * sorted.length))] ?? Number.NaN;
-}
+import { nearestRank } from "@/server/bench/nearest-rank";
 
 export async function benchMetrics(opts: { serverUrl: string; hosts?: number; scrapes?: number; log?: (line: string) => void }): Promise<void> {
   const log = opts.log ?? ((l: string) => console.log(l));
@@ -72,7 +69,7 @@ export async function benchMetrics(opts: { serverUrl: string; hosts?: number; sc
     const cpuMsPerScrape = (cpu.user + cpu.system) / 1000 / scrapes;
     times.sort((a, b) => a - b);
     log(
-      `\nmetrics: GET /metrics exposition at ${hosts} hosts${haveUser ? " + 200 migrations" : ""}: median ${percentile(times, 0.5).toFixed(1)} ms, p95 ${percentile(times, 0.95).toFixed(1)} ms over ${scrapes} scrapes (goal < 200 ms); console CPU ${cpuMsPerScrape.toFixed(1)} ms per scrape; ${(bytes / 1024).toFixed(0)} KiB; load average ${os.loadavg().map((l) => l.toFixed(1)).join(" ")}`,
+      `\nmetrics: GET /metrics exposition at ${hosts} hosts${haveUser ? " + 200 migrations" : ""}: median ${nearestRank(times, 0.5).toFixed(1)} ms, p95 ${nearestRank(times, 0.95).toFixed(1)} ms over ${scrapes} scrapes (goal < 200 ms); console CPU ${cpuMsPerScrape.toFixed(1)} ms per scrape; ${(bytes / 1024).toFixed(0)} KiB; load average ${os.loadavg().map((l) => l.toFixed(1)).join(" ")}`,
     );
   } finally {
     await client.end();

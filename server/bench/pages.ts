@@ -28,6 +28,7 @@ import { fleetCompliancePageInput, type FleetCompliancePageInput } from "@/serve
 import { summaryWindow } from "@/server/domain/latency/window-summary";
 import { refreshWindowSummaries, summaryRankSql } from "@/server/repo/latency-window-summary";
 import { startWindowSummaryRefresher } from "@/server/services/latency/refresh-window-summaries";
+import { nearestRank } from "@/server/bench/nearest-rank";
 
 const repoRoot = path.resolve(import.meta.dirname, "../..");
 const nextCli = path.join(repoRoot, "node_modules", "next", "dist", "bin", "next");
@@ -195,10 +196,6 @@ function loadNow(): string {
   }
 }
 
-function percentile(sorted: number[], p: number): number {
-  return sorted[Math.min(sorted.length - 1, Math.floor(p * sorted.length))] ?? Number.NaN;
-}
-
 function runToEnd(args: string[], env: NodeJS.ProcessEnv): Promise<void> {
   return new Promise((resolve, reject) => {
     const child = spawn(process.execPath, args, { cwd: repoRoot, env, stdio: "ignore" });
@@ -344,7 +341,7 @@ export async function benchPages(opts: { serverUrl: string; hostCounts?: number[
         times.sort((a, b) => a - b);
         log(
           `pages: ${page.padEnd(12)} ${String(hosts).padStart(6)} hosts: HTTP ${status}, ${(bytes / 1024).toFixed(0)} kB HTML, ` +
-            `p50 ${percentile(times, 0.5).toFixed(0)} ms, p95 ${percentile(times, 0.95).toFixed(0)} ms (${fetches} fetches, next start, time to last byte; load ${loadNow()})` +
+            `p50 ${nearestRank(times, 0.5).toFixed(0)} ms, p95 ${nearestRank(times, 0.95).toFixed(0)} ms (${fetches} fetches, next start, time to last byte; load ${loadNow()})` +
             ` · BEFORE: ${BEFORE[page][hosts] ?? "not measured"}`,
         );
       }

@@ -240,11 +240,14 @@ async function writeHeartbeats(batch: Pending[]): Promise<{ fresh: Set<string>; 
     rejected[i] = r.rejected ?? null;
     setAside[i] = r.setAside ?? null;
   }
-  // A named statement: each pooled connection parses and plans it once, not on every batch.
+  // A named statement: each pooled connection parses it once, not on every batch.
   // The update's sequence guard is re-checked on the latest row version when another transaction
   // updated the host meanwhile (READ COMMITTED), so of two processes given the same report one stores it.
+  // Only the hosts that stored their report come back: resends (rare) are looked up after, below — an
+  // anti-join of the batch against the update's rows inside this statement was planned as a nested loop
+  // (O(n²): 48 µs of PostgreSQL CPU per row at 500 rows, 17 µs without it).
   const { rows: result } = await pgPool().query<BatchRow>({
-    name: "nfvdeck-heartbeat-batch-v3",
+    name: "nfvdeck-heartbeat-batch-v4",
     text: `
     with upd as (
       update "Host" set "lastSeenAt" = now(), "lastSequence" = t.s, "agentVersion" = t.v, hostname = t.n,
@@ -254,29 +257,37 @@ async function writeHeartbeats(batch: Pending[]): Promise<{ fresh: Set<string>; 
       from unnest($1::uuid[], $2::bigint[], $3::text[], $4::text[], $5::bigint[], $6::bigint[], $7::bigint[]) as t(h, s, v, n, sd, rj, sa)
       where "Host".id = t.h and "Host"."lastSequence" < t.s
       returning "Host".id, "Host"."heartbeatSeconds" as hb
-    ), hosts as (
-      select id, true as stored, hb from upd
-      union all
-      -- a resend: its host's config, looked up only for those (usually none)
-      select d.id, false, d.hb from (
-        select b.id, (select h."heartbeatSeconds" from "Host" h where h.id = b.id) as hb
-        from unnest($1::uuid[]) as b(id)
-        where not exists (select 1 from upd where upd.id = b.id)
-      ) as d where d.hb is not null
     )
-    select json_agg(json_build_array(hosts.id, hosts.stored, hosts.hb, s.enabled, s.cpus, s."durationS", s."intervalUs",
+    select json_agg(json_build_array(upd.id, true, upd.hb, s.enabled, s.cpus, s."durationS", s."intervalUs",
       s.priority, s."histogramSize", s."everyMinutes", s.load)) as hosts
-    from hosts left join "LatencySchedule" s on s."hostId" = hosts.id`,
+    from upd left join "LatencySchedule" s on s."hostId" = upd.id`,
     values: [ids, seqs, versions, names, dropped, rejected, setAside],
   });
   const fresh = new Set<string>();
   const configs = new Map<string, HeartbeatConfigRow>();
-  for (const [id, stored, hb, enabled, cpus, durationS, intervalUs, priority, histogramSize, everyMinutes, load] of result[0]?.hosts ?? []) {
-    if (stored) fresh.add(id);
-    configs.set(id, {
-      heartbeatSeconds: hb ?? 10,
-      schedule: scheduleOfConfigRow({ hb, enabled, cpus, durationS, intervalUs, priority, histogramSize, everyMinutes, load }),
+  const take = (rows: BatchRow["hosts"]) => {
+    for (const [id, stored, hb, enabled, cpus, durationS, intervalUs, priority, histogramSize, everyMinutes, load] of rows ?? []) {
+      if (stored) fresh.add(id);
+      configs.set(id, {
+        heartbeatSeconds: hb ?? 10,
+        schedule: scheduleOfConfigRow({ hb, enabled, cpus, durationS, intervalUs, priority, histogramSize, everyMinutes, load }),
+      });
+    }
+  };
+  take(result[0]?.hosts ?? null);
+  if (fresh.size < n) {
+    // a resend (its sequence already stored) or a deleted host: the former gets its config, the latter nothing
+    const rest = ids.filter((id) => !fresh.has(id));
+    const { rows: resent } = await pgPool().query<BatchRow>({
+      name: "nfvdeck-heartbeat-resent-config-v1",
+      text: `
+      select json_agg(json_build_array(h.id, false, h."heartbeatSeconds", s.enabled, s.cpus, s."durationS", s."intervalUs",
+        s.priority, s."histogramSize", s."everyMinutes", s.load)) as hosts
+      from "Host" h left join "LatencySchedule" s on s."hostId" = h.id
+      where h.id = any($1::uuid[])`,
+      values: [rest],
     });
+    take(resent[0]?.hosts ?? null);
   }
   return { fresh, configs };
 }

@@ -152,7 +152,10 @@ function reportBody(report: Omit<ReportPayload, "sections">, sectionsJson: strin
  * agent.enroll, sends its first report (every section, compliance evaluated) and then one whose kvm
  * section changed. Counted: full reports per second, enrolment included in the elapsed time.
  */
-async function fullReports(agent: http.Agent, port: number, databaseUrl: string, n: number, concurrency: number): Promise<Scenario & { enrolled: number }> {
+/** An enrolled simulated host after its full reports: what its agent sends again when it restarts. */
+type RestartableHost = { hostId: string; token: string; hostname: string; sectionsJson: string; sequence: number };
+
+async function fullReports(agent: http.Agent, port: number, databaseUrl: string, n: number, concurrency: number, restartable?: RestartableHost[]): Promise<Scenario & { enrolled: number }> {
   const tokens = await createEnrollmentTokens(databaseUrl, n);
   const kinds = await Promise.all(Array.from({ length: 16 }, (_, i) => simulateHost({ index: i, seed: "bench-full" })));
   const kindJson = kinds.map((sim) => {
@@ -190,11 +193,39 @@ async function fullReports(agent: http.Agent, port: number, databaseUrl: string,
     const changed = kvm ? `{${json.withoutKvm}${json.withoutKvm ? "," : ""}"kvm":${JSON.stringify(kvm)}}` : json.all;
     const first = await call<{ sectionsChanged: string[] }>(agent, port, { path: "/api/trpc/agent.report", body: reportBody(report(1), json.all), token: enrolledHost.hostToken });
     const second = await call<{ sectionsChanged: string[] }>(agent, port, { path: "/api/trpc/agent.report", body: reportBody(report(2), changed), token: enrolledHost.hostToken });
+    restartable?.push({ hostId: enrolledHost.hostId, token: enrolledHost.hostToken, hostname, sectionsJson: changed, sequence: 2 });
     // the first stores every section, the second exactly the changed one
     return (first.data?.sectionsChanged.length ?? 0) >= 8 && second.data?.sectionsChanged.join() === "kvm";
   });
   // one op = two full reports
   return { ...s, ok: 2 * s.ok, enrolled };
+}
+
+/**
+ * Agents restarting (an agent upgrade across the lab, hosts already current): each sends its full report
+ * again — every section, content the server already holds — with its next sequence. Counted: these full
+ * reports per second; each must store the report and change no section.
+ */
+async function restartReports(agent: http.Agent, port: number, hosts: RestartableHost[], concurrency: number, name: string): Promise<Scenario> {
+  let next = 0;
+  return runLoad(name, concurrency, 3600, async () => {
+    const h = hosts[next++];
+    if (!h) return "stop";
+    h.sequence++;
+    const report: Omit<ReportPayload, "sections"> = {
+      hostId: h.hostId,
+      idempotencyKey: `${h.hostId}:${h.sequence}`,
+      sequence: h.sequence,
+      collectedAt: new Date().toISOString(),
+      agentVersion: "bench-upgraded",
+      hostname: h.hostname,
+      heartbeat: { uptimeS: 100 + h.sequence, loadavg: [0.1, 0.2, 0.3] },
+      latencyRuns: [],
+      qosSamples: [],
+    };
+    const r = await call<{ stored: boolean; sectionsChanged: string[] }>(agent, port, { path: "/api/trpc/agent.report", body: reportBody(report, h.sectionsJson), token: h.token });
+    return r.data?.stored === true && r.data.sectionsChanged.length === 0;
+  });
 }
 
 function request(agent: http.Agent, port: number, opts: { method: string; path: string; body?: string; token?: string }): Promise<number> {
@@ -425,10 +456,27 @@ export async function benchIngest(o: IngestBenchOptions) {
   try {
     if (o.only === "full") {
       await runLoad("warm-up", o.concurrency, 2, async () => (await request(agent, port, { method: "GET", path: "/api/trpc/system.ping" })) === 200);
-      const full = await measured(child.pid, () => fullReports(agent, port, o.databaseUrl, o.fullHosts ?? 1000, o.concurrency));
-      const rows = [summarise(full)];
+      const restartable: RestartableHost[] = [];
+      const full = await measured(child.pid, () => fullReports(agent, port, o.databaseUrl, o.fullHosts ?? 1000, o.concurrency, restartable));
+      // the same hosts' agents restart (an upgrade): once with this ingest process up, once after it restarted too (nothing remembered)
+      const warm = await measured(child.pid, () => restartReports(agent, port, restartable, o.concurrency, "agents restart (server up)"));
+      child.kill("SIGTERM");
+      await new Promise((r) => child.once("exit", r));
+      const second = await startIngestProcess(o.databaseUrl);
+      const cold = await (async () => {
+        try {
+          await runLoad("warm-up", o.concurrency, 2, async () => (await request(agent, second.port, { method: "GET", path: "/api/trpc/system.ping" })) === 200);
+          return await measured(second.child.pid, () => restartReports(agent, second.port, restartable, o.concurrency, "agents restart (server restarted)"));
+        } finally {
+          second.child.kill("SIGTERM");
+        }
+      })();
+      const rows = [summarise(full), summarise(warm), summarise(cold)];
       console.table(rows);
-      log(`summary: full reports ${rows[0]?.["req/s"] ?? 0}/s (${o.fullHosts ?? 1000} hosts enrolled, 2 full reports each in ${full.seconds.toFixed(1)} s, goal ≥ 500/s); the simulated agents' own CPU ${Math.round(full.clientCpuUsPerReq)} µs/report (same box)`);
+      log(
+        `summary: full reports ${rows[0]?.["req/s"] ?? 0}/s (${o.fullHosts ?? 1000} hosts enrolled, 2 full reports each in ${full.seconds.toFixed(1)} s, goal ≥ 500/s); the simulated agents' own CPU ${Math.round(full.clientCpuUsPerReq)} µs/report (same box); ` +
+          `the same hosts' agents restarting (every section again, none changed): ${rows[1]?.["req/s"] ?? 0}/s with the server up, ${rows[2]?.["req/s"] ?? 0}/s after it restarted`,
+      );
       return rows;
     }
     // Warm-up (JIT, pool, prepared plans).

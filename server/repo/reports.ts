@@ -123,8 +123,11 @@ async function writeReport(
     with input as (
       -- a JSON null in "data" comes out as SQL NULL: stored as the JSON null it was, as before
       -- an omitted section is one this process stored with this hash: it has no data here (see "missing")
-      select t.section, t.hash, t.ok, t.available, t.error, t."durationMs", coalesce(t.omitted, false) as omitted, coalesce(t.data, 'null'::jsonb) as data
-      from json_to_recordset(${sectionsJson}::json) as t(section text, hash text, ok boolean, available boolean, error text, "durationMs" float8, omitted boolean, data jsonb)
+      -- data stays json (text): only what is written below becomes jsonb, so an unchanged section's data is
+      -- never parsed into jsonb just to be thrown away
+      select t.section, t.hash, t.ok, t.available, t.error, t."durationMs", coalesce(t.omitted, false) as omitted,
+        case when coalesce(t.omitted, false) then null else coalesce(t.data, 'null'::json) end as data
+      from json_to_recordset(${sectionsJson}::json) as t(section text, hash text, ok boolean, available boolean, error text, "durationMs" float8, omitted boolean, data json)
     ), prev as (
       select s.section, s.hash from "HostSection" s where s."hostId" = ${hostId}::uuid and s.section = any(${names}::text[])
     ), missing as (
@@ -132,6 +135,11 @@ async function writeReport(
       select 1 from input i left join prev p on p.section = i.section where i.omitted and p.hash is distinct from i.hash
     ), changed as (
       select i.section, p.hash is null as first from input i left join prev p on p.section = i.section where p.hash is distinct from i.hash
+    ), body as (
+      -- the data that is stored (a changed section, or one with volatile leaves), parsed into jsonb once for
+      -- the section row and its history row
+      select i.section, i.data::jsonb as data from input i left join changed c on c.section = i.section
+      where c.section is not null or i.section = any(${VOLATILE_SECTIONS}::text[])
     ), rep as (
       insert into "Report" ("hostId", slot, "idempotencyKey", sequence, "collectedAt", "receivedAt", "sectionsChanged")
       select ${hostId}::uuid, ${reportSlot(input.sequence)}::int, ${input.idempotencyKey}, ${String(input.sequence)}::bigint,
@@ -145,23 +153,28 @@ async function writeReport(
       returning 1
     ), sec as (
       insert into "HostSection" ("hostId", section, hash, ok, available, error, "durationMs", data, "collectedAt", "updatedAt")
-      select ${hostId}::uuid, i.section, i.hash, i.ok, i.available, i.error, i."durationMs", i.data,
+      -- data (as jsonb) only where it is stored: a changed section, or one with volatile leaves; an unchanged
+      -- one keeps its stored value (SQL NULL here, never written: see the conflict's where)
+      select ${hostId}::uuid, i.section, i.hash, i.ok, i.available, i.error, i."durationMs", b.data,
         ${collectedAt}::timestamptz at time zone 'UTC', ${now}::timestamptz at time zone 'UTC'
-      from input i where exists (select 1 from rep)
+      from input i left join body b on b.section = i.section where exists (select 1 from rep)
       on conflict ("hostId", section) do update set
         -- the same hash of a section without volatile leaves is the same content: the stored value (and its
         -- TOAST chunks) is kept instead of being compressed and written again
-        data = case when "HostSection".hash = excluded.hash and not ("HostSection".section = any(${VOLATILE_SECTIONS}::text[])) then "HostSection".data else excluded.data end,
+        data = case when "HostSection".hash = excluded.hash and not ("HostSection".section = any(${VOLATILE_SECTIONS}::text[])) then "HostSection".data else coalesce(excluded.data, "HostSection".data) end,
         "durationMs" = excluded."durationMs", "collectedAt" = excluded."collectedAt", "updatedAt" = excluded."updatedAt",
         -- same identity (only volatile counters moved): availability and error stay as they are
         available = case when "HostSection".hash = excluded.hash and "HostSection".ok = excluded.ok then "HostSection".available else excluded.available end,
         error = case when "HostSection".hash = excluded.hash and "HostSection".ok = excluded.ok then "HostSection".error else excluded.error end,
         hash = excluded.hash, ok = excluded.ok
+      -- without data (unchanged as of this statement's snapshot) but a concurrent report changed the stored
+      -- hash meanwhile: that row is left as the other report wrote it, never given this hash without its data
+      where excluded.data is not null or "HostSection".hash = excluded.hash
       returning 1
     ), hist as (
       insert into "HostSectionHistory" ("hostId", section, hash, data, "changedAt")
-      select ${hostId}::uuid, i.section, i.hash, i.data, ${collectedAt}::timestamptz at time zone 'UTC'
-      from input i join changed c on c.section = i.section where exists (select 1 from rep)
+      select ${hostId}::uuid, c.section, i.hash, b.data, ${collectedAt}::timestamptz at time zone 'UTC'
+      from changed c join input i on i.section = c.section join body b on b.section = c.section where exists (select 1 from rep)
       returning 1
     ), qos as (
       insert into "QosSample" ("hostId", at, "group", domain, "llcOccupancyBytes", "mbmTotalBytes", "mbmLocalBytes")

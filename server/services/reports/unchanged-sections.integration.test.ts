@@ -3,6 +3,7 @@
  * again (the process remembers what it stored), and when that memory is stale — another process stored
  * another version meanwhile — the statement writes nothing and the report is written again with all data.
  */
+import pg from "pg";
 import { afterAll, describe, expect, it, vi } from "vitest";
 import { sectionHash } from "@/server/contract/canonical";
 import type { ReportPayload } from "@/server/contract/report";
@@ -98,5 +99,39 @@ describe("unchanged sections in a full report", () => {
     ]);
     const history = await prisma().hostSectionHistory.count({ where: { hostId, section: "kvm", hash: sectionHash("kvm", kvmA) } });
     expect(history).toBe(2);
+  });
+
+  it("a section changed by a concurrent report while this one waits keeps that report's hash and data", async () => {
+    const { hostId, hostToken } = await enrolHost(uniqueHostname("unchanged-race"), { note: "unchanged-sections" });
+    const agent = await agentCaller(hostToken);
+    const kvmA = kvmOf("a");
+    const kvmB = kvmOf("b");
+    await agent.agent.report(report(hostId, 1, kvmA, resctrlOf(false)));
+    // another process's report is writing kvm B (row locked, not yet committed) when this one arrives
+    const other = new pg.Client({ connectionString: process.env.DATABASE_URL });
+    await other.connect();
+    try {
+      await other.query("begin");
+      await other.query(`update "HostSection" set hash = $1, data = $2 where "hostId" = $3 and section = 'kvm'`, [sectionHash("kvm", kvmB), JSON.stringify(kvmB), hostId]);
+      // kvm unchanged as far as this report knows (its snapshot still shows A): sent without data
+      const pending = agent.agent.report(report(hostId, 2, kvmA, resctrlOf(true)));
+      for (let i = 0; i < 200; i++) {
+        const waiting = await other.query(`select 1 from pg_stat_activity where wait_event_type = 'Lock' and query like '%HostSection%' and pid <> pg_backend_pid()`);
+        if ((waiting.rowCount ?? 0) > 0) break;
+        await new Promise((r) => setTimeout(r, 25));
+      }
+      await other.query("commit");
+      const answer = await pending;
+      expect(answer).toMatchObject({ stored: true, sectionsChanged: ["resctrl"] });
+    } finally {
+      await other.end();
+    }
+    // never A's hash over B's data (nor over no data): kvm is what the other report wrote
+    const now = await stored(hostId);
+    expect(now.kvm).toMatchObject({ hash: sectionHash("kvm", kvmB), data: kvmB });
+    expect(now.resctrl?.data).toEqual(resctrlOf(true));
+    // the next report sends kvm A again (the stored hash is not the one remembered): A is stored with its data
+    await agent.agent.report(report(hostId, 3, kvmA, resctrlOf(true)));
+    expect((await stored(hostId)).kvm).toMatchObject({ hash: sectionHash("kvm", kvmA), data: kvmA });
   });
 });

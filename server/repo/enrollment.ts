@@ -2,6 +2,7 @@ import { randomUUID } from "node:crypto";
 import { pgPool, prisma } from "@/server/db";
 import { hashToken, newToken, rememberToken } from "@/server/repo/host-auth";
 import { DomainError } from "@/server/errors";
+import { rememberNoStoredSections } from "@/server/repo/reports";
 
 export async function createEnrollmentToken(opts: { createdById: string | null; note: string; ttlHours: number }) {
   const token = newToken("nfve");
@@ -58,5 +59,6 @@ export async function enrollHost(opts: { enrollmentToken: string; hostname: stri
   if (rows.length !== 1) throw new DomainError("UNAUTHORIZED", "enrolment token is unknown, used or expired");
   // the host's first report follows at once: its token is known here, no lookup needed
   rememberToken(hostTokenHash, hostId);
+  rememberNoStoredSections(hostId);
   return { hostId, hostToken };
 }

@@ -1,5 +1,5 @@
 import { hash, randomBytes } from "node:crypto";
-import { prisma } from "@/server/db";
+import { pgPool } from "@/server/db";
 import { DomainError } from "@/server/errors";
 
 /** sha256 hex; the one-shot crypto.hash (no Hash object per call) is ~3× cheaper, and every report pays it. */
@@ -41,7 +41,13 @@ async function flushLookups() {
   if (!batch) return;
   let found = new Map<string, string>();
   try {
-    const rows = await prisma().host.findMany({ where: { tokenHash: { in: [...batch.keys()] } }, select: { id: true, tokenHash: true } });
+    // plain pg, planned once per connection: after a restart every agent's first report misses the cache, and
+    // the ORM's query compiler cost more than the lookup itself
+    const { rows } = await pgPool().query<{ id: string; tokenHash: string }>({
+      name: "host-by-token-hashes",
+      text: `select id, "tokenHash" from "Host" where "tokenHash" = any($1::text[])`,
+      values: [[...batch.keys()]],
+    });
     found = new Map(rows.map((r) => [r.tokenHash, r.id]));
   } catch (e) {
     // Database down: "unavailable" (503), never "unknown token" (401) — the agent retries, and its

@@ -54,6 +54,9 @@ export async function insertReport(opts: { hostId: string; input: ReportInput; h
   // The sections travel as ONE json parameter (section data spliced in as the canonical JSON text the hash
   // was computed from, so it is serialised once): a jsonb[] array literal cost an escaping pass over every
   // byte here and an array parse in the server.
+  // a host this process has no memory of (it restarted, or another process took the host's earlier
+  // reports): its stored hashes are read first, so that its unchanged sections need not travel either
+  if (!storedHashes.has(hostId) && opts.hashes.size > 0) await loadStoredHashes(hostId);
   const first = await writeReport(hostId, input, opts.hashes, receivedAt, true);
   // another process stored a section version since this one remembered it: send every section's data
   const result = first.missing ? await writeReport(hostId, input, opts.hashes, receivedAt, false) : first;
@@ -75,6 +78,26 @@ function rememberStoredHashes(hostId: string, hashes: ReadonlyMap<SectionName, V
   storedHashes.delete(hostId);
   for (const [name, verified] of hashes) known.set(name, verified.hash);
   storedHashes.set(hostId, known);
+  trimStoredHashes();
+}
+
+/** A host enrolled by this process has no stored sections: its first report need not look for any. */
+export function rememberNoStoredSections(hostId: string): void {
+  rememberStoredHashes(hostId, new Map());
+}
+
+async function loadStoredHashes(hostId: string): Promise<void> {
+  const { rows } = await pgPool().query<{ section: SectionName; hash: string }>({
+    name: "stored-section-hashes",
+    text: `select section, hash from "HostSection" where "hostId" = $1::uuid`,
+    values: [hostId],
+  });
+  const known = new Map<SectionName, string>(rows.map((r) => [r.section, r.hash]));
+  storedHashes.set(hostId, known);
+  trimStoredHashes();
+}
+
+function trimStoredHashes(): void {
   if (storedHashes.size > MAX_REMEMBERED_HOSTS) {
     const oldest = storedHashes.keys().next();
     if (!oldest.done) storedHashes.delete(oldest.value);

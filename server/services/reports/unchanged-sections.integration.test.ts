@@ -3,11 +3,13 @@
  * again (the process remembers what it stored), and when that memory is stale — another process stored
  * another version meanwhile — the statement writes nothing and the report is written again with all data.
  */
+import { randomUUID } from "node:crypto";
 import pg from "pg";
 import { afterAll, describe, expect, it, vi } from "vitest";
 import { sectionHash } from "@/server/contract/canonical";
 import type { ReportPayload } from "@/server/contract/report";
 import { disconnectPrisma, pgPool, prisma } from "@/server/db";
+import { hashToken, newToken } from "@/server/repo/host-auth";
 import { agentCaller, enrolHost, uniqueHostname } from "@/server/test/callers";
 
 afterAll(async () => {
@@ -133,5 +135,27 @@ describe("unchanged sections in a full report", () => {
     // the next report sends kvm A again (the stored hash is not the one remembered): A is stored with its data
     await agent.agent.report(report(hostId, 3, kvmA, resctrlOf(true)));
     expect((await stored(hostId)).kvm).toMatchObject({ hash: sectionHash("kvm", kvmA), data: kvmA });
+  });
+
+  it("of a host this process has no memory of (it restarted) are looked up first and not shipped either", async () => {
+    // a host whose earlier reports another process (or this one before a restart) stored: kvm A is stored
+    const hostId = randomUUID();
+    const hostToken = newToken("nfvh");
+    const kvmA = kvmOf("a");
+    await pgPool().query(`insert into "Host" (id, hostname, "tokenHash") values ($1, $2, $3)`, [hostId, uniqueHostname("unchanged-restart"), hashToken(hostToken)]);
+    await pgPool().query(
+      `insert into "HostSection" ("hostId", section, hash, ok, available, "durationMs", data, "collectedAt", "updatedAt") values ($1, 'kvm', $2, true, true, 1, $3, now(), now())`,
+      [hostId, sectionHash("kvm", kvmA), JSON.stringify(kvmA)],
+    );
+    const agent = await agentCaller(hostToken);
+    let answer: Awaited<ReturnType<typeof agent.agent.report>> | undefined;
+    const sent = await sentSections(async () => {
+      answer = await agent.agent.report(report(hostId, 1, kvmA, resctrlOf(false)));
+    });
+    expect(sent.map((s) => s.map((x) => [x.section, x.omitted, "data" in x]))).toEqual([[["resctrl", false, true], ["kvm", true, false]]]);
+    expect(answer).toMatchObject({ stored: true, sectionsChanged: ["resctrl"] });
+    const now = await stored(hostId);
+    expect(now.kvm).toMatchObject({ hash: sectionHash("kvm", kvmA), data: kvmA });
+    expect(now.resctrl?.data).toEqual(resctrlOf(false));
   });
 });
